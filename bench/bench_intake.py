@@ -1,0 +1,129 @@
+"""Benchmark: melding intake through the API (gunicorn, PostgreSQL) side by side with a bare
+Flask endpoint inserting one row, in one run. Loopback only, bounded in time.
+
+    python bench/bench_intake.py [--seconds 10] [--connections 16] [--workers 2]
+
+Uses its own database ``cki_bench`` on the local PostgreSQL (created if missing)."""
+import argparse
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+DB = "cki_bench"
+URL = PG + DB
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare_database() -> str:
+    admin = sa.create_engine(PG + "postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"))
+        conn.execute(sa.text(f"CREATE DATABASE {DB}"))
+    admin.dispose()
+    env = {**os.environ, "DATABASE_URL": URL}
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    # one CKI, one company and its portal user with a bearer token
+    code = """
+from flask import g
+from cki import create_app
+from cki.core.auth import Principal
+from cki.core.db import db
+from cki.tenants.models import Cki
+from cki.companies import operations as companies
+from cki.users import operations as users
+import sqlalchemy as sa
+app = create_app()
+with app.test_request_context():
+    cki = Cki(name="Bench CKI", kvk_number="99999999"); db.session.add(cki); db.session.flush()
+    g.principal = Principal(cki_id=cki.id, label="bench")
+    company = companies.create_company(cki.id, {"name": "Bench B.V.", "place": "Utrecht", "kvk_number": "99999998"})
+    user = users.create_user(cki.id, {"email": "bench@bench.test", "name": "Bench", "kind": "company",
+                                      "company_id": company.id, "roles": [], "password": "bench-wachtwoord"})
+    token, _ = users.issue_token(user)
+    db.session.execute(sa.text("CREATE TABLE bench_bare (id serial PRIMARY KEY, body json NOT NULL)"))
+    db.session.commit()
+    print(token)
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def serve(app_spec: str, port: int, workers: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": URL, "SCHEDULER_ENABLED": "0", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--no-control-socket", "-w", str(workers),
+                             "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
+                            cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit(f"{app_spec} did not start")
+
+
+def load(url: str, seconds: int, connections: int, token: str) -> dict:
+    env = {**os.environ, "BENCH_TOKEN": token}
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s",
+                          "-s", str(ROOT / "bench" / "intake.lua"), url], env=env, check=True,
+                         capture_output=True, text=True, timeout=seconds + 60).stdout
+    fields = dict(re.findall(r"(\w+)=(\d+)", out.split("RESULT", 1)[1]))
+    result = {k: int(v) for k, v in fields.items()}
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def measure(name, app_spec, path, args, token):
+    port = free_port()
+    proc = serve(app_spec, port, args.workers)
+    try:
+        load(f"http://127.0.0.1:{port}{path}", 2, args.connections, token)  # warm-up
+        return load(f"http://127.0.0.1:{port}{path}", args.seconds, args.connections, token)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    token = prepare_database()
+    bare = measure("bare", "bench.bare_app:app", "/insert", args, token)
+    cki = measure("cki", "wsgi:app", "/api/v1/meldingen", args, token)
+    engine = sa.create_engine(URL)
+    with engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT count(*) FROM meldingen")).scalar()
+    engine.dispose()
+    print(f"gunicorn {args.workers} workers, wrk 2 threads {args.connections} connections, {args.seconds} s each, "
+          "PostgreSQL on 127.0.0.1")
+    print(f"{'endpoint':<44} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'non-2xx':>7}")
+    for label, r in (("bare Flask, insert one row", bare), ("cki POST /api/v1/meldingen", cki)):
+        print(f"{label:<44} {r['rps']:>8.0f} {r['p50_us'] / 1000:>7.1f} {r['p99_us'] / 1000:>7.1f} "
+              f"{r['errors']:>6} {r['non2xx']:>7}")
+    ratio = cki["rps"] / bare["rps"]
+    print(f"ratio cki/bare: {ratio:.2f} (target >= 0.70: {'met' if ratio >= 0.7 else 'NOT met'}); "
+          f"cki p99 {cki['p99_us'] / 1000:.1f} ms (target < 100 ms: {'met' if cki['p99_us'] < 100_000 else 'NOT met'}); "
+          f"{stored} meldingen stored")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""cki: workflow system for CKIs certifying asbestos companies (SC-540, SC-530)."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+import config
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def _secret_key(instance_path: str) -> str:
+    # One generated key per installation, so sessions survive a restart of `make run`.
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Application factory. ``overrides`` win over environment and defaults."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    settings = config.load()
+    settings.update(overrides or {})
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "cki.sqlite3")
+    if not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = _secret_key(app.instance_path)
+    app.config.update(settings)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    if app.config["SCHEDULER_ENABLED"]:
+        from cki.jobs.scheduler import start_scheduler
+
+        start_scheduler(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from cki import models  # noqa: F401  (the whole schema, for Alembic)
+    from cki.core.api import handle_unexpected, init_api
+    from cki.core.auth import login_manager
+    from cki.core.db import configure_sqlite, db, migrate
+    from cki.core.errors import DomainError, handle_domain_error
+    from cki.core.limits import limiter
+    from cki.core.web import csrf, init_web
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_api(app)
+    init_web(app)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from cki.companies import api as companies_api, views as companies_views
+    from cki.core.api import api
+    from cki.core.web import csrf
+    from cki.dossiers import api as dossiers_api, views as dossiers_views
+    from cki.events import api as events_api
+    from cki.meldingen import api as meldingen_api, lavs_api, records_api, views as meldingen_views
+    from cki.rules import api as rules_api
+    from cki.tenants import api as tenants_api
+    from cki.users import api as users_api, views as users_views
+
+    for module in (users_api, companies_api, tenants_api, events_api, rules_api, dossiers_api,
+                   meldingen_api, lavs_api, records_api):
+        api.register_blueprint(module.blp)
+        csrf.exempt(module.blp)  # the API authenticates with bearer tokens, not cookies
+    for module in (users_views, companies_views, dossiers_views, meldingen_views):
+        app.register_blueprint(module.bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from cki.cli import register
+
+    register(app)

@@ -1,0 +1,1 @@
+"""Certificate holders and candidates: companies and their branches."""

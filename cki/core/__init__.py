@@ -1,0 +1,1 @@
+"""Shared machinery: database, authentication, tenancy, API plumbing, event log."""

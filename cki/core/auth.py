@@ -1,0 +1,156 @@
+"""Who is acting: a staff member, a company user or an API client, and in which tenant.
+
+The web UI authenticates with session cookies (Flask-Login); the JSON API with bearer
+tokens. Both end in one :class:`Principal` that every query is scoped by.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import wraps
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import abort, current_app, g, has_request_context, request
+from flask_login import LoginManager, current_user
+
+from cki.core.db import db, utcnow
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Log in om deze pagina te zien."
+
+
+
+def _hasher() -> PasswordHasher:
+    # Cost is configurable so the test suite can use cheap hashes; production keeps
+    # argon2-cffi's defaults (RFC 9106 low-memory profile).
+    cfg = current_app.config
+    key = (cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_KIB"])
+    hashers = current_app.extensions.setdefault("argon2", {})
+    if key not in hashers:
+        hasher = PasswordHasher(time_cost=key[0], memory_cost=key[1])
+        # Verified against when the e-mail is unknown, so a miss costs as long as a hit.
+        hashers[key] = (hasher, hasher.hash("not a password"))
+    return hashers[key]
+
+
+def hash_password(password: str) -> str:
+    return _hasher()[0].hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher()[0].verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(email: str, password: str):
+    """Return the active user with these credentials, or None."""
+    from cki.users.models import User
+
+    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        verify_password(_hasher()[1], password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+@dataclass(frozen=True)
+class Principal:
+    cki_id: int
+    label: str
+    company_id: int | None = None
+    roles: frozenset = field(default_factory=frozenset)
+    user_id: int | None = None
+    client_id: int | None = None
+    client_kind: str | None = None
+    outsourced: bool = False
+
+    @property
+    def is_staff(self) -> bool:
+        return self.company_id is None and self.client_id is None
+
+    def has_any(self, *roles) -> bool:
+        return bool(self.roles & {getattr(r, "value", r) for r in roles})
+
+
+def principal_for_user(user) -> Principal:
+    return Principal(
+        cki_id=user.cki_id, label=user.name, company_id=user.company_id,
+        roles=frozenset(r.value for r in user.roles), user_id=user.id, outsourced=user.outsourced)
+
+
+def principal_for_client(client) -> Principal:
+    return Principal(
+        cki_id=client.cki_id, label=f"API: {client.name}", company_id=client.company_id,
+        client_id=client.id, client_kind=client.kind)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from cki.users.models import User
+
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def _bearer_principal() -> Principal | None:
+    from cki.users.models import ApiClient, ApiToken, hash_token
+
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    digest = hash_token(token.strip())
+    # One round trip for token, user and roles: this runs on every API request.
+    row = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == digest)
+                            .options(sa.orm.joinedload(ApiToken.user)))
+    if row is not None and row.expires_at > utcnow() and row.user.active:
+        return principal_for_user(row.user)
+    client = db.session.scalar(db.select(ApiClient).where(ApiClient.token_hash == digest))
+    if client is not None and client.active:
+        return principal_for_client(client)
+    return None
+
+
+def current_principal() -> Principal | None:
+    """The principal of this request: bearer token first, then the session."""
+    if "principal" not in g:
+        if not has_request_context():
+            return None  # a job sets g.principal itself
+        principal = _bearer_principal()
+        if principal is None and current_user.is_authenticated:
+            principal = principal_for_user(current_user)
+        g.principal = principal
+    return g.principal
+
+
+def require(*roles, staff: bool = False, client_kinds: tuple = ()):
+    """Guard a view: 401 without credentials, 403 without one of ``roles``.
+
+    ``staff=True`` admits any staff member; ``client_kinds`` admits API clients of those kinds.
+    With no arguments any authenticated principal is admitted (queries are still scoped).
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            principal = current_principal()
+            if principal is None:
+                abort(401)
+            allowed = not (roles or staff or client_kinds)
+            allowed = allowed or (staff and principal.is_staff)
+            allowed = allowed or (principal.is_staff and principal.has_any(*roles))
+            allowed = allowed or (principal.client_kind in client_kinds)
+            if not allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,31 @@
+"""Domain errors the API and UI turn into clear answers."""
+from http import HTTPStatus
+
+from flask import render_template, request
+
+
+class DomainError(Exception):
+    """A refused action, with the field it concerns and the reason in Dutch (422)."""
+
+    status = 422
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class Conflict(DomainError):
+    """Someone else changed the record first (optimistic locking): 409, nothing written."""
+
+    status = 409
+
+
+def handle_domain_error(error: DomainError):
+    from cki.core.db import db
+
+    db.session.rollback()  # nothing half-written
+    if request.path.startswith("/api/"):
+        return {"code": error.status, "status": HTTPStatus(error.status).phrase,
+                "message": error.message, "errors": {"json": {error.field: [error.message]}}}, error.status
+    return render_template("error.html", error=error), error.status

@@ -1,0 +1,1 @@
+"""Initial certification dossiers: from application to decision and certificate."""

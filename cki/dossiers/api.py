@@ -1,0 +1,146 @@
+from flask import Response, abort
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from cki.core.auth import current_principal, require
+from cki.core.db import db
+from cki.core.tenancy import get_or_404, scoped_select
+from cki.dossiers import operations
+from cki.dossiers.models import Dossier, DossierAssessor
+from cki.dossiers.permissions import EDITORS, EVENTS, event_path
+from cki.dossiers.presenter import present
+from cki.dossiers.schemas import (AssessorSchema, DeclarationSchema, DossierCreateSchema, DossierQuerySchema,
+                                  DossierSchema, StaffDossierSchema)
+from workflows.diagram import mermaid
+
+blp = Blueprint("dossiers_api", __name__, url_prefix="/api/v1",
+                description="Initiële certificatie: aanvragen als toestandsmachine (RULES.md §2).")
+
+
+def visible_dossiers(principal=None):
+    """Dossiers the principal may see: its CKI's (its company's), and for an outsourced
+    assessor only the dossiers assigned to it (RULES.md §7)."""
+    principal = principal or current_principal()
+    stmt = scoped_select(Dossier, principal)
+    if principal.outsourced:
+        stmt = stmt.where(Dossier.id.in_(db.select(DossierAssessor.dossier_id).where(
+            DossierAssessor.user_id == principal.user_id)))
+    return stmt
+
+
+def load_dossier(dossier_id: int) -> Dossier:
+    dossier = db.session.scalar(visible_dossiers().where(Dossier.id == dossier_id))
+    if dossier is None:
+        abort(404)
+    return dossier
+
+
+def dump(dossier: Dossier) -> dict:
+    """The dossier for the response schema (which serialises it): staff-only keys are left
+    out for a company user."""
+    return present(dossier, current_principal())
+
+
+@blp.route("/dossiers")
+class Dossiers(MethodView):
+    @require()
+    @blp.arguments(DossierQuerySchema, location="query")
+    @blp.response(200, DossierSchema(many=True, only=(
+        "id", "company_id", "company_name", "scheme", "state", "state_label", "applied_on", "lock_version")))
+    def get(self, args):
+        """Applications you may see (a company user: its own)."""
+        stmt = visible_dossiers().order_by(Dossier.id.desc())
+        for key in ("state", "scheme", "company_id"):
+            if key in args:
+                stmt = stmt.where(getattr(Dossier, key) == args[key])
+        rows = db.session.scalars(stmt).all()
+        from workflows.dossier import STATE_LABELS, State
+
+        return [{**{c: getattr(d, c) for c in ("id", "company_id", "company", "scheme", "state", "applied_on",
+                                                 "lock_version")},
+                 "state_label": STATE_LABELS[State(d.state)]} for d in rows]
+
+    @require(*EDITORS)
+    @blp.arguments(DossierCreateSchema)
+    @blp.response(201, StaffDossierSchema)
+    def post(self, data):
+        """Register an application (state: submitted). All branches are included by default."""
+        dossier = operations.create_dossier(current_principal().cki_id, data)
+        db.session.commit()
+        return present(dossier, current_principal())
+
+
+@blp.route("/dossiers/<int:dossier_id>")
+@require()
+@blp.response(200, StaffDossierSchema)
+def get_dossier(dossier_id):
+    """One dossier: state, deadlines, branches, locations, results, letters, certificate, and
+    for staff the next possible actions with the reasons any is not allowed now."""
+    return dump(load_dossier(dossier_id))
+
+
+@blp.route("/dossiers/<int:dossier_id>/declaration", methods=["POST"])
+@require(*EDITORS)
+@blp.arguments(DeclarationSchema)
+@blp.response(200, StaffDossierSchema)
+def post_declaration(data, dossier_id):
+    """Record the applicant's declaration about other CKIs and its consent (A §4.1)."""
+    dossier = load_dossier(dossier_id)
+    operations.record_declaration(dossier, data, expected_version=data.pop("lock_version"))
+    db.session.commit()
+    return dump(dossier)
+
+
+@blp.route("/dossiers/<int:dossier_id>/assessors", methods=["POST"])
+@require(*EDITORS)
+@blp.arguments(AssessorSchema)
+@blp.response(200, StaffDossierSchema)
+def post_assessor(data, dossier_id):
+    """Assign an assessor to the dossier (an outsourced one then sees it)."""
+    dossier = load_dossier(dossier_id)
+    operations.assign_assessor(dossier, data["user_id"], expected_version=data["lock_version"])
+    db.session.commit()
+    return dump(dossier)
+
+
+def _event_view(event, schema, roles):
+    @require(*roles)
+    def view(payload, dossier_id):
+        dossier = load_dossier(dossier_id)
+        operations.fire_event(dossier, event, payload, expected_version=payload.pop("lock_version"))
+        db.session.commit()
+        return dump(dossier)
+
+    view.__name__ = f"event_{event.value}"
+    view.__doc__ = (f"{event.value}: {EVENT_DOCS.get(event, '')}\n\n"
+                    "Refused by a guard: 422 with every reason and its source. Stale `lock_version`: 409.")
+    return view
+
+
+from workflows.dossier import EVENT_LABELS as EVENT_DOCS  # noqa: E402  (labels double as summaries)
+
+for _event, (_schema, _roles) in EVENTS.items():
+    blp.route(f"/dossiers/<int:dossier_id>/{event_path(_event)}", methods=["POST"],
+              endpoint=f"event_{_event.value}")(
+        blp.arguments(_schema)(blp.response(200, StaffDossierSchema)(_event_view(_event, _schema, _roles))))
+
+
+@blp.route("/dossiers/<int:dossier_id>/certificate.pdf")
+@require()
+@blp.response(200, content_type="application/pdf")
+def certificate_pdf(dossier_id):
+    """The certificate as PDF (the holder and staff)."""
+    dossier = load_dossier(dossier_id)
+    certificate = getattr(dossier, "certificate", None)
+    if certificate is None:
+        abort(404)
+    return Response(certificate.pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="certificaat-{certificate.number.replace("/", "-")}.pdf"'})
+
+
+@blp.route("/dossiers/state-diagram")
+@require()
+@blp.response(200, content_type="text/plain")
+def state_diagram():
+    """The dossier state machine as a Mermaid diagram, generated from its declaration."""
+    return Response(mermaid(), mimetype="text/plain")

@@ -1,0 +1,86 @@
+"""The certificate as a PDF a person would accept: Dutch, readable, with the CKI's name.
+
+fpdf2's core fonts cannot print "€" or "–", so the DejaVu font shipped in
+``cki/static/fonts`` is embedded."""
+from datetime import date
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+          "oktober", "november", "december")
+
+
+def dutch_date(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def render_certificate(*, cki_name: str, number: str, scheme: str, scheme_title: str, scheme_version: str,
+                       holder_name: str, holder_place: str, holder_kvk: str, branches: list[dict],
+                       issued_on: date, valid_until: date) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.set_title(f"Procescertificaat {number}")
+    pdf.set_author(cki_name)
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_margins(22, 20, 22)
+    pdf.add_page()
+    width = pdf.epw
+
+    pdf.set_font("DejaVu", "B", 13)
+    pdf.cell(width, 8, cki_name, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_draw_color(11, 95, 138)
+    pdf.set_line_width(0.8)
+    pdf.line(pdf.l_margin, pdf.get_y() + 2, pdf.l_margin + width, pdf.get_y() + 2)
+    pdf.ln(14)
+
+    pdf.set_font("DejaVu", "B", 24)
+    pdf.cell(width, 12, "PROCESCERTIFICAAT", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 14)
+    pdf.cell(width, 9, f"{scheme} – {scheme_title}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 11)
+    pdf.cell(width, 7, f"Certificaatnummer {number}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(10)
+
+    pdf.set_font("DejaVu", "", 11)
+    pdf.multi_cell(width, 6, f"{cki_name} verklaart dat het proces van", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "B", 15)
+    pdf.multi_cell(width, 8, holder_name, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 11)
+    pdf.cell(width, 6, f"te {holder_place} · KvK-nummer {holder_kvk}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.multi_cell(width, 6, (
+        f"voldoet aan de eisen van het certificatieschema {scheme} ({scheme_version}), zoals bedoeld in "
+        "artikel 4.27 en bijlage XIIIa van de Arbeidsomstandighedenregeling."), align="L",
+        new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(width, 7, "Vestigingen en filialen waarvoor dit certificaat geldt", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    with pdf.table(col_widths=(30, 50, 20), text_align="LEFT", line_height=6,
+                   headings_style=FontFace(emphasis="BOLD", fill_color=(238, 242, 244))) as table:
+        table.row(("Naam", "Adres", "KvK-nummer"))
+        for branch in branches:
+            table.row((branch.get("name") or "—", branch["address"], branch.get("kvk_number") or "—"))
+    pdf.ln(8)
+
+    pdf.set_font("DejaVu", "", 11)
+    for label, value in (("Datum van afgifte", dutch_date(issued_on)),
+                         ("Geldig tot en met", dutch_date(valid_until))):
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(55, 7, label)
+        pdf.set_font("DejaVu", "", 11)
+        pdf.cell(width - 55, 7, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_font("DejaVu", "", 9)
+    pdf.set_text_color(80, 80, 80)
+    pdf.multi_cell(width, 5, (
+        "Dit certificaat is ten hoogste drie jaar geldig en blijft geldig zolang de houder voldoet aan de "
+        "eisen van het schema, blijkend uit de periodieke beoordelingen. Het certificaat is opgenomen in het "
+        "certificatenregister van SCA. Tegen dit besluit kan binnen zes weken na verzending bezwaar worden "
+        f"gemaakt bij {cki_name}."), align="L", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

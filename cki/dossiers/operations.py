@@ -1,0 +1,351 @@
+"""State-changing verbs on dossiers: change, flush, write the event log.
+
+The rules (states, guards, effects) live in ``workflows.dossier``; this module turns the
+rows into :class:`~workflows.dossier.DossierFacts`, asks the machine, and persists the
+outcome in one transaction with its event-log entry."""
+from datetime import date
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from cki.companies.models import Branch, Company
+from cki.core.auth import current_principal
+from cki.core.clock import today
+from cki.core.db import db, utcnow
+from cki.core.errors import Conflict, DomainError
+from cki.dossiers.certificate_pdf import render_certificate
+from cki.dossiers.models import (BranchAssessment, Certificate, Dossier, DossierAssessor, DossierBranch,
+                                 Letter, ProjectLocation, RegisterMessage)
+from cki.events.operations import log_event
+from cki.tenants.models import Cki
+from cki.users.models import Role, User
+from workflows import dossier as machine
+from workflows import rules
+from workflows.schemes import load_scheme
+
+
+class GuardError(DomainError):
+    """The state machine refused the event: 422 with every reason and its source."""
+
+    def __init__(self, refusals):
+        self.refusals = refusals
+        first = refusals[0]
+        super().__init__(first.field or "event", " ".join(r.message for r in refusals))
+
+
+def scheme_of(dossier: Dossier):
+    """The scheme version the dossier is judged by: the one in force when it was applied for."""
+    return load_scheme(dossier.scheme, dossier.applied_on)
+
+
+def _snapshot(dossier: Dossier) -> dict:
+    return {"state": dossier.state, "lock_version": dossier.lock_version}
+
+
+def build_facts(dossier: Dossier, on: date | None = None) -> "machine.DossierFacts":
+    """The dossier as the state machine sees it."""
+    company_branch_ids = db.session.scalars(
+        db.select(Branch.id).where(Branch.company_id == dossier.company_id)).all()
+    results: dict[int, list[bool]] = {}
+    last: dict[int, date] = {}
+    for a in dossier.branch_assessments:
+        if not a.reset:
+            results.setdefault(a.branch_id, []).append(a.passed)
+            last[a.branch_id] = max(last.get(a.branch_id, a.assessed_on), a.assessed_on)
+    withdrawals = [machine.Withdrawal(withdrawn_on=c.withdrawn_on, false_information=c.false_information)
+                   for c in db.session.scalars(db.select(Certificate).where(
+                       Certificate.company_id == dossier.company_id, Certificate.scheme == dossier.scheme,
+                       Certificate.withdrawn_on.is_not(None)))]
+    withdrawals += [machine.Withdrawal(withdrawn_on=date.fromisoformat(w["withdrawn_on"]),
+                                       false_information=bool(w.get("false_information")))
+                    for w in dossier.prior_withdrawals]
+    prior = None
+    if dossier.prior_declared_on is not None:
+        prior = machine.PriorDeclaration(
+            held_or_applied_elsewhere=bool(dossier.prior_held_or_applied_elsewhere),
+            consent_to_transfer=bool(dossier.prior_consent_to_transfer),
+            declared_on=dossier.prior_declared_on)
+    assessor_ids = {a.user_id for a in dossier.assessors}
+    assessor_ids |= {a.assessor_id for a in dossier.branch_assessments}
+    assessor_ids |= {loc.assessor_id for loc in dossier.locations if loc.assessor_id}
+    return machine.DossierFacts(
+        scheme=scheme_of(dossier),
+        state=machine.State(dossier.state),
+        applied_on=dossier.applied_on,
+        today=on or today(),
+        company_branch_ids=frozenset(company_branch_ids),
+        branches=tuple(machine.BranchFacts(id=b.branch_id, label=b.branch.name or b.branch.address,
+                                           branch_results=tuple(results.get(b.branch_id, ())),
+                                           last_assessed_on=last.get(b.branch_id))
+                       for b in dossier.branches),
+        locations=tuple(machine.LocationFacts(
+            id=loc.id, branch_id=loc.branch_id, extra=loc.extra, permission=loc.permission,
+            result=loc.passed, assessed_on=loc.assessed_on, complete_result=loc.complete_result,
+            containment=loc.containment) for loc in dossier.locations if not loc.reset),
+        prior_declaration=prior,
+        informed_of_rules=dossier.informed_of_rules,
+        withdrawals=tuple(withdrawals),
+        documentation_review_passed=dossier.documentation_review_passed,
+        assessor_ids=frozenset(assessor_ids),
+        team_leader_advice=bool(dossier.advice),
+    )
+
+
+# -- creating and describing ------------------------------------------------------------
+
+def create_dossier(cki_id: int, data: dict) -> Dossier:
+    company = db.session.get(Company, data["company_id"])
+    if company is None or company.cki_id != cki_id:
+        raise DomainError("company_id", "Onbekend bedrijf.")
+    scheme = load_scheme(data["scheme"], data["applied_on"])
+    branch_ids = data.get("branch_ids") or [b.id for b in company.branches]
+    own = {b.id for b in company.branches}
+    if not set(branch_ids) <= own:
+        raise DomainError("branch_ids", "Alleen vestigingen van dit bedrijf kunnen in de aanvraag.")
+    open_states = [s.value for s in machine.State if s not in machine.TERMINAL and s != machine.State.LAPSED]
+    if db.session.scalar(db.select(Dossier.id).where(
+            Dossier.company_id == company.id, Dossier.scheme == scheme.scheme, Dossier.state.in_(open_states))):
+        raise DomainError("scheme", f"Er loopt al een aanvraag van dit bedrijf voor {scheme.scheme}.")
+    dossier = Dossier(cki_id=cki_id, company_id=company.id, scheme=scheme.scheme, scheme_version=scheme.version,
+                      state=machine.State.SUBMITTED.value, applied_on=data["applied_on"], updated_at=utcnow())
+    dossier.branches = [DossierBranch(cki_id=cki_id, branch_id=b) for b in sorted(set(branch_ids))]
+    db.session.add(dossier)
+    db.session.flush()
+    log_event(dossier, "dossier.submitted", after={"state": dossier.state, "scheme": dossier.scheme,
+                                                   "applied_on": dossier.applied_on.isoformat(),
+                                                   "branch_ids": sorted(set(branch_ids))})
+    return dossier
+
+
+def _check_version(dossier: Dossier, expected_version: int | None):
+    if expected_version is not None and expected_version != dossier.lock_version:
+        raise Conflict("lock_version", "Het dossier is intussen door iemand anders gewijzigd; "
+                                       "laad het opnieuw en probeer het nog eens.")
+
+
+def _flush(dossier: Dossier):
+    dossier.updated_at = utcnow()  # bumps lock_version even when only child rows change
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict("lock_version", "Het dossier is intussen door iemand anders gewijzigd; "
+                                       "laad het opnieuw en probeer het nog eens.") from None
+
+
+def record_declaration(dossier: Dossier, data: dict, expected_version: int | None = None) -> Dossier:
+    """Deel A §4.1: the applicant's declaration about other CKIs, consent, and B/C §3.1.1."""
+    _check_version(dossier, expected_version)
+    if dossier.state != machine.State.SUBMITTED.value:
+        raise DomainError("state", "De verklaring hoort bij een aanvraag die nog niet in behandeling is.")
+    before = _snapshot(dossier)
+    dossier.prior_declared_on = data["declared_on"]
+    dossier.prior_held_or_applied_elsewhere = data["held_or_applied_elsewhere"]
+    dossier.prior_consent_to_transfer = data.get("consent_to_transfer", False)
+    dossier.prior_withdrawals = [{"withdrawn_on": w["withdrawn_on"].isoformat(),
+                                  "false_information": w.get("false_information", False)}
+                                 for w in data.get("withdrawals_elsewhere", [])]
+    dossier.informed_of_rules = data.get("informed_of_rules", dossier.informed_of_rules)
+    _flush(dossier)
+    log_event(dossier, "dossier.declaration_recorded", before=before, after={
+        **_snapshot(dossier), "held_or_applied_elsewhere": dossier.prior_held_or_applied_elsewhere,
+        "consent_to_transfer": dossier.prior_consent_to_transfer, "withdrawals": dossier.prior_withdrawals,
+        "informed_of_rules": dossier.informed_of_rules})
+    return dossier
+
+
+def assign_assessor(dossier: Dossier, user_id: int, expected_version: int | None = None) -> Dossier:
+    _check_version(dossier, expected_version)
+    user = db.session.get(User, user_id)
+    if user is None or user.cki_id != dossier.cki_id or Role.ASSESSOR not in user.roles:
+        raise DomainError("user_id", "Geen beoordelaar van deze CKI.")
+    if user_id in {a.user_id for a in dossier.assessors}:
+        raise DomainError("user_id", "Deze beoordelaar is al toegewezen.")
+    dossier.assessors.append(DossierAssessor(cki_id=dossier.cki_id, user_id=user_id))
+    _flush(dossier)
+    log_event(dossier, "dossier.assessor_assigned", after={"user_id": user_id, "name": user.name})
+    return dossier
+
+
+# -- events -----------------------------------------------------------------------------
+
+def _location(dossier: Dossier, location_id) -> ProjectLocation:
+    loc = next((loc for loc in dossier.locations if loc.id == location_id), None)
+    if loc is None:
+        raise DomainError("location_id", "Onbekende projectlocatie in dit dossier.")
+    return loc
+
+
+def _record(dossier: Dossier, event, payload: dict, actor_id: int | None) -> dict:
+    """Persist what the event records (rows and fields), before the state changes."""
+    E = machine.Event
+    if event == E.COMPLETE_DOCUMENTATION_REVIEW:
+        dossier.documentation_review_passed = payload["passed"]
+    elif event in (E.REQUEST_LOCATION, E.REQUEST_EXTRA_LOCATION):
+        loc = ProjectLocation(cki_id=dossier.cki_id, branch_id=payload["branch_id"], address=payload["address"],
+                              extra=event == E.REQUEST_EXTRA_LOCATION, permission="requested")
+        dossier.locations.append(loc)
+        db.session.flush()
+        return {"location_id": loc.id}
+    elif event == E.RECORD_SCA_PERMISSION:
+        loc = _location(dossier, payload["location_id"])
+        loc.permission = "granted" if payload["granted"] else "refused"
+        loc.permission_on = payload.get("on") or today()
+    elif event == E.RECORD_BRANCH_ASSESSMENT:
+        dossier.branch_assessments.append(BranchAssessment(
+            cki_id=dossier.cki_id, branch_id=payload["branch_id"], passed=payload["passed"],
+            assessed_on=payload["on"], assessor_id=actor_id, notes=payload.get("notes")))
+    elif event == E.RECORD_LOCATION_ASSESSMENT:
+        loc = _location(dossier, payload["location_id"])
+        loc.passed, loc.assessed_on = payload["passed"], payload["on"]
+        loc.complete_result, loc.containment = payload["complete_result"], payload["containment"]
+        loc.assessor_id, loc.representative_reason = actor_id, payload.get("representative_reason")
+    elif event == E.RECORD_ADVICE:
+        dossier.advice, dossier.advice_by_id = payload["advice"], actor_id
+    elif event == E.DECIDE:
+        dossier.decision = "grant" if payload["grant"] else "refuse"
+        dossier.decided_on, dossier.decided_by_id = payload["on"], actor_id
+        dossier.decision_motivation = payload.get("motivation")
+    elif event in (E.ABORT, E.REJECT_APPLICATION):
+        dossier.closing_reason = payload["reason"]
+    elif event == E.RECORD_WORK_WITHOUT_PERMISSION:
+        loc = _location(dossier, payload["location_id"])
+        dossier.closing_reason = f"Werk op projectlocatie {loc.address} zonder toestemming van SCA (§3.4.2)."
+    elif event == E.RECORD_WRONG_MELDING_INFORMATION:
+        dossier.closing_reason = payload.get("reason") or "Onjuiste of onvolledige informatie over meldingen (B §3.4.2)."
+    return {}
+
+
+def fire_event(dossier: Dossier, event: str, payload: dict, *, expected_version: int | None) -> "machine.Outcome":
+    """Fire ``event`` on the dossier: guard, record, move, apply effects, log. One transaction."""
+    _check_version(dossier, expected_version)
+    principal = current_principal()
+    event = machine.Event(event)
+    payload = dict(payload)
+    if event in _DATED:
+        payload.setdefault("on", today())
+    if event in _ACTOR_EVENTS:
+        payload["assessor_id"] = principal.user_id
+    if event == machine.Event.DECIDE:
+        payload["decider_id"] = principal.user_id
+        payload["decider_has_role"] = principal.has_any(Role.DECIDER)
+    facts = build_facts(dossier)
+    try:
+        outcome = machine.fire(facts, event, payload)
+    except machine.GuardRefused as refused:
+        raise GuardError(refused.reasons) from None
+    before = _snapshot(dossier)
+    created = _record(dossier, event, payload, principal.user_id)
+    dossier.state = outcome.state_after.value
+    for effect in outcome.effects:
+        EFFECTS.get(effect, _no_effect)(dossier, outcome)
+    _flush(dossier)
+    log_event(dossier, f"dossier.{event.value}", before=before,
+              after={**_snapshot(dossier), **created, "effects": list(outcome.effects)},
+              note="; ".join(outcome.notes) or None)
+    return outcome
+
+
+_DATED = {machine.Event.RECORD_BRANCH_ASSESSMENT, machine.Event.RECORD_LOCATION_ASSESSMENT, machine.Event.DECIDE}
+_ACTOR_EVENTS = {machine.Event.RECORD_BRANCH_ASSESSMENT, machine.Event.RECORD_LOCATION_ASSESSMENT}
+
+
+# -- effects ----------------------------------------------------------------------------
+
+def _no_effect(dossier, outcome):
+    pass
+
+
+def _letter(dossier: Dossier, kind: str, subject: str, body: str, due_on: date | None = None):
+    dossier.letters.append(Letter(cki_id=dossier.cki_id, kind=kind, subject=subject, body=body, due_on=due_on))
+
+
+def _certificate_number(dossier: Dossier, issued_on: date) -> str:
+    prefix = f"{dossier.scheme}/{issued_on.year}/"
+    count = db.session.scalar(db.select(db.func.count(Certificate.id)).where(
+        Certificate.cki_id == dossier.cki_id, Certificate.number.like(prefix + "%")))
+    return f"{prefix}{count + 1:04d}"
+
+
+def issue_certificate(dossier: Dossier, outcome) -> Certificate:
+    """On grant: number, holder (name, place, KvK), every branch, issued_on, valid_until, PDF."""
+    scheme = scheme_of(dossier)
+    issued_on = dossier.decided_on
+    valid_until = rules.certificate_valid_until(scheme, issued_on).date
+    company = dossier.company
+    branches = [{"name": b.branch.name, "address": b.branch.address, "kvk_number": b.branch.kvk_number}
+                for b in dossier.branches]
+    number = _certificate_number(dossier, issued_on)
+    cki = db.session.get(Cki, dossier.cki_id)
+    pdf = render_certificate(
+        cki_name=cki.name, number=number, scheme=scheme.scheme, scheme_title=scheme_title(scheme),
+        scheme_version=scheme.version, holder_name=company.name, holder_place=company.place,
+        holder_kvk=company.kvk_number, branches=branches, issued_on=issued_on, valid_until=valid_until)
+    certificate = Certificate(cki_id=dossier.cki_id, company_id=company.id, dossier=dossier, scheme=scheme.scheme,
+                              number=number, holder_name=company.name, holder_place=company.place,
+                              holder_kvk=company.kvk_number, branches=branches, issued_on=issued_on,
+                              valid_until=valid_until, pdf=pdf)
+    db.session.add(certificate)
+    return certificate
+
+
+def scheme_title(scheme) -> str:
+    return scheme.param("certificate_title") if scheme.has("certificate_title") else scheme.scheme
+
+
+def _send_to_register(dossier: Dossier, outcome):
+    certificate = dossier.certificate
+    db.session.flush()
+    db.session.add(RegisterMessage(cki_id=dossier.cki_id, certificate=certificate, kind="granted", payload={
+        "number": certificate.number, "scheme": certificate.scheme, "holder_name": certificate.holder_name,
+        "holder_place": certificate.holder_place, "holder_kvk": certificate.holder_kvk,
+        "branches": certificate.branches, "issued_on": certificate.issued_on.isoformat(),
+        "valid_until": certificate.valid_until.isoformat()}))
+
+
+def _report_result(dossier: Dossier, outcome):
+    scheme = scheme_of(dossier)
+    facts = build_facts(dossier)
+    due = machine.deadlines(facts).get("decision_letter_due")
+    state = machine.State(dossier.state)
+    text = {
+        machine.State.GRANTED: "Het certificaat wordt verleend.",
+        machine.State.REFUSED: "Het certificaat wordt geweigerd.",
+    }.get(state, f"Stand van de beoordeling: {machine.STATE_LABELS[state]}.")
+    motivation = f"\n\nMotivering: {dossier.decision_motivation}" if dossier.decision_motivation else ""
+    _letter(dossier, f"result_{state.value}", f"Resultaat {scheme.scheme}: {machine.STATE_LABELS[state]}",
+            text + motivation + "\n\nTegen dit besluit kunt u binnen zes weken na verzending bezwaar maken.",
+            due.date if due else None)
+
+
+def _notify_provisional_reports_void(dossier: Dossier, outcome):
+    scheme = scheme_of(dossier)
+    text = scheme.param("refusal_provisional_reports_notice") if scheme.has(
+        "refusal_provisional_reports_notice") else (
+        "De tijdens de beoordeling opgestelde voorlopige inventarisatierapporten hebben hun waarde verloren; "
+        "er mag geen verwijdering op worden gebaseerd.")
+    _letter(dossier, "provisional_reports_void", "Voorlopige rapporten vervallen", text)
+
+
+def _abort(dossier: Dossier, outcome):
+    _letter(dossier, "aborted", "Beoordeling afgebroken",
+            f"De beoordeling is afgebroken. Reden: {dossier.closing_reason or '—'}\n"
+            "Voor een nieuwe poging moeten alle stappen opnieuw worden doorlopen (§3.4.2).")
+
+
+def _reset_assessment_results(dossier: Dossier, outcome):
+    for loc in dossier.locations:
+        loc.reset = True
+    for assessment in dossier.branch_assessments:
+        assessment.reset = True
+    dossier.advice = None
+    if machine.State(dossier.state) == machine.State.DOCUMENTATION_REVIEW:
+        dossier.documentation_review_passed = None
+
+
+EFFECTS = {
+    "issue_certificate": issue_certificate,
+    "send_to_sca_register": _send_to_register,
+    "report_result": _report_result,
+    "notify_provisional_reports_void": _notify_provisional_reports_void,
+    "abort": _abort,
+    "reset_assessment_results": _reset_assessment_results,
+}

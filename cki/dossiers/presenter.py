@@ -1,0 +1,48 @@
+"""The dossier as the API and the pages show it (read-only)."""
+from flask import url_for
+
+from cki.dossiers.operations import build_facts, scheme_of
+from cki.dossiers.permissions import EVENTS, event_path
+from cki.dossiers.schemas import DossierSchema, StaffDossierSchema
+from workflows import dossier as machine
+
+
+def present(dossier, principal) -> dict:
+    facts = build_facts(dossier)
+    scheme = scheme_of(dossier)
+    view = {c: getattr(dossier, c) for c in (
+        "id", "company_id", "company", "scheme", "scheme_version", "state", "lock_version", "applied_on",
+        "branches", "branch_assessments", "locations", "decision", "decided_on", "closing_reason", "letters",
+        "prior_declared_on", "prior_held_or_applied_elsewhere", "prior_consent_to_transfer", "prior_withdrawals",
+        "informed_of_rules", "documentation_review_passed", "advice", "decision_motivation")}
+    view["state_label"] = machine.STATE_LABELS[machine.State(dossier.state)]
+    view["deadlines"] = {name: d.to_dict() for name, d in machine.deadlines(facts).items()}
+    view["notices"] = []
+    if scheme.has("provisional_report_text") and dossier.state not in ("granted",):
+        view["notices"].append(
+            f"Voorlopige rapporten tijdens de beoordeling vermelden: \u201c{scheme.param('provisional_report_text')}\u201d "
+            f"en hun vervaldatum ({scheme.cite('provisional_report_text')}).")
+    view["assessor_ids"] = sorted(facts.assessor_ids)
+    certificate = getattr(dossier, "certificate", None)
+    if certificate is not None:
+        view["certificate"] = {**{c: getattr(certificate, c) for c in (
+            "id", "number", "scheme", "holder_name", "holder_place", "holder_kvk", "branches", "issued_on",
+            "valid_until", "status")}, "pdf_url": url_for("dossiers_api.certificate_pdf", dossier_id=dossier.id)}
+    else:
+        view["certificate"] = None
+    if not principal.is_staff:
+        staff_only = set(StaffDossierSchema().fields) - set(DossierSchema().fields)
+        return {k: v for k, v in view.items() if k not in staff_only}
+    if principal.is_staff:
+        actions = []
+        for event, refusals in machine.available_events(facts):
+            _, roles = EVENTS[event]
+            role_refusal = () if principal.has_any(*roles) else (machine.Refusal(
+                code="role", message="Uw rol mag deze stap niet zetten.", source="rollen", field=None),)
+            all_refusals = tuple(refusals) + role_refusal
+            actions.append({"event": event.value, "label": machine.EVENT_LABELS[event],
+                            "path": event_path(event), "allowed": not all_refusals,
+                            "refusals": [{"code": r.code, "message": r.message, "source": r.source}
+                                         for r in all_refusals]})
+        view["actions"] = actions
+    return view

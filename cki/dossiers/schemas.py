@@ -1,0 +1,225 @@
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from cki.core.schemas import StrictSchema, not_blank
+from workflows.schemes import SCHEMES
+
+
+class DossierCreateSchema(StrictSchema):
+    company_id = fields.Int(required=True)
+    scheme = fields.Str(required=True, validate=validate.OneOf(SCHEMES))
+    applied_on = fields.Date(required=True)
+    branch_ids = fields.List(fields.Int(), metadata={
+        "description": "Branches in the application; default all (B/C §3.1.3 requires all)."})
+
+
+class WithdrawalElsewhereSchema(StrictSchema):
+    withdrawn_on = fields.Date(required=True)
+    false_information = fields.Bool(load_default=False)
+
+
+class DeclarationSchema(StrictSchema):
+    lock_version = fields.Int(required=True)
+    declared_on = fields.Date(required=True)
+    held_or_applied_elsewhere = fields.Bool(required=True, metadata={
+        "description": "Held a certificate for this scheme at, or applied to, another CKI in the last 2 years (A §4.1 a)"})
+    consent_to_transfer = fields.Bool(load_default=False, metadata={
+        "description": "Written consent that the other CKI hands over its data (A §4.1 c/d)"})
+    withdrawals_elsewhere = fields.List(fields.Nested(WithdrawalElsewhereSchema), load_default=list)
+    informed_of_rules = fields.Bool(load_default=False, metadata={
+        "description": "The CKI informed the applicant in writing of its rules and procedures (B/C §3.1.1)"})
+
+
+class AssessorSchema(StrictSchema):
+    lock_version = fields.Int(required=True)
+    user_id = fields.Int(required=True)
+
+
+def _text(**kwargs):
+    return fields.Str(validate=[not_blank, validate.Length(max=5000)], **kwargs)
+
+
+class _Event(StrictSchema):
+    lock_version = fields.Int(required=True, metadata={
+        "description": "The dossier's lock_version you last saw; another value answers 409"})
+
+
+class NoPayload(_Event):
+    pass
+
+
+class ReasonPayload(_Event):
+    reason = _text(required=True)
+
+
+class ReviewPayload(_Event):
+    passed = fields.Bool(required=True)
+
+
+class LocationRequestPayload(_Event):
+    branch_id = fields.Int(required=True)
+    address = fields.Str(required=True, validate=[not_blank, validate.Length(max=300)])
+
+
+class PermissionPayload(_Event):
+    location_id = fields.Int(required=True)
+    granted = fields.Bool(required=True)
+    on = fields.Date(metadata={"description": "Date of SCA's written answer; default today"})
+
+
+class BranchAssessmentPayload(_Event):
+    branch_id = fields.Int(required=True)
+    passed = fields.Bool(required=True)
+    on = fields.Date()
+    notes = fields.Str(validate=validate.Length(max=5000))
+
+
+class LocationAssessmentPayload(_Event):
+    location_id = fields.Int(required=True)
+    passed = fields.Bool(required=True)
+    on = fields.Date()
+    complete_result = fields.Bool(required=True, metadata={
+        "description": "A complete inventory report (SC-540) or removal work (SC-530) that meets the scheme"})
+    containment = fields.Bool(load_default=False, metadata={"description": "SC-530: work in containment"})
+    representative_reason = _text(required=True, metadata={
+        "description": "Why the CKI judged this location representative"})
+
+
+class LocationPayload(_Event):
+    location_id = fields.Int(required=True)
+
+
+class WrongMeldingPayload(_Event):
+    reason = _text()
+
+
+class AdvicePayload(_Event):
+    advice = _text(required=True, metadata={"description": "The team leader's written advice"})
+
+
+class DecisionPayload(_Event):
+    grant = fields.Bool(required=True)
+    on = fields.Date(metadata={"description": "Decision date; default today"})
+    motivation = _text(required=True, metadata={"description": "Written reasons (Awb 3:46)"})
+
+
+class RestartPayload(_Event):
+    redo_documentation_review = fields.Bool(required=True)
+
+
+class RefusalSchema(ma.Schema):
+    code = fields.Str()
+    message = fields.Str()
+    source = fields.Str()
+
+
+class ActionSchema(ma.Schema):
+    event = fields.Str()
+    label = fields.Str()
+    path = fields.Str()
+    allowed = fields.Bool()
+    refusals = fields.List(fields.Nested(RefusalSchema))
+
+
+class ExplainedDate(ma.Schema):
+    date = fields.Str()
+    rule = fields.Str()
+    section = fields.Str(allow_none=True)
+    working_days = fields.Int(allow_none=True)
+    skipped = fields.List(fields.Dict())
+    warnings = fields.List(fields.Str())
+
+
+class BranchAssessmentSchema(ma.Schema):
+    branch_id = fields.Int()
+    passed = fields.Bool()
+    assessed_on = fields.Date()
+    reset = fields.Bool()
+
+
+class LocationSchema(ma.Schema):
+    id = fields.Int()
+    branch_id = fields.Int()
+    address = fields.Str()
+    extra = fields.Bool()
+    permission = fields.Str()
+    permission_on = fields.Date(allow_none=True)
+    passed = fields.Bool(allow_none=True)
+    assessed_on = fields.Date(allow_none=True)
+    complete_result = fields.Bool()
+    containment = fields.Bool()
+    representative_reason = fields.Str(allow_none=True)
+    reset = fields.Bool()
+
+
+class DossierBranchSchema(ma.Schema):
+    branch_id = fields.Int()
+    name = fields.Str(allow_none=True, attribute="branch.name")
+    address = fields.Str(attribute="branch.address")
+
+
+class LetterSchema(ma.Schema):
+    kind = fields.Str()
+    subject = fields.Str()
+    body = fields.Str()
+    due_on = fields.Date(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class CertificateSchema(ma.Schema):
+    id = fields.Int()
+    number = fields.Str()
+    scheme = fields.Str()
+    holder_name = fields.Str()
+    holder_place = fields.Str()
+    holder_kvk = fields.Str()
+    branches = fields.List(fields.Dict())
+    issued_on = fields.Date()
+    valid_until = fields.Date()
+    status = fields.Str()
+    pdf_url = fields.Str()
+
+
+class DossierSchema(ma.Schema):
+    """What the company sees of its own application: state, results, certificate, letters."""
+
+    id = fields.Int()
+    company_id = fields.Int()
+    company_name = fields.Str(attribute="company.name")
+    scheme = fields.Str()
+    scheme_version = fields.Str()
+    state = fields.Str()
+    state_label = fields.Str()
+    lock_version = fields.Int()
+    applied_on = fields.Date()
+    branches = fields.List(fields.Nested(DossierBranchSchema))
+    branch_assessments = fields.List(fields.Nested(BranchAssessmentSchema))
+    locations = fields.List(fields.Nested(LocationSchema))
+    deadlines = fields.Dict(keys=fields.Str(), values=fields.Nested(ExplainedDate))
+    notices = fields.List(fields.Str())
+    decision = fields.Str(allow_none=True)
+    decided_on = fields.Date(allow_none=True)
+    closing_reason = fields.Str(allow_none=True)
+    letters = fields.List(fields.Nested(LetterSchema))
+    certificate = fields.Nested(CertificateSchema, allow_none=True)
+
+
+class StaffDossierSchema(DossierSchema):
+    """The staff view adds the declaration, advice, assessors and the next possible actions."""
+
+    prior_declared_on = fields.Date(allow_none=True)
+    prior_held_or_applied_elsewhere = fields.Bool(allow_none=True)
+    prior_consent_to_transfer = fields.Bool(allow_none=True)
+    prior_withdrawals = fields.List(fields.Dict())
+    informed_of_rules = fields.Bool()
+    documentation_review_passed = fields.Bool(allow_none=True)
+    advice = fields.Str(allow_none=True)
+    decision_motivation = fields.Str(allow_none=True)
+    assessor_ids = fields.List(fields.Int())
+    actions = fields.List(fields.Nested(ActionSchema))
+
+
+class DossierQuerySchema(ma.Schema):
+    state = fields.Str()
+    scheme = fields.Str(validate=validate.OneOf(SCHEMES))
+    company_id = fields.Int()

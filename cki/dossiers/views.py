@@ -1,0 +1,167 @@
+"""Staff and company pages for dossiers. Thin: the same operations and schemas as the API."""
+import marshmallow as ma
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from marshmallow import fields
+
+from cki.companies.models import Company
+from cki.core.auth import current_principal
+from cki.core.db import db
+from cki.core.errors import DomainError
+from cki.core.tenancy import scoped_select
+from cki.dossiers import operations
+from cki.dossiers.api import load_dossier, visible_dossiers
+from cki.dossiers.models import Dossier
+from cki.dossiers.permissions import EDITORS, EVENTS
+from cki.dossiers.presenter import present
+from cki.dossiers.schemas import DeclarationSchema, DossierCreateSchema
+from cki.events.models import EventLogEntry
+from workflows.diagram import mermaid
+from workflows.dossier import STATE_LABELS, Event, State
+from workflows.schemes import SCHEMES
+
+bp = Blueprint("dossiers", __name__, url_prefix="/dossiers", template_folder="templates")
+
+#: Dutch labels for payload fields in the action forms.
+FIELD_LABELS = {
+    "reason": "Reden", "passed": "Resultaat positief", "branch_id": "Vestiging", "address": "Adres projectlocatie",
+    "location_id": "Projectlocatie", "granted": "Toestemming verleend", "on": "Datum", "notes": "Aantekeningen",
+    "complete_result": "Volledig rapport / werk dat aan het schema voldoet", "containment": "In containment",
+    "representative_reason": "Waarom representatief", "advice": "Schriftelijk advies teamleider",
+    "grant": "Certificaat verlenen", "motivation": "Motivering (Awb 3:46)",
+    "redo_documentation_review": "Documentatiebeoordeling opnieuw",
+}
+
+
+def _form_fields(schema_cls):
+    """The payload fields of an event schema, for a generic form in the template."""
+    out = []
+    for name, field in schema_cls().fields.items():
+        if name == "lock_version":
+            continue
+        kind = ("bool" if isinstance(field, fields.Bool) else "date" if isinstance(field, fields.Date)
+                else "branch" if name == "branch_id" else "location" if name == "location_id"
+                else "text")
+        out.append({"name": name, "kind": kind, "label": FIELD_LABELS.get(name, name), "required": field.required})
+    return out
+
+
+def _form_payload(schema_cls) -> dict:
+    """Form data to the schema's input: unchecked boxes are False, empty fields absent."""
+    raw = {}
+    for name, field in schema_cls().fields.items():
+        value = request.form.get(name, "")
+        if isinstance(field, fields.Bool):
+            raw[name] = value in ("1", "on", "true", "ja")
+        elif value != "":
+            raw[name] = value
+    return schema_cls().load(raw)
+
+
+@bp.route("/")
+@login_required
+def index():
+    p = current_principal()
+    stmt = visible_dossiers(p).order_by(Dossier.id.desc())
+    state = request.args.get("state")
+    if state in {s.value for s in State}:
+        stmt = stmt.where(Dossier.state == state)
+    dossiers = db.session.scalars(stmt.limit(500)).all()
+    companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all() if p.is_staff else []
+    return render_template("dossiers/index.html", dossiers=dossiers, labels=STATE_LABELS, State=State,
+                           companies=companies, schemes=SCHEMES, can_create=p.is_staff and p.has_any(*EDITORS),
+                           state=state)
+
+
+@bp.route("/", methods=["POST"])
+@login_required
+def create():
+    p = current_principal()
+    if not (p.is_staff and p.has_any(*EDITORS)):
+        abort(403)
+    try:
+        data = DossierCreateSchema().load({k: v for k, v in request.form.items() if k in ("company_id", "scheme", "applied_on")})
+        dossier = operations.create_dossier(p.cki_id, data)
+    except ma.ValidationError as error:
+        flash("Aanvraag niet geregistreerd: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in error.messages.items()), "error")
+        return redirect(url_for(".index"))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".index"))
+    db.session.commit()
+    flash("Aanvraag geregistreerd.", "info")
+    return redirect(url_for(".show", dossier_id=dossier.id))
+
+
+@bp.route("/<int:dossier_id>")
+@login_required
+def show(dossier_id):
+    dossier = load_dossier(dossier_id)
+    p = current_principal()
+    view = present(dossier, p)
+    history = []
+    if p.is_staff:
+        history = db.session.scalars(db.select(EventLogEntry).where(
+            EventLogEntry.cki_id == dossier.cki_id, EventLogEntry.subject_type == "dossiers",
+            EventLogEntry.subject_id == dossier.id).order_by(EventLogEntry.id)).all()
+    forms = {event.value: _form_fields(schema) for event, (schema, _) in EVENTS.items()}
+    return render_template("dossiers/show.html", d=view, dossier=dossier, history=history, forms=forms,
+                           staff=p.is_staff, can_edit=p.is_staff and p.has_any(*EDITORS),
+                           state_label=lambda s: STATE_LABELS[State(s)] if s else "")
+
+
+@bp.route("/<int:dossier_id>/stap/<event>", methods=["POST"])
+@login_required
+def fire(dossier_id, event):
+    try:
+        event = Event(event)
+    except ValueError:
+        abort(404)
+    schema, roles = EVENTS[event]
+    p = current_principal()
+    if not (p.is_staff and p.has_any(*roles)):
+        abort(403)
+    dossier = load_dossier(dossier_id)
+    try:
+        payload = _form_payload(schema)
+        operations.fire_event(dossier, event, payload, expected_version=payload.pop("lock_version"))
+    except ma.ValidationError as error:
+        flash("Niet opgeslagen: " + "; ".join(f"{FIELD_LABELS.get(k, k)}: {' '.join(map(str, v))}"
+                                              for k, v in error.messages.items()), "error")
+        return redirect(url_for(".show", dossier_id=dossier_id)), 303
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".show", dossier_id=dossier_id)), 303
+    db.session.commit()
+    flash(f"Stap gezet. Nieuwe status: {STATE_LABELS[State(dossier.state)]}.", "info")
+    return redirect(url_for(".show", dossier_id=dossier_id)), 303
+
+
+@bp.route("/<int:dossier_id>/verklaring", methods=["POST"])
+@login_required
+def declaration(dossier_id):
+    p = current_principal()
+    if not (p.is_staff and p.has_any(*EDITORS)):
+        abort(403)
+    dossier = load_dossier(dossier_id)
+    try:
+        data = _form_payload(DeclarationSchema)
+        operations.record_declaration(dossier, data, expected_version=data.pop("lock_version"))
+    except ma.ValidationError as error:
+        flash("Niet opgeslagen: " + str(error.messages), "error")
+        return redirect(url_for(".show", dossier_id=dossier_id)), 303
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".show", dossier_id=dossier_id)), 303
+    db.session.commit()
+    flash("Verklaring vastgelegd.", "info")
+    return redirect(url_for(".show", dossier_id=dossier_id)), 303
+
+
+@bp.route("/toestandsdiagram")
+@login_required
+def diagram():
+    return render_template("dossiers/diagram.html", source=mermaid())

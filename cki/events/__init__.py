@@ -1,0 +1,1 @@
+"""The append-only event log: who did what, when, with the state before and after."""

@@ -1,0 +1,42 @@
+import marshmallow as ma
+from marshmallow import fields
+from flask_smorest import Blueprint
+
+from cki.core.auth import require
+from cki.core.db import db
+from cki.core.tenancy import scoped_select
+from cki.events.models import EventLogEntry
+
+blp = Blueprint("events_api", __name__, url_prefix="/api/v1",
+                description="Het logboek (append-only) per dossier of ander onderwerp.")
+
+
+class EventQuerySchema(ma.Schema):
+    subject_type = fields.Str(required=True)
+    subject_id = fields.Int(required=True)
+
+
+class EventSchema(ma.Schema):
+    id = fields.Int()
+    subject_type = fields.Str()
+    subject_id = fields.Int()
+    action = fields.Str()
+    actor_label = fields.Str()
+    actor_user_id = fields.Int(allow_none=True)
+    actor_client_id = fields.Int(allow_none=True)
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+    note = fields.Str(allow_none=True)
+    created_at = fields.DateTime()
+
+
+@blp.route("/events")
+@require(staff=True)
+@blp.arguments(EventQuerySchema, location="query")
+@blp.response(200, EventSchema(many=True))
+def list_events(args):
+    """The event log of one subject, oldest first (staff)."""
+    stmt = scoped_select(EventLogEntry).where(
+        EventLogEntry.subject_type == args["subject_type"],
+        EventLogEntry.subject_id == args["subject_id"]).order_by(EventLogEntry.id)
+    return db.session.scalars(stmt).all()

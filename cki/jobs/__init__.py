@@ -1,0 +1,1 @@
+"""Scheduled jobs (APScheduler): sweeps that find deadlines coming near or passing."""

@@ -1,0 +1,86 @@
+"""Job functions. Each is an idempotent sweep: running it twice, or late, does no harm,
+so a restart or a missed run never loses work."""
+from cki.core.db import db, utcnow
+
+
+def purge_expired_tokens(app) -> int:
+    """Delete API tokens past their expiry."""
+    from cki.users.models import ApiToken
+
+    with app.app_context():
+        result = db.session.execute(db.delete(ApiToken).where(ApiToken.expires_at < utcnow()))
+        db.session.commit()
+        return result.rowcount
+
+
+def lapse_expired_dossiers(app) -> int:
+    """Move dossiers whose 4-month window has passed to 'lapsed' (B/C §3.1.2).
+
+    Only dossiers in assessment or decision are looked at, so the sweep's cost follows the
+    number of open dossiers, not the history. Each dossier is its own transaction: one that
+    fails (or was changed meanwhile) does not hold up the others.
+    """
+    from flask import g
+
+    from cki.core.auth import Principal
+    from cki.core.errors import DomainError
+    from cki.dossiers import operations
+    from cki.dossiers.models import Dossier
+    from workflows.dossier import Event, State, deadlines
+
+    lapsed = 0
+    with app.app_context():
+        candidates = db.session.scalars(db.select(Dossier.id).where(
+            Dossier.state.in_([State.ASSESSMENT.value, State.DECISION.value]))).all()
+        for dossier_id in candidates:
+            dossier = db.session.get(Dossier, dossier_id)
+            facts = operations.build_facts(dossier)
+            window = deadlines(facts).get("window_end")
+            if window is None or facts.today <= window.date:
+                continue
+            g.principal = Principal(cki_id=dossier.cki_id, label="systeem (termijnbewaking)")
+            try:
+                operations.fire_event(dossier, Event.LAPSE, {}, expected_version=None)
+                db.session.commit()
+                lapsed += 1
+            except DomainError:
+                db.session.rollback()
+    return lapsed
+
+
+def poll_lavs_mailbox(app) -> int:
+    """Fetch LAVS e-mails from the configured Maildir or IMAP mailbox and take them in.
+
+    A mail is marked done only after its messages are committed, so a crash means it is
+    fetched again next time (and recognised by its LAVS message id), never lost."""
+    from flask import g
+
+    from cki.core.auth import Principal
+    from cki.meldingen import intake
+    from cki.meldingen.lavs import ImapSource, LavsMailError, MaildirSource, xml_attachments
+    from cki.tenants.models import Cki
+
+    cfg = app.config
+    if not cfg["LAVS_CKI_KVK"] or not (cfg["LAVS_MAILDIR"] or cfg["LAVS_IMAP_HOST"]):
+        return 0
+    taken = 0
+    with app.app_context():
+        cki = db.session.scalar(db.select(Cki).where(Cki.kvk_number == cfg["LAVS_CKI_KVK"]))
+        if cki is None:
+            app.logger.error("LAVS_CKI_KVK %s: no such CKI", cfg["LAVS_CKI_KVK"])
+            return 0
+        g.principal = Principal(cki_id=cki.id, label="LAVS (mailbox)")
+        source = (MaildirSource(cfg["LAVS_MAILDIR"]) if cfg["LAVS_MAILDIR"] else ImapSource(
+            cfg["LAVS_IMAP_HOST"], cfg["LAVS_IMAP_PORT"], cfg["LAVS_IMAP_USER"], cfg["LAVS_IMAP_PASSWORD"],
+            cfg["LAVS_IMAP_FOLDER"]))
+        with source:
+            for mail in source.fetch():
+                try:
+                    parts = xml_attachments(mail.data)
+                except LavsMailError:
+                    parts = [("zonder-xml.eml", mail.data)]  # kept and parked: unreadable as XML
+                for filename, xml in parts:
+                    intake.ingest(cki.id, xml, source="mailbox", filename=filename)
+                    taken += 1
+                source.mark_done(mail.key)
+    return taken

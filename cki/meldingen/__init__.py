@@ -1,0 +1,1 @@
+"""Meldingen (work notifications) from LAVS and from companies, project overviews, logbooks."""

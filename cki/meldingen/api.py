@@ -1,0 +1,177 @@
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy.exc import IntegrityError
+
+from cki.companies.models import Company
+from cki.core.auth import current_principal, require
+from cki.core.db import db
+from cki.core.tenancy import get_or_404, scoped_select
+from cki.meldingen import operations
+from cki.meldingen.models import Melding
+from cki.meldingen.schemas import (ApprovalSchema, CancelSchema, FaxMeldingSchema, MeldingChangeSchema,
+                                   MeldingDetailSchema, MeldingInSchema, MeldingQuerySchema, MeldingSchema,
+                                   MergeSchema, SplitSchema)
+from cki.users.models import Role
+
+blp = Blueprint("meldingen_api", __name__, url_prefix="/api/v1",
+                description="Meldingen (B/C §7): van bedrijven (portaal, API), per fax (door de staf) en uit LAVS.")
+
+STAFF_EDITORS = (Role.PLANNER, Role.OFFICE, Role.TEAM_LEADER, Role.ADMIN)
+
+
+def filtered(stmt, args):
+    if "start_from" in args:
+        stmt = stmt.where(Melding.planned_start >= args["start_from"])
+    if "start_to" in args:
+        stmt = stmt.where(Melding.planned_start <= args["start_to"])
+    if "company_id" in args:
+        stmt = stmt.where(Melding.company_id == args["company_id"])
+    if "channel" in args:
+        stmt = stmt.where(Melding.channel == args["channel"])
+    flag = args.get("flag")
+    if flag == "late":
+        stmt = stmt.where(Melding.timeliness.in_(("late_atw_only", "late")))
+    elif flag == "calamity":
+        stmt = stmt.where(Melding.timeliness == "calamity")
+    elif flag == "cancelled":
+        stmt = stmt.where(Melding.status == "cancelled")
+    return stmt
+
+
+def _submit(company, data, channel, source, received_on=None):
+    """Durable and idempotent: answered only after commit; a retry returns the first melding."""
+    key = request.headers.get("Idempotency-Key") or (
+        f"ref:{data['client_reference']}" if data.get("client_reference") else None)
+    try:
+        melding, created = operations.submit_melding(company, data, channel=channel, source=source,
+                                                     idempotency_key=key, received_on=received_on)
+        db.session.commit()
+    except IntegrityError:  # the same key committed by a concurrent retry: answer with that one
+        db.session.rollback()
+        melding = db.session.scalar(db.select(Melding).where(
+            Melding.company_id == company.id, Melding.idempotency_key == key))
+        if melding is None:
+            raise
+        created = False
+    return melding, (201 if created else 200)
+
+
+@blp.route("/meldingen")
+class Meldingen(MethodView):
+    @require()
+    @blp.arguments(MeldingQuerySchema, location="query")
+    @blp.response(200, MeldingSchema(many=True))
+    def get(self, args):
+        """Meldingen you may see, by planned start (staff: the CKI's; companies: their own).
+        Page with `after_id` (keyset) and `limit`."""
+        stmt = filtered(scoped_select(Melding), args).order_by(Melding.id)
+        if "after_id" in args:
+            stmt = stmt.where(Melding.id > args["after_id"])
+        return db.session.scalars(stmt.limit(args["limit"])).all()
+
+    @require()
+    @blp.arguments(MeldingInSchema)
+    @blp.response(201, MeldingDetailSchema)
+    @blp.alt_response(200, schema=MeldingDetailSchema, description="A retry, or the same job already notified")
+    def post(self, data):
+        """Submit a melding for your own company (portal user or company system; counts as e-mail:
+        2 werkdagen ahead). Send an `Idempotency-Key` header (or a `client_reference`) so a
+        retry never makes a second melding. Too late: 422 with the latest allowed date."""
+        p = current_principal()
+        if p.company_id is None:
+            abort(403, message="Meldingen van een bedrijf; staf legt een fax vast via /meldingen/fax.")
+        company = db.session.get(Company, p.company_id)
+        channel = "api" if p.client_id else "portal"
+        return _submit(company, data, channel, channel)
+
+
+@blp.route("/meldingen/fax", methods=["POST"])
+@require(*STAFF_EDITORS)
+@blp.arguments(FaxMeldingSchema)
+@blp.response(201, MeldingDetailSchema)
+def post_fax(data):
+    """Record a melding received by fax (5 werkdagen ahead), on its date of receipt (staff)."""
+    company = get_or_404(Company, data.pop("company_id"))
+    received_on = data.pop("received_on")
+    return _submit(company, data, "fax", "staff", received_on=received_on)
+
+
+@blp.route("/meldingen/<int:melding_id>")
+class MeldingItem(MethodView):
+    @require()
+    @blp.response(200, MeldingDetailSchema)
+    def get(self, melding_id):
+        """One melding with its history of revisions."""
+        return get_or_404(Melding, melding_id)
+
+    @require()
+    @blp.arguments(MeldingChangeSchema(partial=True))
+    @blp.response(200, MeldingDetailSchema)
+    def patch(self, data, melding_id):
+        """Change a melding; the earlier content stays in its revisions."""
+        melding = get_or_404(Melding, melding_id)
+        _company_or_editor()
+        operations.change_melding(melding, data, source=_source())
+        db.session.commit()
+        return melding
+
+
+@blp.route("/meldingen/<int:melding_id>/cancel", methods=["POST"])
+@require()
+@blp.arguments(CancelSchema)
+@blp.response(200, MeldingDetailSchema)
+def cancel(data, melding_id):
+    """Cancel (withdraw) a melding."""
+    melding = get_or_404(Melding, melding_id)
+    _company_or_editor()
+    operations.cancel_melding(melding, source=_source(), reason=data.get("reason"))
+    db.session.commit()
+    return melding
+
+
+@blp.route("/meldingen/<int:melding_id>/approval", methods=["POST"])
+@require(Role.PLANNER, Role.TEAM_LEADER)
+@blp.arguments(ApprovalSchema)
+@blp.response(200, MeldingDetailSchema)
+def approval(data, melding_id):
+    """Approve or refuse a calamity melding that came in with less lead time (staff)."""
+    melding = operations.approve_calamity(get_or_404(Melding, melding_id), current_principal().user_id,
+                                          data["approve"], data["note"])
+    db.session.commit()
+    return melding
+
+
+@blp.route("/meldingen/<int:melding_id>/merge", methods=["POST"])
+@require(*STAFF_EDITORS)
+@blp.arguments(MergeSchema)
+@blp.response(200, MeldingDetailSchema)
+def merge(data, melding_id):
+    """Merge another melding of the same job into this one (staff; logged)."""
+    keep = operations.merge_meldingen(get_or_404(Melding, melding_id), get_or_404(Melding, data["other_id"]),
+                                      data["note"])
+    db.session.commit()
+    return keep
+
+
+@blp.route("/meldingen/<int:melding_id>/split", methods=["POST"])
+@require(*STAFF_EDITORS)
+@blp.arguments(SplitSchema)
+@blp.response(201, MeldingDetailSchema)
+def split(data, melding_id):
+    """Split off a melding for another location or part of this one (staff; logged)."""
+    note = data.pop("note")
+    part = operations.split_melding(get_or_404(Melding, melding_id), data, note)
+    db.session.commit()
+    return part
+
+
+def _company_or_editor():
+    p = current_principal()
+    if p.company_id is None and not p.has_any(*STAFF_EDITORS):
+        abort(403)
+
+
+def _source() -> str:
+    p = current_principal()
+    return "staff" if p.is_staff else ("api" if p.client_id else "portal")

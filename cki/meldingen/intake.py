@@ -1,0 +1,129 @@
+"""Intake of LAVS messages into the one register of meldingen.
+
+Every raw message is stored first, in its own transaction, so nothing is lost if the
+processing fails; then it is processed: a start becomes a melding (or is linked to the same
+job already notified through the portal or API), a change updates it with history, a
+withdrawal cancels it. A message that cannot be placed is parked for staff with the reason.
+"""
+import hashlib
+
+from flask import current_app
+
+from cki.companies.models import Company
+from cki.core.clock import today
+from cki.core.db import db
+from cki.core.errors import DomainError
+from cki.dossiers.models import Certificate
+from cki.events.operations import log_event
+from cki.meldingen import operations
+from cki.meldingen.lavs import LavsParseError, load_mapping, parse_message
+from cki.meldingen.models import InboundLavsMessage, Melding
+
+#: LAVS startmeldingen concern removal work: the scheme when no certificate names another.
+LAVS_DEFAULT_SCHEME = "SC-530"
+
+
+def _mapping():
+    key = current_app.config.get("LAVS_MAPPING_FILE") or None
+    cache = current_app.extensions.setdefault("lavs_mapping", {})
+    if key not in cache:
+        cache[key] = load_mapping(key)
+    return cache[key]
+
+
+def store_raw(cki_id: int, raw: bytes, *, source: str, filename: str | None = None) -> tuple[InboundLavsMessage, bool]:
+    """Keep the raw message (idempotent on its LAVS message id, else its hash). Commits."""
+    try:
+        key = parse_message(raw, _mapping()).message_id
+    except LavsParseError:
+        key = None
+    key = key or "sha256:" + hashlib.sha256(raw).hexdigest()
+    existing = db.session.scalar(db.select(InboundLavsMessage).where(
+        InboundLavsMessage.cki_id == cki_id, InboundLavsMessage.message_key == key))
+    if existing is not None:
+        return existing, False
+    message = InboundLavsMessage(cki_id=cki_id, message_key=key, source=source, filename=filename, raw=raw,
+                                 status="received")
+    db.session.add(message)
+    db.session.commit()
+    return message, True
+
+
+def _park(message: InboundLavsMessage, reason: str):
+    message.status, message.reason = "parked", reason
+    db.session.flush()
+    log_event(message, "lavs.parked", after={"reason": reason, "message_key": message.message_key})
+
+
+def _melding_data(fields: dict, scheme: str) -> dict:
+    start, end = fields.get("start"), fields.get("end")
+    street = " ".join(p for p in (fields.get("street"), fields.get("house_number")) if p)
+    data = {"scheme": scheme, "certificate_number": fields.get("certificate_number"), "street": street,
+            "postcode": fields.get("postcode"), "place": fields.get("place"),
+            "description": fields.get("description"), "permit_holder": fields.get("permit_holder"),
+            "client": fields.get("permit_holder"), "worker_count": fields.get("worker_count"),
+            "inspectorate": fields.get("inspectorate"), "validation_note": fields.get("validation_note"),
+            "lavs_project_id": fields.get("lavs_project_id")}
+    if start is not None:
+        data.update(planned_start=start.date(), planned_start_time=start.time().replace(tzinfo=None))
+    if end is not None:
+        data.update(planned_end=end.date(), planned_end_time=end.time().replace(tzinfo=None))
+    return data
+
+
+def process(message: InboundLavsMessage) -> InboundLavsMessage:
+    """Place a stored message: create, link, change or cancel a melding, or park it."""
+    try:
+        parsed = parse_message(message.raw, _mapping())
+    except LavsParseError as error:
+        _park(message, f"Niet te lezen: {error.reason}" + (f" (veld {error.field})" if error.field else ""))
+        return message
+    fields = dict(parsed.fields)
+    message.kind = parsed.kind
+    company = db.session.scalar(db.select(Company).where(
+        Company.cki_id == message.cki_id, Company.kvk_number == fields["company_kvk"]))
+    if company is None:
+        _park(message, f"Onbekend bedrijf: KvK-nummer {fields['company_kvk']} ({fields.get('company_name')}) "
+                       "is bij deze CKI niet bekend.")
+        return message
+    scheme = LAVS_DEFAULT_SCHEME
+    if fields.get("certificate_number"):
+        certificate = db.session.scalar(db.select(Certificate).where(
+            Certificate.company_id == company.id, Certificate.number == fields["certificate_number"]))
+        if certificate is None:
+            _park(message, f"Onbekend certificaat {fields['certificate_number']} voor {company.name}.")
+            return message
+        scheme = certificate.scheme
+    existing = db.session.scalar(db.select(Melding).where(
+        Melding.company_id == company.id, Melding.lavs_project_id == fields["lavs_project_id"],
+        Melding.status.not_in(operations.CLOSED)))
+    try:
+        if parsed.kind == "new":
+            melding, _ = operations.submit_melding(company, _melding_data(fields, scheme), channel="lavs",
+                                                   source="lavs", received_on=today())
+        elif existing is None:
+            _park(message, f"{'Wijziging' if parsed.kind == 'change' else 'Intrekking'} voor LAVS-project "
+                           f"{fields['lavs_project_id']}, maar er is geen open melding van dat project.")
+            return message
+        elif parsed.kind == "change":
+            data = {k: v for k, v in _melding_data(fields, scheme).items() if v is not None}
+            melding = operations.change_melding(existing, data, source="lavs")
+        else:
+            melding = operations.cancel_melding(existing, source="lavs", reason=fields.get("withdrawal_reason"))
+    except DomainError as error:
+        db.session.rollback()
+        db.session.add(message)
+        _park(message, f"Niet verwerkt: {error.message}")
+        return message
+    message.status, message.melding_id, message.reason = "processed", melding.id, None
+    db.session.flush()
+    return message
+
+
+def ingest(cki_id: int, raw: bytes, *, source: str, filename: str | None = None) -> InboundLavsMessage:
+    """Store, then process one LAVS XML message. A repeat of a stored message does nothing."""
+    message, new = store_raw(cki_id, raw, source=source, filename=filename)
+    if new or message.status == "received":  # "received": processing crashed before; try again
+        process(message)
+        db.session.commit()
+    return message

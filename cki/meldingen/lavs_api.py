@@ -1,0 +1,85 @@
+import marshmallow as ma
+from flask import request
+from flask_smorest import Blueprint, abort
+from marshmallow import fields, validate
+
+from cki.core.auth import current_principal, require
+from cki.core.db import db
+from cki.core.tenancy import get_or_404, scoped_select
+from cki.meldingen import intake
+from cki.meldingen.api import STAFF_EDITORS
+from cki.meldingen.lavs import MAX_MESSAGE_BYTES, LavsMailError, xml_attachments
+from cki.meldingen.models import InboundLavsMessage
+
+blp = Blueprint("lavs_api", __name__, url_prefix="/api/v1",
+                description="LAVS-berichten: upload door de staf, geparkeerde berichten, opnieuw verwerken.")
+
+
+class LavsMessageSchema(ma.Schema):
+    id = fields.Int()
+    message_key = fields.Str()
+    source = fields.Str()
+    filename = fields.Str(allow_none=True)
+    status = fields.Str(metadata={"description": "processed, parked (see reason), received (not yet processed)"})
+    kind = fields.Str(allow_none=True)
+    reason = fields.Str(allow_none=True)
+    melding_id = fields.Int(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class LavsQuerySchema(ma.Schema):
+    status = fields.Str(validate=validate.OneOf(("processed", "parked", "received")))
+
+
+@blp.route("/lavs/messages", methods=["POST"])
+@require(*STAFF_EDITORS)
+@blp.doc(requestBody={"content": {
+    "application/xml": {"schema": {"type": "string"}},
+    "message/rfc822": {"schema": {"type": "string"}},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}})
+@blp.response(201, LavsMessageSchema(many=True))
+def upload():
+    """Upload a LAVS message: the XML itself, the e-mail (.eml) holding it, or a form file.
+    Every message is kept; one that cannot be placed is parked with the reason."""
+    if "file" in request.files:
+        upload_file = request.files["file"]
+        raw, filename = upload_file.read(MAX_MESSAGE_BYTES * 5 + 1), upload_file.filename
+    else:
+        raw, filename = request.get_data(cache=False), None
+    if not raw:
+        abort(422, errors={"json": {"file": ["Leeg bericht."]}})
+    if len(raw) > MAX_MESSAGE_BYTES * 5:
+        abort(413, message="Bericht te groot.")
+    parts = [(filename, raw)]
+    if raw.lstrip()[:1] != b"<":  # an e-mail: take its XML attachments
+        try:
+            parts = xml_attachments(raw)
+        except LavsMailError as error:
+            abort(422, errors={"json": {"file": [error.reason]}})
+    cki_id = current_principal().cki_id
+    return [intake.ingest(cki_id, xml, source="upload", filename=name) for name, xml in parts]
+
+
+@blp.route("/lavs/messages", methods=["GET"])
+@require(staff=True)
+@blp.arguments(LavsQuerySchema, location="query")
+@blp.response(200, LavsMessageSchema(many=True))
+def list_messages(args):
+    """LAVS messages received by your CKI, newest first; `status=parked` for the work list."""
+    stmt = scoped_select(InboundLavsMessage).order_by(InboundLavsMessage.id.desc())
+    if "status" in args:
+        stmt = stmt.where(InboundLavsMessage.status == args["status"])
+    return db.session.scalars(stmt.limit(500)).all()
+
+
+@blp.route("/lavs/messages/<int:message_id>/retry", methods=["POST"])
+@require(*STAFF_EDITORS)
+@blp.response(200, LavsMessageSchema)
+def retry(message_id):
+    """Process a parked message again (e.g. after registering the company)."""
+    message = get_or_404(InboundLavsMessage, message_id)
+    if message.status == "processed":
+        abort(422, errors={"json": {"status": ["Dit bericht is al verwerkt."]}})
+    intake.process(message)
+    db.session.commit()
+    return message

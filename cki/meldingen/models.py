@@ -1,0 +1,180 @@
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cki.core.db import TenantMixin, TimestampMixin, UTCDateTime, db, utcnow
+
+
+def street_key(street: str | None) -> str:
+    """A street as the one-job-once rule compares it: case and spacing ignored."""
+    return " ".join((street or "").split()).lower()
+
+
+class Melding(TenantMixin, TimestampMixin, db.Model):
+    """A work notification (melding): one job of a certified company, notified before it
+    starts (B/C §7). Whether it came by LAVS, the portal, the API or fax, a job is one row;
+    every change is a :class:`MeldingRevision`."""
+
+    __tablename__ = "meldingen"
+    __table_args__ = (
+        sa.UniqueConstraint("company_id", "idempotency_key", name="uq_meldingen_idempotency"),
+        # The staff list and calendar page by start date within a CKI.
+        sa.Index("ix_meldingen_cki_start", "cki_id", "planned_start", "id"),
+        sa.Index("ix_meldingen_company_start", "company_id", "planned_start"),
+        sa.Index("ix_meldingen_match", "company_id", "postcode", "planned_start", "street_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), nullable=False)
+    scheme: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    certificate_number: Mapped[str | None] = mapped_column(sa.String(40))
+    channel: Mapped[str] = mapped_column(sa.String(10), nullable=False)  # email fax portal api lavs
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="registered")
+    # registered | pending_approval (calamity) | cancelled | merged
+
+    street: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    #: The street as the one-job-once rule compares it (case and spacing ignored).
+    street_key: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    postcode: Mapped[str] = mapped_column(sa.String(7), nullable=False)
+    place: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    client: Mapped[str | None] = mapped_column(sa.String(200))
+    responsible_person: Mapped[str | None] = mapped_column(sa.String(200))  # DIA / DTA
+    object_type: Mapped[str | None] = mapped_column(sa.String(100))
+    containment: Mapped[bool | None] = mapped_column()
+    estimated_amount: Mapped[str | None] = mapped_column(sa.String(200))
+    worker_count: Mapped[int | None] = mapped_column()
+    permit_holder: Mapped[str | None] = mapped_column(sa.String(200))
+    inspectorate: Mapped[str | None] = mapped_column(sa.String(200))
+    validation_note: Mapped[str | None] = mapped_column(sa.Text)
+    planned_start: Mapped[date] = mapped_column(nullable=False)
+    planned_start_time: Mapped[time | None] = mapped_column()
+    planned_end: Mapped[date] = mapped_column(nullable=False)
+    planned_end_time: Mapped[time | None] = mapped_column()
+    #: A large project is one melding per location (C §7.3); parts share a group label.
+    project_group: Mapped[str | None] = mapped_column(sa.String(100))
+    #: Housing-corporation maintenance notified in parts (C §7.4).
+    part_label: Mapped[str | None] = mapped_column(sa.String(100))
+
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    submitted_on: Mapped[date] = mapped_column(nullable=False)  # Amsterdam date of receipt
+    timeliness: Mapped[str] = mapped_column(sa.String(20), nullable=False)  # on_time late_atw_only calamity
+    warning: Mapped[str | None] = mapped_column(sa.Text)
+    calamity_motivation: Mapped[str | None] = mapped_column(sa.Text)
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    lavs_project_id: Mapped[str | None] = mapped_column(sa.String(100), index=True)
+    client_reference: Mapped[str | None] = mapped_column(sa.String(100))
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(200))
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meldingen.id"))
+
+    company = relationship("Company")
+    revisions: Mapped[list["MeldingRevision"]] = relationship(
+        cascade="all, delete-orphan", order_by="MeldingRevision.number")
+
+    @sa.orm.validates("street")
+    def _keep_street_key(self, _key, street):
+        self.street_key = street_key(street)
+        return street
+
+    @property
+    def address(self) -> str:
+        return f"{self.street}, {self.postcode} {self.place}"
+
+
+class MeldingRevision(TenantMixin, TimestampMixin, db.Model):
+    """One version of a melding's content, by whom and through which channel."""
+
+    __tablename__ = "melding_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    melding_id: Mapped[int] = mapped_column(sa.ForeignKey("meldingen.id", ondelete="CASCADE"), index=True,
+                                            nullable=False)
+    number: Mapped[int] = mapped_column(nullable=False)
+    source: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)  # new change cancel merge split link
+    data: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+
+
+class InboundLavsMessage(TenantMixin, TimestampMixin, db.Model):
+    """Every raw LAVS message as received, kept whatever happened to it. A message that
+    cannot be placed is parked for staff with the reason, never dropped."""
+
+    __tablename__ = "lavs_messages"
+    __table_args__ = (sa.UniqueConstraint("cki_id", "message_key", name="uq_lavs_messages_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_key: Mapped[str] = mapped_column(sa.String(300), nullable=False)  # LAVS message id or hash
+    source: Mapped[str] = mapped_column(sa.String(20), nullable=False)  # imap maildir upload api
+    filename: Mapped[str | None] = mapped_column(sa.String(300))
+    raw: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False)  # processed parked resolved
+    kind: Mapped[str | None] = mapped_column(sa.String(20))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    melding_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meldingen.id"), index=True)
+
+
+class AuditSelection(TenantMixin, TimestampMixin, db.Model):
+    """A melding picked by staff for an unannounced location audit. Staff only: unannounced
+    means secret, so no company route, feed or log view ever shows it (RULES.md §4)."""
+
+    __tablename__ = "audit_selections"
+    __table_args__ = (sa.UniqueConstraint("melding_id", name="uq_audit_selections_melding"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    melding_id: Mapped[int] = mapped_column(sa.ForeignKey("meldingen.id"), nullable=False)
+    selected_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    planned_on: Mapped[date] = mapped_column(nullable=False)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class LogbookEntry(TenantMixin, TimestampMixin, db.Model):
+    """One SC-530 logbook line: a worker's asbestos work interval on a project (C §4.3.1 c–d).
+
+    Exposure data (RULES.md §8): the worker is a pseudonymous id (the company's staff
+    number), never a name or BSN; every read is logged in :class:`DataAccessLog`."""
+
+    __tablename__ = "logbook_entries"
+    __table_args__ = (sa.Index("ix_logbook_company_date", "company_id", "work_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), nullable=False)
+    upload_id: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    project: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    worker: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    work_date: Mapped[date] = mapped_column(nullable=False)
+    start: Mapped[time] = mapped_column(nullable=False)
+    end: Mapped[time] = mapped_column(nullable=False)
+    activity: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    ppe: Mapped[bool] = mapped_column(nullable=False)
+
+
+class DataAccessLog(TenantMixin, db.Model):
+    """Who read personal or exposure data, when, and what (AVG accountability)."""
+
+    __tablename__ = "data_access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_label: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    actor_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    what: Mapped[str] = mapped_column(sa.String(60), nullable=False)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), nullable=False)
+    detail: Mapped[str | None] = mapped_column(sa.Text)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class ProjectOverviewEntry(TenantMixin, TimestampMixin, db.Model):
+    """SC-540 §7.3: a project in the inventory company's up-to-date overview."""
+
+    __tablename__ = "project_overview_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True, nullable=False)
+    upload_id: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    current: Mapped[bool] = mapped_column(default=True, nullable=False)  # the latest overview
+    location: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    responsible_dia: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    remediated: Mapped[bool] = mapped_column(nullable=False)
+    demolished: Mapped[bool] = mapped_column(nullable=False)
+    selected_for_audit: Mapped[bool] = mapped_column(default=False, nullable=False)

@@ -1,0 +1,191 @@
+"""State-changing verbs on meldingen: submit, change, cancel, approve, merge, split,
+and the intake of LAVS messages. Each: change, flush, write the event log.
+
+One job is one melding. Documented match rule (README "One job once"): two notifications are
+the same job when they are of the same company and either carry the same LAVS project id, or
+have the same postcode, the same street (case and spacing ignored) and the same planned start
+date. A second arrival is linked to the first as a revision, never registered twice."""
+import re
+from datetime import date
+
+from cki.core.clock import today
+from cki.core.db import db, utcnow
+from cki.core.errors import DomainError
+from cki.events.operations import log_event
+from cki.meldingen.models import Melding, MeldingRevision, street_key
+from workflows import rules
+from workflows.rules import MeldingStatus
+
+#: The content fields of a melding (RULES.md §5), kept in every revision.
+CONTENT = ("scheme", "certificate_number", "street", "postcode", "place", "description", "client",
+           "responsible_person", "object_type", "containment", "estimated_amount", "worker_count",
+           "permit_holder", "inspectorate", "validation_note", "planned_start", "planned_start_time",
+           "planned_end", "planned_end_time", "project_group", "part_label", "lavs_project_id")
+CLOSED = ("cancelled", "merged")
+
+
+def normalise_postcode(postcode: str) -> str:
+    return re.sub(r"\s+", "", postcode or "").upper()
+
+
+def _content(melding: Melding) -> dict:
+    out = {}
+    for field in CONTENT:
+        value = getattr(melding, field)
+        out[field] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
+def _revise(melding: Melding, kind: str, source: str):
+    number = len(melding.revisions) + 1
+    melding.revisions.append(MeldingRevision(cki_id=melding.cki_id, number=number, source=source, kind=kind,
+                                             data={**_content(melding), "status": melding.status}))
+
+
+def find_same_job(company_id: int, data: dict) -> Melding | None:
+    """The open melding of the same job, by the documented match rule, or None."""
+    open_ = db.select(Melding).where(Melding.company_id == company_id, Melding.status.not_in(CLOSED))
+    if data.get("lavs_project_id"):
+        found = db.session.scalar(open_.where(Melding.lavs_project_id == data["lavs_project_id"]))
+        if found is not None:
+            return found
+    candidates = db.session.scalars(open_.where(
+        Melding.postcode == normalise_postcode(data["postcode"]), Melding.planned_start == data["planned_start"],
+        Melding.street_key == street_key(data["street"])).limit(5)).all()
+    # Two different LAVS projects at one address on one day are two jobs.
+    return next((m for m in candidates if not (m.lavs_project_id and data.get("lavs_project_id")
+                                               and m.lavs_project_id != data["lavs_project_id"])), None)
+
+
+def check_timeliness(data: dict, channel: str, received_on: date) -> tuple[str, str | None, str]:
+    """(timeliness, warning, status) for a melding received on ``received_on``; raises 422 if late.
+
+    Late only by Atw-only days: accepted with a warning for staff (RULES.md §1). Late otherwise:
+    refused with the latest allowed date, unless it is a calamity with a written motivation,
+    which is accepted pending staff approval (B/C §7.1)."""
+    check = rules.melding_check(data["scheme"], data["planned_start"], received_on,
+                                "email" if channel == "lavs" else channel)
+    if check.status == MeldingStatus.ON_TIME:
+        return "on_time", None, "registered"
+    if check.status == MeldingStatus.LATE_ATW_ONLY:
+        return "late_atw_only", check.message, "registered"
+    if data.get("calamity_motivation"):
+        return "calamity", check.message, "pending_approval"
+    if channel == "lavs":  # a LAVS message is never refused: registered late, for staff to judge
+        return "late", check.message, "registered"
+    raise DomainError("planned_start", check.message + f" Uiterlijk toegestaan: {check.latest.date.isoformat()}.")
+
+
+def submit_melding(company, data: dict, *, channel: str, source: str, idempotency_key: str | None = None,
+                   received_on: date | None = None) -> tuple[Melding, bool]:
+    """Register a melding, or return the one this submission repeats. Returns (melding, created)."""
+    if idempotency_key:
+        existing = db.session.scalar(db.select(Melding).where(
+            Melding.company_id == company.id, Melding.idempotency_key == idempotency_key))
+        if existing is not None:
+            return existing, False
+    if data["planned_end"] < data["planned_start"]:
+        raise DomainError("planned_end", "De einddatum ligt voor de startdatum.")
+    received_on = received_on or today()
+    data = {**data, "postcode": normalise_postcode(data["postcode"])}
+    same = find_same_job(company.id, data)
+    if same is not None:
+        link_same_job(same, data, channel=channel, source=source)
+        return same, False
+    timeliness, warning, status = check_timeliness(data, channel, received_on)
+    melding = Melding(cki_id=company.cki_id, company_id=company.id, channel=channel, status=status,
+                      submitted_on=received_on, submitted_at=utcnow(), timeliness=timeliness, warning=warning,
+                      idempotency_key=idempotency_key, **{k: v for k, v in data.items() if k != "client_reference"},
+                      client_reference=data.get("client_reference"))
+    db.session.add(melding)
+    _revise(melding, "new", source)
+    db.session.flush()
+    log_event(melding, "melding.submitted", after={**_content(melding), "channel": channel, "status": status,
+                                                   "timeliness": timeliness})
+    return melding, True
+
+
+def link_same_job(melding: Melding, data: dict, *, channel: str, source: str) -> Melding:
+    """A second notification of the same job: fill what the first lacked, keep one melding."""
+    before = _content(melding)
+    for key in CONTENT:
+        if data.get(key) is not None and getattr(melding, key) in (None, ""):
+            setattr(melding, key, data[key])
+    _revise(melding, "link", source)
+    db.session.flush()
+    log_event(melding, "melding.linked", before=before, after=_content(melding),
+              note=f"Dezelfde klus ook ontvangen via {channel}; gekoppeld, niet dubbel geregistreerd.")
+    return melding
+
+
+def change_melding(melding: Melding, data: dict, *, source: str) -> Melding:
+    if melding.status in CLOSED:
+        raise DomainError("status", "Een ingetrokken of samengevoegde melding kan niet meer wijzigen.")
+    before = _content(melding)
+    for key, value in data.items():
+        if key in CONTENT:
+            setattr(melding, key, normalise_postcode(value) if key == "postcode" else value)
+    if melding.planned_end < melding.planned_start:
+        raise DomainError("planned_end", "De einddatum ligt voor de startdatum.")
+    _revise(melding, "change", source)
+    db.session.flush()
+    log_event(melding, "melding.changed", before=before, after=_content(melding))
+    return melding
+
+
+def cancel_melding(melding: Melding, *, source: str, reason: str | None = None) -> Melding:
+    if melding.status in CLOSED:
+        raise DomainError("status", "De melding is al ingetrokken of samengevoegd.")
+    before = melding.status
+    melding.status = "cancelled"
+    _revise(melding, "cancel", source)
+    db.session.flush()
+    log_event(melding, "melding.cancelled", before={"status": before}, after={"status": "cancelled"}, note=reason)
+    return melding
+
+
+def approve_calamity(melding: Melding, user_id: int, approve: bool, note: str) -> Melding:
+    if melding.status != "pending_approval":
+        raise DomainError("status", "Alleen een calamiteitenmelding die op goedkeuring wacht.")
+    melding.status = "registered" if approve else "cancelled"
+    melding.approved_by_id = user_id
+    _revise(melding, "approval", "staff")
+    db.session.flush()
+    log_event(melding, "melding.calamity_approved" if approve else "melding.calamity_refused",
+              before={"status": "pending_approval"}, after={"status": melding.status}, note=note)
+    return melding
+
+
+def merge_meldingen(keep: Melding, other: Melding, note: str) -> Melding:
+    """Staff decide two meldingen are one job: ``other`` is closed as merged into ``keep``."""
+    if keep.id == other.id or keep.company_id != other.company_id:
+        raise DomainError("other_id", "Alleen twee verschillende meldingen van hetzelfde bedrijf.")
+    if other.status in CLOSED or keep.status in CLOSED:
+        raise DomainError("other_id", "Een ingetrokken of samengevoegde melding kan niet worden samengevoegd.")
+    other.status, other.merged_into_id = "merged", keep.id
+    if other.lavs_project_id and not keep.lavs_project_id:
+        keep.lavs_project_id = other.lavs_project_id
+    _revise(other, "merge", "staff")
+    _revise(keep, "merge", "staff")
+    db.session.flush()
+    log_event(keep, "melding.merged", after={"merged": other.id}, note=note)
+    log_event(other, "melding.merged_into", after={"into": keep.id}, note=note)
+    return keep
+
+
+def split_melding(melding: Melding, data: dict, note: str) -> Melding:
+    """Staff decide one melding holds two jobs: a new melding for the other location/part."""
+    if melding.status in CLOSED:
+        raise DomainError("id", "Een ingetrokken of samengevoegde melding kan niet worden gesplitst.")
+    fields = {**{k: getattr(melding, k) for k in CONTENT}, **data, "lavs_project_id": None}
+    fields["postcode"] = normalise_postcode(fields["postcode"])
+    part = Melding(cki_id=melding.cki_id, company_id=melding.company_id, channel=melding.channel,
+                   status=melding.status, submitted_on=melding.submitted_on, submitted_at=melding.submitted_at,
+                   timeliness=melding.timeliness, warning=melding.warning, **fields)
+    db.session.add(part)
+    _revise(part, "split", "staff")
+    _revise(melding, "split", "staff")
+    db.session.flush()
+    log_event(melding, "melding.split", after={"new": part.id}, note=note)
+    log_event(part, "melding.split_from", after={"from": melding.id, **_content(part)}, note=note)
+    return part

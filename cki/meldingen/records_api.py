@@ -1,0 +1,274 @@
+import marshmallow as ma
+from flask import request
+from flask_smorest import Blueprint, abort
+from marshmallow import fields, validate
+
+from cki.companies.models import Company
+from cki.core.auth import current_principal, require
+from cki.core.clock import today
+from cki.core.db import db
+from cki.core.errors import DomainError
+from cki.core.tenancy import get_or_404, scoped_select
+from cki.meldingen import operations, records
+from cki.meldingen.api import STAFF_EDITORS
+from cki.meldingen.models import AuditSelection, Melding, ProjectOverviewEntry
+from cki.meldingen.schemas import MeldingInSchema
+from cki.rules.schemas import LogbookEntrySchema, ProjectDaysSchema
+from cki.users.models import Role
+from workflows import rules
+from workflows.calendar import add_period
+from workflows.schemes import load_scheme
+
+blp = Blueprint("records_api", __name__, url_prefix="/api/v1",
+                description="Bulkmeldingen, logboeken (SC-530, projectdagen) en projectoverzichten (SC-540).")
+
+MAX_ROWS = 20_000
+CSV_BODY = {"content": {"text/csv": {"schema": {"type": "string"}},
+                        "application/json": {"schema": {"type": "object"}}}}
+
+
+def _own_company() -> Company:
+    p = current_principal()
+    if p.company_id is None:
+        abort(403, message="Alleen voor een bedrijf (portaalgebruiker of bedrijfssysteem).")
+    return db.session.get(Company, p.company_id)
+
+
+def _rows(json_key: str) -> list[dict]:
+    """Rows from a CSV body or a JSON body ``{json_key: [...]}``."""
+    if request.mimetype == "text/csv":
+        try:
+            rows = records.read_csv(request.get_data())
+        except DomainError as error:
+            abort(422, errors={"body": {error.field: [error.message]}})
+    else:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get(json_key), list):
+            abort(422, errors={"json": {json_key: [f"Verwacht een lijst '{json_key}' (JSON) of een CSV-bestand."]}})
+        rows = body[json_key]
+    if not rows:
+        abort(422, errors={"json": {json_key: ["Geen regels."]}})
+    if len(rows) > MAX_ROWS:
+        abort(422, errors={"json": {json_key: [f"Ten hoogste {MAX_ROWS} regels per upload."]}})
+    return rows
+
+
+def _blank_to_none(row: dict) -> dict:
+    return {k: (None if v == "" else v) for k, v in row.items()}
+
+
+# -- bulk meldingen ---------------------------------------------------------------------
+
+class BulkRowSchema(ma.Schema):
+    row = fields.Int()
+    status = fields.Str(metadata={"description": "accepted, repeat (already known: linked or idempotent), refused"})
+    melding_id = fields.Int(allow_none=True)
+    errors = fields.Dict(allow_none=True)
+    warning = fields.Str(allow_none=True)
+
+
+class BulkReportSchema(ma.Schema):
+    accepted = fields.Int()
+    repeats = fields.Int()
+    refused = fields.Int()
+    rows = fields.List(fields.Nested(BulkRowSchema))
+
+
+@blp.route("/meldingen/bulk", methods=["POST"])
+@require()
+@blp.doc(requestBody=CSV_BODY)
+@blp.response(200, BulkReportSchema)
+def bulk(**_):
+    """Many meldingen at once (CSV with the melding fields as columns, or JSON
+    `{"meldingen": [...]}`), with a report per row. Each row is accepted or refused whole;
+    a failure of the upload itself stores nothing."""
+    company = _own_company()
+    schema = MeldingInSchema()
+    report, counts = [], {"accepted": 0, "repeat": 0, "refused": 0}
+    channel = "api" if current_principal().client_id else "portal"
+    for number, raw in enumerate(_rows("meldingen"), start=1):
+        raw = _blank_to_none(raw) if isinstance(raw, dict) else raw
+        try:
+            data = schema.load({k: v for k, v in (raw or {}).items() if v is not None})
+            with db.session.begin_nested():  # a refused row undoes only itself
+                key = f"ref:{data['client_reference']}" if data.get("client_reference") else None
+                melding, created = operations.submit_melding(company, data, channel=channel, source="bulk",
+                                                             idempotency_key=key)
+        except ma.ValidationError as error:
+            report.append({"row": number, "status": "refused", "errors": error.messages})
+        except DomainError as error:
+            report.append({"row": number, "status": "refused", "errors": {error.field: [error.message]}})
+        else:
+            status = "accepted" if created else "repeat"
+            report.append({"row": number, "status": status, "melding_id": melding.id, "warning": melding.warning})
+        counts[report[-1]["status"]] += 1
+    db.session.commit()
+    return {"accepted": counts["accepted"], "repeats": counts["repeat"], "refused": counts["refused"], "rows": report}
+
+
+# -- unannounced audit selection (staff only) -------------------------------------------
+
+class AuditSelectionSchema(ma.Schema):
+    id = fields.Int(dump_only=True)
+    melding_id = fields.Int(dump_only=True)
+    planned_on = fields.Date(required=True)
+    note = fields.Str(validate=validate.Length(max=2000))
+
+
+@blp.route("/meldingen/<int:melding_id>/audit-selection", methods=["POST"])
+@require(Role.PLANNER, Role.TEAM_LEADER)
+@blp.arguments(AuditSelectionSchema)
+@blp.response(201, AuditSelectionSchema)
+def select_for_audit(data, melding_id):
+    """Pick this melding's location for an unannounced audit (never visible to the company)."""
+    melding = get_or_404(Melding, melding_id)
+    if db.session.scalar(db.select(AuditSelection.id).where(AuditSelection.melding_id == melding.id)):
+        abort(422, errors={"json": {"melding_id": ["Deze locatie is al gekozen."]}})
+    if not melding.planned_start <= data["planned_on"] <= melding.planned_end:
+        abort(422, errors={"json": {"planned_on": ["De auditdatum valt buiten de looptijd van de melding."]}})
+    selection = AuditSelection(cki_id=melding.cki_id, melding_id=melding.id, selected_by_id=current_principal().user_id,
+                               planned_on=data["planned_on"], note=data.get("note"))
+    db.session.add(selection)
+    db.session.commit()
+    return selection
+
+
+@blp.route("/audit-selections", methods=["GET"])
+@require(staff=True)
+@blp.response(200, AuditSelectionSchema(many=True))
+def list_audit_selections():
+    """Locations picked for unannounced audits (staff only)."""
+    return db.session.scalars(scoped_select(AuditSelection).order_by(AuditSelection.planned_on)).all()
+
+
+# -- SC-530 logbooks and project days ---------------------------------------------------
+
+class LogbookRowSchema(LogbookEntrySchema):
+    worker = fields.Str(required=True, validate=records.validate_worker, metadata={
+        "description": "The company's staff number: never a name or BSN (AVG)"})
+    ppe = fields.Bool(required=True, truthy={"ja", "1", "true", "True", "j", "yes"},
+                      falsy={"nee", "0", "false", "False", "n", "no"})
+
+
+class LogbookResultSchema(ma.Schema):
+    upload_id = fields.Str()
+    entries = fields.Int()
+
+
+@blp.route("/logbook", methods=["POST"])
+@require()
+@blp.doc(requestBody=CSV_BODY)
+@blp.response(201, LogbookResultSchema)
+def upload_logbook(**_):
+    """Upload SC-530 logbook entries (CSV columns project, worker, date, start, end, activity, ppe,
+    or JSON `{"entries": [...]}`). All rows are checked first: any bad row refuses the upload with
+    every row's errors, so nothing is half-imported."""
+    company = _own_company()
+    schema, errors, rows = LogbookRowSchema(), {}, []
+    known = load_scheme("SC-530", today()).param("project_day_activities")
+    activities = {*known["counted"], *known["not_counted"]}
+    for number, raw in enumerate(_rows("entries"), start=1):
+        try:
+            row = schema.load(raw)
+            if row["activity"] not in activities:
+                raise ma.ValidationError({"activity": [f"Onbekend; bekend: {', '.join(sorted(activities))}."]})
+            rows.append(row)
+        except ma.ValidationError as error:
+            errors[str(number)] = error.messages
+    if errors:
+        abort(422, errors={"json": {"entries": errors}})
+    upload_id, count = records.store_logbook(company, rows)
+    db.session.commit()
+    return {"upload_id": upload_id, "entries": count}
+
+
+class ProjectDaysQuery(ma.Schema):
+    from_ = fields.Date(data_key="from", metadata={"description": "Start of the 12-month period; default: a year ago"})
+    works = fields.Int(validate=validate.Range(min=0), metadata={"description": "Notified and executed works"})
+
+
+class CompanyProjectDaysSchema(ProjectDaysSchema):
+    period_from = fields.Date()
+    period_to = fields.Date()
+    location_audits = fields.Dict()
+
+
+@blp.route("/companies/<int:company_id>/project-days")
+@require()
+@blp.arguments(ProjectDaysQuery, location="query")
+@blp.response(200, CompanyProjectDaysSchema)
+def company_project_days(args, company_id):
+    """Project days of a 12-month period from the stored logbook, and the Table 4.3 audits they
+    give. Reading logbook data is logged (AVG)."""
+    company = get_or_404(Company, company_id)
+    first = args.get("from_") or add_period(today(), months=-12)
+    first, last = records.period_of(first)
+    result = records.project_days_for(company, first, last).to_dict()
+    works = args.get("works", len({row["project"] for row in result["rows"]}))
+    audits = rules.location_audits_sc530(result["total"], works=works).to_dict()
+    db.session.commit()  # the access log
+    return {**result, "days": result.pop("rows"), "period_from": first, "period_to": last,
+            "location_audits": audits}
+
+
+# -- SC-540 project overviews -----------------------------------------------------------
+
+class OverviewRowSchema(ma.Schema):
+    _bools = {"truthy": {"ja", "1", "true", "True", "j", "yes", True}, "falsy": {"nee", "0", "false", "False", "n", "no", False}}
+    location = fields.Str(required=True, validate=validate.Length(min=1, max=300))
+    responsible_dia = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    remediated = fields.Bool(required=True, **_bools)
+    demolished = fields.Bool(required=True, **_bools)
+
+
+class OverviewEntrySchema(OverviewRowSchema):
+    id = fields.Int()
+    selected_for_audit = fields.Bool()
+
+
+class SampleSchema(ma.Schema):
+    n = fields.Int(required=True, validate=validate.Range(1, 100))
+    seed = fields.Int(metadata={"description": "To reproduce an earlier draw; default random (logged)"})
+
+
+@blp.route("/project-overview", methods=["POST"])
+@require()
+@blp.doc(requestBody=CSV_BODY)
+@blp.response(201, OverviewEntrySchema(many=True))
+def upload_overview(**_):
+    """Upload your up-to-date project overview (SC-540 §7.3; CSV columns location,
+    responsible_dia, remediated, demolished, or JSON `{"projects": [...]}`); it replaces the current one."""
+    company = _own_company()
+    schema, errors, rows = OverviewRowSchema(), {}, []
+    for number, raw in enumerate(_rows("projects"), start=1):
+        try:
+            rows.append(schema.load(raw))
+        except ma.ValidationError as error:
+            errors[str(number)] = error.messages
+    if errors:
+        abort(422, errors={"json": {"projects": errors}})
+    upload_id = records.replace_overview(company, rows)
+    db.session.commit()
+    return db.session.scalars(db.select(ProjectOverviewEntry).where(ProjectOverviewEntry.upload_id == upload_id)).all()
+
+
+@blp.route("/companies/<int:company_id>/project-overview")
+@require()
+@blp.response(200, OverviewEntrySchema(many=True))
+def get_overview(company_id):
+    """The company's current project overview."""
+    company = get_or_404(Company, company_id)
+    return db.session.scalars(db.select(ProjectOverviewEntry).where(
+        ProjectOverviewEntry.company_id == company.id, ProjectOverviewEntry.current.is_(True))
+        .order_by(ProjectOverviewEntry.id)).all()
+
+
+@blp.route("/companies/<int:company_id>/project-overview/sample", methods=["POST"])
+@require(Role.PLANNER, Role.TEAM_LEADER)
+@blp.arguments(SampleSchema)
+@blp.response(200, OverviewEntrySchema(many=True))
+def sample(data, company_id):
+    """Sample locations for result-oriented audits from projects not yet remediated or demolished."""
+    chosen = records.sample_overview(get_or_404(Company, company_id), data["n"], data.get("seed"))
+    db.session.commit()
+    return chosen

@@ -1,0 +1,113 @@
+"""Pages for meldingen: the staff register (list, day and week calendar, LAVS work list) and
+the company portal form. Thin: the same schemas and operations as the API."""
+from datetime import date, timedelta
+
+import marshmallow as ma
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from cki.companies.models import Company
+from cki.core.auth import current_principal
+from cki.core.clock import today
+from cki.core.db import db
+from cki.core.errors import DomainError
+from cki.core.tenancy import get_or_404, scoped_select
+from cki.meldingen import operations
+from cki.meldingen.api import filtered
+from cki.meldingen.models import AuditSelection, InboundLavsMessage, Melding
+from cki.meldingen.schemas import MeldingInSchema, MeldingQuerySchema
+from workflows.schemes import SCHEMES
+
+bp = Blueprint("meldingen", __name__, url_prefix="/meldingen", template_folder="templates")
+
+CHANNELS = {"email": "e-mail", "fax": "fax", "portal": "portaal", "api": "API", "lavs": "LAVS"}
+TIMELINESS = {"on_time": "op tijd", "late_atw_only": "te laat door Atw-dag (waarschuwing)",
+              "calamity": "calamiteit", "late": "te laat (LAVS)"}
+STATUS = {"registered": "geregistreerd", "pending_approval": "wacht op goedkeuring", "cancelled": "ingetrokken",
+          "merged": "samengevoegd"}
+
+
+def _args() -> dict:
+    try:
+        return MeldingQuerySchema().load({k: v for k, v in request.args.items() if v and k != "view" and k != "day"})
+    except ma.ValidationError as error:
+        flash("Filter genegeerd: " + "; ".join(error.messages), "warning")
+        return {"limit": 100}
+
+
+@bp.route("/")
+@login_required
+def index():
+    p = current_principal()
+    args = _args()
+    view = request.args.get("view", "list")
+    try:
+        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else today()
+    except ValueError:
+        day = today()
+    stmt = filtered(scoped_select(Melding), args)
+    days = []
+    if view in ("week", "day"):
+        first = day - timedelta(days=day.weekday()) if view == "week" else day
+        days = [first + timedelta(days=n) for n in range(7 if view == "week" else 1)]
+        stmt = stmt.where(Melding.planned_start <= days[-1], Melding.planned_end >= days[0])
+    rows = db.session.scalars(stmt.order_by(Melding.planned_start, Melding.id).limit(args.get("limit", 100) * 5)).all()
+    picked = set()
+    if p.is_staff and rows:
+        picked = set(db.session.scalars(db.select(AuditSelection.melding_id).where(
+            AuditSelection.melding_id.in_([m.id for m in rows]))))
+    companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all() if p.is_staff else []
+    parked = db.session.scalar(db.select(db.func.count(InboundLavsMessage.id)).where(
+        InboundLavsMessage.cki_id == p.cki_id, InboundLavsMessage.status == "parked")) if p.is_staff else 0
+    return render_template("meldingen/index.html", rows=rows, days=days, view=view, day=day, args=request.args,
+                           companies=companies, channels=CHANNELS, timeliness=TIMELINESS, status=STATUS,
+                           staff=p.is_staff, picked=picked, parked=parked, schemes=SCHEMES,
+                           timedelta=timedelta)
+
+
+@bp.route("/nieuw", methods=["POST"])
+@login_required
+def create():
+    p = current_principal()
+    if p.company_id is None:
+        abort(403)
+    company = db.session.get(Company, p.company_id)
+    try:
+        data = MeldingInSchema().load({k: v for k, v in request.form.items()
+                                       if v != "" and k in MeldingInSchema().fields})
+        melding, created = operations.submit_melding(company, data, channel="portal", source="portal")
+    except ma.ValidationError as error:
+        flash("Melding niet verstuurd: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in error.messages.items()), "error")
+        return redirect(url_for(".index")), 303
+    except DomainError as error:
+        db.session.rollback()
+        flash(f"Melding niet verstuurd: {error.message}", "error")
+        return redirect(url_for(".index")), 303
+    db.session.commit()
+    if melding.warning:
+        flash(melding.warning, "warning")
+    flash("Melding ontvangen." if created else "Deze klus was al gemeld; de melding is bijgewerkt.", "info")
+    return redirect(url_for(".index")), 303
+
+
+@bp.route("/<int:melding_id>")
+@login_required
+def show(melding_id):
+    melding = get_or_404(Melding, melding_id)
+    p = current_principal()
+    selection = None
+    if p.is_staff:
+        selection = db.session.scalar(db.select(AuditSelection).where(AuditSelection.melding_id == melding.id))
+    return render_template("meldingen/show.html", m=melding, staff=p.is_staff, selection=selection,
+                           channels=CHANNELS, timeliness=TIMELINESS, status=STATUS)
+
+
+@bp.route("/lavs")
+@login_required
+def lavs():
+    p = current_principal()
+    if not p.is_staff:
+        abort(403)
+    messages = db.session.scalars(scoped_select(InboundLavsMessage).order_by(InboundLavsMessage.id.desc())
+                                  .limit(200)).all()
+    return render_template("meldingen/lavs.html", messages=messages)

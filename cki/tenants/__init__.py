@@ -1,0 +1,1 @@
+"""The tenant: a certifying body (certificerende instelling, CKI)."""

@@ -1,0 +1,1 @@
+"""People and systems that act: staff, company users, API clients."""

@@ -1,0 +1,87 @@
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from cki.core.schemas import StrictSchema, not_blank
+from cki.users.models import Role
+
+SCHEMES = ("SC-540", "SC-530")
+FUNCTIONS = ("assessor", "team_leader", "decider")
+
+
+class TokenRequestSchema(StrictSchema):
+    email = fields.Email(required=True)
+    password = fields.Str(required=True, load_only=True)
+
+
+class TokenSchema(ma.Schema):
+    token = fields.Str(metadata={"description": "Send as `Authorization: Bearer <token>`."})
+    expires_at = fields.DateTime()
+
+
+class QualificationSchema(StrictSchema):
+    id = fields.Int(dump_only=True)
+    scheme = fields.Str(required=True, validate=validate.OneOf(SCHEMES))
+    function = fields.Str(required=True, validate=validate.OneOf(FUNCTIONS))
+    valid_from = fields.Date(required=True)
+    valid_to = fields.Date(allow_none=True)
+    evidence = fields.Str(allow_none=True)
+
+    @ma.validates_schema
+    def _period(self, data, **_):
+        if data.get("valid_to") and data["valid_to"] < data["valid_from"]:
+            raise ma.ValidationError("Einddatum ligt voor de begindatum.", "valid_to")
+
+
+class UserSchema(StrictSchema):
+    id = fields.Int(dump_only=True)
+    email = fields.Email(required=True)
+    name = fields.Str(required=True, validate=[not_blank, validate.Length(max=200)])
+    kind = fields.Str(required=True, validate=validate.OneOf(("staff", "company")))
+    company_id = fields.Int(allow_none=True)
+    roles = fields.List(fields.Str(validate=validate.OneOf([r.value for r in Role])), load_default=list)
+    outsourced = fields.Bool(load_default=False)
+    active = fields.Bool(dump_only=True)
+    password = fields.Str(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    qualifications = fields.List(fields.Nested(QualificationSchema), dump_only=True)
+
+    @ma.validates_schema
+    def _kind(self, data, **_):
+        if data.get("kind") == "company":
+            if data.get("company_id") is None:
+                raise ma.ValidationError("Een bedrijfsgebruiker hoort bij een bedrijf.", "company_id")
+            if data.get("roles"):
+                raise ma.ValidationError("Bedrijfsgebruikers hebben geen CKI-rollen.", "roles")
+        elif data.get("company_id") is not None:
+            raise ma.ValidationError("Alleen bedrijfsgebruikers horen bij een bedrijf.", "company_id")
+
+
+class UserUpdateSchema(StrictSchema):
+    name = fields.Str(validate=[not_blank, validate.Length(max=200)])
+    roles = fields.List(fields.Str(validate=validate.OneOf([r.value for r in Role])))
+    outsourced = fields.Bool()
+    active = fields.Bool()
+    password = fields.Str(load_only=True, validate=validate.Length(min=10, max=200))
+
+
+class MeSchema(ma.Schema):
+    user_id = fields.Int(allow_none=True)
+    client_id = fields.Int(allow_none=True)
+    label = fields.Str()
+    cki_id = fields.Int()
+    company_id = fields.Int(allow_none=True)
+    roles = fields.List(fields.Str())
+
+
+class ApiClientSchema(StrictSchema):
+    id = fields.Int(dump_only=True)
+    name = fields.Str(required=True, validate=[not_blank, validate.Length(max=200)])
+    kind = fields.Str(required=True, validate=validate.OneOf(("sca_register", "company_system")))
+    company_id = fields.Int(allow_none=True)
+    active = fields.Bool(dump_only=True)
+    token = fields.Str(dump_only=True, metadata={"description": "Shown once, at creation."})
+
+    @ma.validates_schema
+    def _company(self, data, **_):
+        if (data.get("kind") == "company_system") != (data.get("company_id") is not None):
+            raise ma.ValidationError("Een bedrijfssysteem hoort bij precies één bedrijf; "
+                                     "het SCA-register bij geen.", "company_id")

@@ -1,0 +1,46 @@
+"""Default settings. Each can be overridden by an environment variable of the same name."""
+
+#: SQLAlchemy URL. Empty means a SQLite file ``cki.sqlite3`` in the instance folder.
+#: Production: ``postgresql+psycopg://user@host:5432/cki``.
+DATABASE_URL = ""
+
+#: Signs session cookies and CSRF tokens. Empty means: generate one and keep it in
+#: ``instance/secret_key`` (fine for one machine; set it explicitly with several hosts).
+SECRET_KEY = ""
+
+#: Run the APScheduler deadline jobs in this process. Exactly one process may do so:
+#: ``make run`` enables it; with gunicorn run ``flask scheduler`` as its own process.
+SCHEDULER_ENABLED = False
+
+#: Where Flask-Limiter counts login attempts. ``memory://`` counts per process;
+#: with several gunicorn workers use Redis, e.g. ``redis://127.0.0.1:6379``.
+RATELIMIT_STORAGE_URI = "memory://"
+
+#: Login attempts allowed per client address.
+LOGIN_RATE_LIMIT = "10 per minute"
+
+#: Lifetime of API tokens issued to users (hours).
+API_TOKEN_HOURS = 12
+
+#: Time zone in which dates and deadlines are shown (stored in UTC).
+DISPLAY_TIMEZONE = "Europe/Amsterdam"
+
+#: Send the session cookie over HTTPS only. Set to 1 behind TLS in production.
+SESSION_COOKIE_SECURE = False
+
+#: Password hashing cost (argon2id). Defaults are argon2-cffi's; lower only for tests.
+ARGON2_TIME_COST = 3
+ARGON2_MEMORY_KIB = 65536
+
+#: LAVS intake: the field mapping (XPath per field; empty = the shipped example mapping,
+#: cki/meldingen/lavs/mapping.json), and the mailbox LAVS e-mails this CKI (KvK below):
+#: a Maildir path, or an IMAP server. Polled every LAVS_POLL_MINUTES by the scheduler.
+LAVS_MAPPING_FILE = ""
+LAVS_CKI_KVK = ""
+LAVS_MAILDIR = ""
+LAVS_IMAP_HOST = ""
+LAVS_IMAP_PORT = 993
+LAVS_IMAP_USER = ""
+LAVS_IMAP_PASSWORD = ""
+LAVS_IMAP_FOLDER = "INBOX"
+LAVS_POLL_MINUTES = 5

@@ -1,0 +1,168 @@
+"""Test fixtures. The suite runs on SQLite by default and on PostgreSQL when
+``DATABASE_URL`` points there (``.ci/run`` does both). The schema is built by the
+Alembic migrations, never by ``create_all``, so the migrations are tested on every run."""
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from cki import create_app
+from cki.core.auth import Principal
+from cki.core.db import db
+
+# Only a PostgreSQL URL switches the suite over; anything else runs on a fresh SQLite file.
+PG_URL = os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgresql") else ""
+
+
+def _fresh_database_url() -> str:
+    if PG_URL:
+        engine = sa.create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        return PG_URL
+    return "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="cki-test-"), "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": _fresh_database_url(),
+        "SECRET_KEY": "test-secret",
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "SCHEDULER_ENABLED": False,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_KIB": 1024,
+    })
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request):
+    """Every test starts from an empty (migrated) schema."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(sa.text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@dataclass
+class Tenant:
+    """One CKI with staff of every role, two companies (each with a branch and a portal user)."""
+
+    cki_id: int
+    tokens: dict = field(default_factory=dict)   # role or company key -> bearer token
+    ids: dict = field(default_factory=dict)      # named ids of rows in this tenant
+    emails: dict = field(default_factory=dict)
+
+    def auth(self, who: str) -> dict:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+PASSWORD = "correct horse battery"
+ROLES = ("admin", "planner", "assessor", "team_leader", "decider", "office", "quality_manager", "reviewer")
+
+
+def build_tenant(app, tag: str, kvk_base: int) -> Tenant:
+    from cki.companies import operations as companies
+    from cki.tenants.models import Cki
+    from cki.users import operations as users
+
+    with app.test_request_context():
+        cki = Cki(name=f"CKI {tag}", kvk_number=f"{kvk_base:08d}")
+        db.session.add(cki)
+        db.session.flush()
+        from flask import g
+
+        g.principal = Principal(cki_id=cki.id, label="test setup")
+        tenant = Tenant(cki_id=cki.id)
+        for role in ROLES:
+            email = f"{role}@{tag.lower()}.test"
+            user = users.create_user(cki.id, {"email": email, "name": f"{role} {tag}", "kind": "staff",
+                                              "roles": [role], "password": PASSWORD})
+            tenant.tokens[role] = users.issue_token(user)[0]
+            tenant.ids[f"user_{role}"] = user.id
+            tenant.emails[role] = email
+        for n in (1, 2):
+            company = companies.create_company(cki.id, {"name": f"Bedrijf {tag}{n}", "place": "Utrecht",
+                                                        "kvk_number": f"{kvk_base + n:08d}"})
+            branch = companies.create_branch(company, {"address": f"Straat {n}, Utrecht", "name": None,
+                                                       "kvk_number": None, "is_head_office": True})
+            email = f"portal{n}@{tag.lower()}.test"
+            user = users.create_user(cki.id, {"email": email, "name": f"Portaal {tag}{n}", "kind": "company",
+                                              "company_id": company.id, "roles": [], "password": PASSWORD})
+            tenant.tokens[f"company{n}"] = users.issue_token(user)[0]
+            tenant.emails[f"company{n}"] = email
+            tenant.ids[f"company{n}"] = company.id
+            tenant.ids[f"branch{n}"] = branch.id
+            tenant.ids[f"company_user{n}"] = user.id
+        token, client = users.create_api_client(cki.id, {"name": f"SCA {tag}", "kind": "sca_register"})
+        tenant.tokens["sca"] = token
+        tenant.ids["api_client"] = client.id
+        db.session.commit()
+        return tenant
+
+
+@pytest.fixture
+def tenant(app) -> Tenant:
+    return build_tenant(app, "X", 10000000)
+
+
+@pytest.fixture
+def other_tenant(app) -> Tenant:
+    return build_tenant(app, "Z", 20000000)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free loopback port, for browser tests."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def page():
+    """A Playwright page in Debian's chromium (Playwright's own browser download is not used)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        page = browser.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        browser.close()

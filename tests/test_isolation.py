@@ -1,0 +1,175 @@
+"""Tenant isolation on every API route with an id in its path.
+
+The test walks the app's URL map, so a new route without a sample here fails it: every
+route must prove that another CKI's or another company's ids answer 404 (or 403 where
+the role may not use the route at all), never data."""
+import re
+from datetime import date
+
+import pytest
+
+from cki.core.auth import Principal
+from cki.core.db import db
+from tests.conftest import ROLES, Tenant
+
+#: URL parameter -> which row of the tenant it names.
+ID_PARAMS = {
+    "company_id": "company1",
+    "branch_id": "branch1",
+    "user_id": "user_admin",
+    "melding_id": "melding1",
+    "message_id": "lavs_message",
+    "dossier_id": "dossier1",
+}
+
+#: A valid body per (rule, method), so the answer is about the id, not the body.
+BODIES = {
+    ("/api/v1/companies/<int:company_id>", "PATCH"): {"name": "Overgenomen"},
+    ("/api/v1/companies/<int:company_id>/branches", "POST"): {"address": "Elders 1"},
+    ("/api/v1/branches/<int:branch_id>", "PATCH"): {"address": "Elders 2"},
+    ("/api/v1/users/<int:user_id>", "PATCH"): {"name": "Overgenomen"},
+    ("/api/v1/users/<int:user_id>/qualifications", "POST"): {
+        "scheme": "SC-540", "function": "assessor", "valid_from": "2026-01-01"},
+    ("/api/v1/meldingen/<int:melding_id>", "PATCH"): {"place": "Elders"},
+    ("/api/v1/meldingen/<int:melding_id>/cancel", "POST"): {},
+    ("/api/v1/meldingen/<int:melding_id>/approval", "POST"): {"approve": True, "note": "x"},
+    ("/api/v1/meldingen/<int:melding_id>/merge", "POST"): {"other_id": 1, "note": "x"},
+    ("/api/v1/meldingen/<int:melding_id>/split", "POST"): {
+        "street": "Elders 1", "postcode": "1234AB", "place": "Elders", "note": "x"},
+    ("/api/v1/meldingen/<int:melding_id>/audit-selection", "POST"): {"planned_on": "2030-01-08"},
+    ("/api/v1/lavs/messages/<int:message_id>/retry", "POST"): {},
+    ("/api/v1/companies/<int:company_id>/project-overview/sample", "POST"): {"n": 1},
+    ("/api/v1/dossiers/<int:dossier_id>/declaration", "POST"): {
+        "lock_version": 1, "declared_on": "2026-01-05", "held_or_applied_elsewhere": False},
+    ("/api/v1/dossiers/<int:dossier_id>/assessors", "POST"): {"lock_version": 1, "user_id": 1},
+}
+
+
+def _event_samples():
+    """A valid body for every dossier event route, so the answer is about the dossier id."""
+    from cki.dossiers import schemas as s
+    from cki.dossiers.permissions import EVENTS, event_path
+
+    samples = {
+        s.NoPayload: {}, s.ReasonPayload: {"reason": "x"}, s.ReviewPayload: {"passed": True},
+        s.LocationRequestPayload: {"branch_id": 1, "address": "x"},
+        s.PermissionPayload: {"location_id": 1, "granted": True},
+        s.BranchAssessmentPayload: {"branch_id": 1, "passed": True},
+        s.LocationAssessmentPayload: {"location_id": 1, "passed": True, "complete_result": True,
+                                      "representative_reason": "x"},
+        s.LocationPayload: {"location_id": 1}, s.WrongMeldingPayload: {}, s.AdvicePayload: {"advice": "x"},
+        s.DecisionPayload: {"grant": True, "motivation": "x"}, s.RestartPayload: {"redo_documentation_review": True},
+    }
+    return {(f"/api/v1/dossiers/<int:dossier_id>/{event_path(event)}", "POST"): {"lock_version": 1, **samples[schema]}
+            for event, (schema, _) in EVENTS.items()}
+
+
+BODIES.update(_event_samples())
+
+
+#: Path parameters that name public reference data, not a tenant's rows (the rules API).
+PUBLIC_PARAMS = {"scheme"}
+
+
+def add_tenant_rows(app, tenant: Tenant) -> Tenant:
+    """Rows of every other kind a route can name: meldingen, a LAVS message, a dossier."""
+    from flask import g
+
+    from cki.companies.models import Company
+    from cki.meldingen.models import InboundLavsMessage
+    from cki.dossiers.operations import create_dossier
+    from cki.meldingen.operations import submit_melding
+
+    with app.test_request_context():
+        g.principal = Principal(cki_id=tenant.cki_id, label="test setup")
+        for n in (1, 2):
+            company = db.session.get(Company, tenant.ids[f"company{n}"])
+            melding, _ = submit_melding(company, {
+                "scheme": "SC-530", "street": f"Werkstraat {n}", "postcode": "3511AB", "place": "Utrecht",
+                "planned_start": date(2030, 1, 7), "planned_end": date(2030, 1, 9)}, channel="portal", source="portal")
+            tenant.ids[f"melding{n}"] = melding.id
+            dossier = create_dossier(tenant.cki_id, {"company_id": company.id, "scheme": "SC-540",
+                                                     "applied_on": date(2026, 1, 5)})
+            tenant.ids[f"dossier{n}"] = dossier.id
+        lavs = InboundLavsMessage(cki_id=tenant.cki_id, message_key=f"test-{tenant.cki_id}", source="upload",
+                                  raw=b"<x/>", status="parked", reason="test")
+        db.session.add(lavs)
+        db.session.commit()
+        tenant.ids["lavs_message"] = lavs.id
+    return tenant
+
+
+@pytest.fixture
+def tenant(app, tenant):
+    return add_tenant_rows(app, tenant)
+
+
+@pytest.fixture
+def other_tenant(app, other_tenant):
+    return add_tenant_rows(app, other_tenant)
+
+
+def _id_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and rule.arguments - PUBLIC_PARAMS:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule, method
+
+
+def _url(rule, ids: dict) -> str:
+    def fill(match):
+        name = match.group(1)
+        assert name in ID_PARAMS, f"route {rule.rule}: add '{name}' to ID_PARAMS in {__file__}"
+        return str(ids[ID_PARAMS[name]])
+
+    return re.sub(r"<(?:\w+:)?(\w+)>", fill, rule.rule)
+
+
+def _call(client, method, rule, url, headers):
+    body = BODIES.get((rule.rule, method))
+    assert method == "GET" or body is not None, f"add a sample body for {method} {rule.rule}"
+    return client.open(url, method=method, json=body, headers=headers)
+
+
+@pytest.mark.parametrize("who", ROLES + ("company1", "sca"))
+def test_no_route_reaches_another_ckis_rows(app, client, tenant, other_tenant, who):
+    checked = 0
+    for rule, method in _id_routes(app):
+        r = _call(client, method, rule, _url(rule, other_tenant.ids), tenant.auth(who))
+        assert r.status_code in (403, 404), f"{who}: {method} {rule.rule} -> {r.status_code} {r.json}"
+        checked += 1
+    assert checked >= 8
+
+
+def test_staff_with_the_right_role_get_404_not_403_for_foreign_ids(app, client, tenant, other_tenant):
+    for rule, method in _id_routes(app):
+        r = _call(client, method, rule, _url(rule, other_tenant.ids), tenant.auth("admin"))
+        if r.status_code == 403:  # a route admins may not use: try every other role
+            codes = {_call(client, method, rule, _url(rule, other_tenant.ids), tenant.auth(role)).status_code
+                     for role in ROLES}
+            assert 404 in codes, f"{method} {rule.rule}: no role gets a 404 ({codes})"
+        else:
+            assert r.status_code == 404, f"{method} {rule.rule} -> {r.status_code}"
+
+
+def test_company_user_cannot_reach_the_other_company_of_its_own_cki(app, client, tenant):
+    other_company = dict(tenant.ids, company1=tenant.ids["company2"], branch1=tenant.ids["branch2"],
+                         user_admin=tenant.ids["company_user2"], melding1=tenant.ids["melding2"],
+                         dossier1=tenant.ids["dossier2"])
+    for rule, method in _id_routes(app):
+        r = _call(client, method, rule, _url(rule, other_company), tenant.auth("company1"))
+        assert r.status_code in (403, 404), f"{method} {rule.rule} -> {r.status_code}"
+
+
+def test_lists_never_show_another_ckis_rows(client, tenant, other_tenant):
+    own = {"/api/v1/companies": lambda row: row["name"].startswith("Bedrijf X"),
+           "/api/v1/users": lambda row: row["email"].endswith("@x.test"),
+           "/api/v1/api-clients": lambda row: row["name"] == "SCA X"}
+    seen = 0
+    for who in ROLES:
+        for route, is_own in own.items():
+            r = client.get(route, headers=tenant.auth(who))
+            if r.status_code == 200:
+                assert r.json and all(is_own(row) for row in r.json), (who, route, r.json)
+                seen += 1
+    assert seen >= 3

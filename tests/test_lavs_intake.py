@@ -1,0 +1,149 @@
+"""LAVS messages into the register: new, change, withdrawal, malformed, unknown company,
+and the same job also submitted through the API: nothing lost, nothing doubled."""
+import mailbox
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cki.core.db import db
+from cki.dossiers.models import Certificate, Dossier
+from cki.meldingen.models import InboundLavsMessage, Melding
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "cki" / "meldingen" / "lavs" / "examples"
+
+
+@pytest.fixture
+def clock(app):
+    app.config["CLOCK_TODAY"] = "2026-11-30"
+    yield
+    app.config.pop("CLOCK_TODAY", None)
+
+
+@pytest.fixture
+def zuid(app, client, tenant):
+    """The example messages' company (KvK 23456789) with its SC-530 certificate."""
+    r = client.post("/api/v1/companies", json={"name": "Sloop & Sanering Zuid B.V.", "place": "Eindhoven",
+                                               "kvk_number": "23456789"}, headers=tenant.auth("planner"))
+    company_id = r.json["id"]
+    with app.app_context():
+        dossier = Dossier(cki_id=tenant.cki_id, company_id=company_id, scheme="SC-530", scheme_version="x",
+                          state="granted", applied_on=date(2025, 10, 1))
+        db.session.add(dossier)
+        db.session.flush()
+        db.session.add(Certificate(cki_id=tenant.cki_id, company_id=company_id, dossier_id=dossier.id,
+                                   scheme="SC-530", number="SC-530/2026/0001", holder_name="Sloop & Sanering Zuid B.V.",
+                                   holder_place="Eindhoven", holder_kvk="23456789", branches=[],
+                                   issued_on=date(2026, 1, 5), valid_until=date(2029, 1, 4), pdf=b"%PDF"))
+        db.session.commit()
+    return company_id
+
+
+def upload(client, tenant, name, content_type="application/xml"):
+    r = client.post("/api/v1/lavs/messages", data=(EXAMPLES / name).read_bytes(), content_type=content_type,
+                    headers=tenant.auth("office"))
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def meldingen(app):
+    """Meldingen at the example messages' address (the tenant fixture has others)."""
+    with app.app_context():
+        return db.session.scalars(db.select(Melding).where(Melding.postcode == "5613DM").order_by(Melding.id)).all()
+
+
+def test_new_change_withdrawal(app, client, tenant, zuid, clock):
+    [new] = upload(client, tenant, "startmelding.xml")
+    assert new["status"] == "processed" and new["kind"] == "new"
+    m = client.get(f"/api/v1/meldingen/{new['melding_id']}", headers=tenant.auth("planner")).json
+    assert m["channel"] == "lavs" and m["lavs_project_id"] == "LAVS-2026-0471185"
+    assert m["planned_start"] == "2026-12-07" and m["planned_start_time"] == "07:30" and m["postcode"] == "5613DM"
+    assert m["worker_count"] == 4 and m["timeliness"] == "on_time"
+
+    [change] = upload(client, tenant, "wijziging.xml")
+    assert change["status"] == "processed" and change["melding_id"] == new["melding_id"]
+    m = client.get(f"/api/v1/meldingen/{new['melding_id']}", headers=tenant.auth("planner")).json
+    assert [r["kind"] for r in m["revisions"]] == ["new", "change"]
+    assert m["planned_end"] == "2026-12-10" and m["planned_end_time"] == "12:00" and m["worker_count"] == 6
+    assert m["revisions"][0]["data"]["planned_end"] == "2026-12-09" and m["revisions"][0]["data"]["worker_count"] == 4
+
+    [withdrawal] = upload(client, tenant, "intrekking.xml")
+    assert withdrawal["status"] == "processed"
+    m = client.get(f"/api/v1/meldingen/{new['melding_id']}", headers=tenant.auth("planner")).json
+    assert m["status"] == "cancelled"
+    assert len(meldingen(app)) == 1
+
+
+def test_the_same_message_twice_is_kept_once(app, client, tenant, zuid, clock):
+    first = upload(client, tenant, "startmelding.xml")
+    again = upload(client, tenant, "startmelding.xml")
+    assert first[0]["id"] == again[0]["id"]
+    assert len(meldingen(app)) == 1
+
+
+def test_malformed_and_unknown_company_are_parked_with_the_reason(app, client, tenant, zuid, clock):
+    [broken] = upload(client, tenant, "kapot.xml")
+    [unknown] = upload(client, tenant, "onbekend-bedrijf.xml")
+    assert broken["status"] == "parked" and broken["reason"].startswith("Niet te lezen")
+    assert unknown["status"] == "parked" and "87654321" in unknown["reason"]
+    parked = client.get("/api/v1/lavs/messages?status=parked", headers=tenant.auth("planner")).json
+    assert {p["id"] for p in parked} == {broken["id"], unknown["id"]}
+    with app.app_context():  # the raw bytes are kept
+        raw = db.session.get(InboundLavsMessage, broken["id"]).raw
+        assert raw == (EXAMPLES / "kapot.xml").read_bytes()
+    assert meldingen(app) == []
+
+
+def test_change_without_a_start_is_parked(client, tenant, zuid, clock):
+    [change] = upload(client, tenant, "wijziging.xml")
+    assert change["status"] == "parked" and "LAVS-2026-0471185" in change["reason"]
+
+
+def test_parked_for_unknown_company_can_be_retried_after_registering_it(request, client, tenant, clock):
+    [msg] = upload(client, tenant, "startmelding.xml")
+    assert msg["status"] == "parked" and "23456789" in msg["reason"]
+    request.getfixturevalue("zuid")  # staff register the company and its certificate
+    r = client.post(f"/api/v1/lavs/messages/{msg['id']}/retry", headers=tenant.auth("office"))
+    assert r.status_code == 200 and r.json["status"] == "processed" and r.json["melding_id"]
+
+
+def test_the_same_job_by_api_and_by_lavs_is_linked(app, client, tenant, zuid, clock):
+    # The company's own system notified the job first...
+    r = client.post("/api/v1/users", headers=tenant.auth("admin"), json={
+        "email": "portal@zuid.test", "name": "Zuid", "kind": "company", "company_id": zuid,
+        "password": "lang-genoeg-wachtwoord"})
+    token = client.post("/api/v1/auth/tokens", json={"email": "portal@zuid.test",
+                                                     "password": "lang-genoeg-wachtwoord"}).json["token"]
+    r = client.post("/api/v1/meldingen", headers={"Authorization": f"Bearer {token}"}, json={
+        "scheme": "SC-530", "street": "Tongelresestraat 214", "postcode": "5613 DM", "place": "Eindhoven",
+        "planned_start": "2026-12-07", "planned_end": "2026-12-09"})
+    assert r.status_code == 201
+    # ...then LAVS sent its startmelding: linked to the same melding, which gains the LAVS id.
+    [msg] = upload(client, tenant, "startmelding.xml")
+    assert msg["status"] == "processed" and msg["melding_id"] == r.json["id"]
+    m = client.get(f"/api/v1/meldingen/{r.json['id']}", headers=tenant.auth("planner")).json
+    assert m["lavs_project_id"] == "LAVS-2026-0471185" and [x["kind"] for x in m["revisions"]] == ["new", "link"]
+    assert len(meldingen(app)) == 1
+
+
+def test_eml_upload_and_maildir_polling(app, client, tenant, zuid, clock, tmp_path):
+    from cki.jobs.tasks import poll_lavs_mailbox
+
+    box = mailbox.Maildir(tmp_path / "lavs", create=True)
+    box.add((EXAMPLES / "startmelding.eml").read_bytes())
+    box.add(b"From: x@example.org\nSubject: geen bijlage\n\nGeen XML hier.\n")
+    app.config.update(LAVS_MAILDIR=str(tmp_path / "lavs"), LAVS_CKI_KVK="10000000")
+    try:
+        assert poll_lavs_mailbox(app) == 2
+        assert poll_lavs_mailbox(app) == 0  # marked done: not fetched twice
+    finally:
+        app.config.update(LAVS_MAILDIR="", LAVS_CKI_KVK="")
+    listed = client.get("/api/v1/lavs/messages", headers=tenant.auth("planner")).json
+    assert sorted(m["status"] for m in listed) == ["parked", "processed"]
+    assert len(meldingen(app)) == 1
+
+
+def test_upload_needs_staff(client, tenant):
+    r = client.post("/api/v1/lavs/messages", data=(EXAMPLES / "startmelding.xml").read_bytes(),
+                    content_type="application/xml", headers=tenant.auth("company1"))
+    assert r.status_code == 403

@@ -1,0 +1,106 @@
+"""Bulk meldingen, SC-530 logbooks to project days, SC-540 project overviews, audit picks."""
+import pytest
+
+from cki.core.db import db
+from cki.meldingen.models import DataAccessLog
+from tests.test_meldingen import MELDING
+
+CSV_LOGBOOK = """project;worker;date;start;end;activity;ppe
+P1;m-101;2026-03-02;08:00;12:00;removal;ja
+P1;m-102;2026-03-02;10:00;14:00;cleanup;ja
+P2;m-101;2026-03-02;13:00;18:00;containment;ja
+P2;m-103;2026-03-03;08:00;11:00;packing;ja
+"""
+
+
+@pytest.fixture
+def clock(app):
+    app.config["CLOCK_TODAY"] = "2026-11-24"
+    yield
+    app.config.pop("CLOCK_TODAY", None)
+
+
+def test_bulk_upload_with_mixed_rows(client, tenant, clock):
+    rows = [dict(MELDING, street=f"Laan {n}") for n in range(3)]
+    rows.append(dict(MELDING, street="Te laat 1", planned_start="2026-11-25", planned_end="2026-11-25"))
+    rows.append(dict(MELDING, postcode="nope"))
+    rows.append(dict(MELDING, street="Laan 0"))  # the same job as row 1
+    r = client.post("/api/v1/meldingen/bulk", json={"meldingen": rows}, headers=tenant.auth("company1"))
+    assert r.status_code == 200
+    report = r.json
+    assert (report["accepted"], report["repeats"], report["refused"]) == (3, 1, 2)
+    assert report["rows"][3]["status"] == "refused" and "planned_start" in report["rows"][3]["errors"]
+    assert "postcode" in report["rows"][4]["errors"]
+    assert report["rows"][5]["melding_id"] == report["rows"][0]["melding_id"]
+    assert len(client.get("/api/v1/meldingen", headers=tenant.auth("company1")).json) == 3
+
+
+def test_bulk_csv(client, tenant, clock):
+    csv = ("scheme,street,postcode,place,planned_start,planned_end\n"
+           "SC-530,Markt 1,3511AA,Utrecht,2026-12-07,2026-12-08\n"
+           "SC-530,Markt 2,3511AA,Utrecht,2026-12-07,2026-12-01\n")
+    r = client.post("/api/v1/meldingen/bulk", data=csv, content_type="text/csv", headers=tenant.auth("company1"))
+    assert r.status_code == 200 and (r.json["accepted"], r.json["refused"]) == (1, 1)
+
+
+def test_logbook_to_project_days_and_table_4_3(app, client, tenant, clock):
+    r = client.post("/api/v1/logbook", data=CSV_LOGBOOK, content_type="text/csv", headers=tenant.auth("company1"))
+    assert r.status_code == 201 and r.json["entries"] == 4
+    cid = tenant.ids["company1"]
+    r = client.get(f"/api/v1/companies/{cid}/project-days?from=2026-01-01", headers=tenant.auth("planner"))
+    assert r.status_code == 200
+    assert r.json["total"] == 1.5 and r.json["period_to"] == "2026-12-31"
+    assert r.json["location_audits"]["total"] == 6 and r.json["location_audits"]["warnings"]
+    with app.app_context():  # the read of exposure data is logged (AVG)
+        reads = db.session.scalars(db.select(DataAccessLog)).all()
+        assert [(x.what, x.actor_label) for x in reads] == [("logbook.project_days", "planner X")]
+
+
+@pytest.mark.parametrize("worker", ["Jan Jansen", "111222333"])
+def test_logbook_refuses_names_and_bsns(client, tenant, clock, worker):
+    bad = CSV_LOGBOOK.replace("m-102", worker)
+    r = client.post("/api/v1/logbook", data=bad, content_type="text/csv", headers=tenant.auth("company1"))
+    assert r.status_code == 422 and "worker" in r.json["errors"]["json"]["entries"]["2"]
+
+
+def test_logbook_bad_rows_store_nothing(client, tenant, clock):
+    bad = CSV_LOGBOOK + "P3;m-104;2026-03-04;12:00;08:00;removal;ja\n"
+    r = client.post("/api/v1/logbook", data=bad, content_type="text/csv", headers=tenant.auth("company1"))
+    assert r.status_code == 422 and "5" in r.json["errors"]["json"]["entries"]
+    r = client.get(f"/api/v1/companies/{tenant.ids['company1']}/project-days?from=2026-01-01",
+                   headers=tenant.auth("planner"))
+    assert r.json["total"] == 0
+
+
+def test_project_days_of_another_company_are_out_of_reach(client, tenant, other_tenant, clock):
+    client.post("/api/v1/logbook", data=CSV_LOGBOOK, content_type="text/csv", headers=tenant.auth("company1"))
+    url = f"/api/v1/companies/{tenant.ids['company1']}/project-days"
+    assert client.get(url, headers=tenant.auth("company2")).status_code == 404
+    assert client.get(url, headers=other_tenant.auth("planner")).status_code == 404
+
+
+def test_project_overview_and_sampling(client, tenant, clock):
+    projects = [{"location": f"Straat {n}, Utrecht", "responsible_dia": "DIA A. de Vries",
+                 "remediated": n % 3 == 0, "demolished": False} for n in range(9)]
+    r = client.post("/api/v1/project-overview", json={"projects": projects}, headers=tenant.auth("company1"))
+    assert r.status_code == 201 and len(r.json) == 9
+    cid = tenant.ids["company1"]
+    r = client.post(f"/api/v1/companies/{cid}/project-overview/sample", json={"n": 3, "seed": 7},
+                    headers=tenant.auth("planner"))
+    assert r.status_code == 200 and len(r.json) == 3
+    assert not any(p["remediated"] or p["demolished"] for p in r.json)
+    # a new upload replaces the current overview
+    r = client.post("/api/v1/project-overview", json={"projects": projects[:2]}, headers=tenant.auth("company1"))
+    assert len(client.get(f"/api/v1/companies/{cid}/project-overview", headers=tenant.auth("planner")).json) == 2
+
+
+def test_unannounced_audit_pick_is_invisible_to_the_company(client, tenant, clock):
+    m = client.post("/api/v1/meldingen", json=MELDING, headers=tenant.auth("company1")).json
+    r = client.post(f"/api/v1/meldingen/{m['id']}/audit-selection", json={"planned_on": "2026-12-08"},
+                    headers=tenant.auth("planner"))
+    assert r.status_code == 201
+    assert client.get("/api/v1/audit-selections", headers=tenant.auth("company1")).status_code == 403
+    seen = client.get(f"/api/v1/meldingen/{m['id']}", headers=tenant.auth("company1")).text
+    assert "audit" not in seen.lower() and "2026-12-08" not in seen
+    log = client.get(f"/api/v1/events?subject_type=meldingen&subject_id={m['id']}", headers=tenant.auth("company1"))
+    assert log.status_code == 403
