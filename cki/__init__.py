@@ -76,12 +76,13 @@ def _register_blueprints(app: Flask) -> None:
     from cki.dossiers import api as dossiers_api, views as dossiers_views
     from cki.events import api as events_api
     from cki.meldingen import api as meldingen_api, lavs_api, records_api, views as meldingen_views
+    from cki.register import api as register_api
     from cki.rules import api as rules_api
     from cki.tenants import api as tenants_api
     from cki.users import api as users_api, views as users_views
 
     for module in (users_api, companies_api, tenants_api, events_api, rules_api, dossiers_api,
-                   meldingen_api, lavs_api, records_api):
+                   meldingen_api, lavs_api, records_api, register_api):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)  # the API authenticates with bearer tokens, not cookies
     for module in (users_views, companies_views, dossiers_views, meldingen_views):

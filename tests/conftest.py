@@ -166,3 +166,19 @@ def page():
         page.set_default_timeout(15000)
         yield page
         browser.close()
+
+
+@pytest.fixture
+def clock_start() -> str:
+    """The frozen 'today' a test module starts on; override it in the module."""
+    return "2026-11-24"
+
+
+@pytest.fixture
+def clock(app, clock_start):
+    """Freeze 'today' (CLOCK_TODAY is honoured only under TESTING); call it to move on."""
+    def set_today(day: str):
+        app.config["CLOCK_TODAY"] = day
+    set_today(clock_start)
+    yield set_today
+    app.config.pop("CLOCK_TODAY", None)

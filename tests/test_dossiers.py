@@ -8,13 +8,8 @@ BRANCH2 = {"address": "Tweede straat 2, Amersfoort", "name": "Filiaal Amersfoort
 
 
 @pytest.fixture
-def clock(app):
-    """Freeze 'today' (CLOCK_TODAY is honoured only under TESTING)."""
-    def set_today(day: str):
-        app.config["CLOCK_TODAY"] = day
-    set_today("2026-03-02")
-    yield set_today
-    app.config.pop("CLOCK_TODAY", None)
+def clock_start():
+    return "2026-03-02"
 
 
 class Walk:

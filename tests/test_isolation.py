@@ -20,6 +20,7 @@ ID_PARAMS = {
     "melding_id": "melding1",
     "message_id": "lavs_message",
     "dossier_id": "dossier1",
+    "register_message_id": "register_message",
 }
 
 #: A valid body per (rule, method), so the answer is about the id, not the body.
@@ -42,6 +43,7 @@ BODIES = {
     ("/api/v1/dossiers/<int:dossier_id>/declaration", "POST"): {
         "lock_version": 1, "declared_on": "2026-01-05", "held_or_applied_elsewhere": False},
     ("/api/v1/dossiers/<int:dossier_id>/assessors", "POST"): {"lock_version": 1, "user_id": 1},
+    ("/api/v1/register/messages/<int:register_message_id>/acknowledge", "POST"): {},
 }
 
 
@@ -72,11 +74,13 @@ PUBLIC_PARAMS = {"scheme"}
 
 
 def add_tenant_rows(app, tenant: Tenant) -> Tenant:
-    """Rows of every other kind a route can name: meldingen, a LAVS message, a dossier."""
+    """Rows of every other kind a route can name: meldingen, a LAVS message, a dossier, a
+    certificate with its message for the SCA register."""
     from flask import g
 
     from cki.companies.models import Company
     from cki.meldingen.models import InboundLavsMessage
+    from cki.dossiers.models import Certificate, RegisterMessage
     from cki.dossiers.operations import create_dossier
     from cki.meldingen.operations import submit_melding
 
@@ -94,8 +98,16 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
         lavs = InboundLavsMessage(cki_id=tenant.cki_id, message_key=f"test-{tenant.cki_id}", source="upload",
                                   raw=b"<x/>", status="parked", reason="test")
         db.session.add(lavs)
+        certificate = Certificate(
+            cki_id=tenant.cki_id, company_id=tenant.ids["company1"], dossier_id=tenant.ids["dossier1"],
+            scheme="SC-540", number=f"SC-540/2026/{tenant.cki_id:04d}", holder_name="x", holder_place="x",
+            holder_kvk="12345678", branches=[], issued_on=date(2026, 3, 2), valid_until=date(2029, 3, 1),
+            pdf=b"%PDF-1.4")
+        message = RegisterMessage(cki_id=tenant.cki_id, certificate=certificate, kind="granted", payload={})
+        db.session.add_all([certificate, message])
         db.session.commit()
         tenant.ids["lavs_message"] = lavs.id
+        tenant.ids["register_message"] = message.id
     return tenant
 
 
@@ -144,9 +156,9 @@ def test_no_route_reaches_another_ckis_rows(app, client, tenant, other_tenant, w
 def test_staff_with_the_right_role_get_404_not_403_for_foreign_ids(app, client, tenant, other_tenant):
     for rule, method in _id_routes(app):
         r = _call(client, method, rule, _url(rule, other_tenant.ids), tenant.auth("admin"))
-        if r.status_code == 403:  # a route admins may not use: try every other role
+        if r.status_code == 403:  # a route admins may not use: try every other role, and the register
             codes = {_call(client, method, rule, _url(rule, other_tenant.ids), tenant.auth(role)).status_code
-                     for role in ROLES}
+                     for role in ROLES + ("sca",)}
             assert 404 in codes, f"{method} {rule.rule}: no role gets a 404 ({codes})"
         else:
             assert r.status_code == 404, f"{method} {rule.rule} -> {r.status_code}"

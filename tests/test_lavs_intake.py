@@ -14,10 +14,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "cki" / "meldingen" / "lavs"
 
 
 @pytest.fixture
-def clock(app):
-    app.config["CLOCK_TODAY"] = "2026-11-30"
-    yield
-    app.config.pop("CLOCK_TODAY", None)
+def clock_start():
+    return "2026-11-30"
 
 
 @pytest.fixture

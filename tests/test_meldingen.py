@@ -7,15 +7,6 @@ MELDING = {"scheme": "SC-530", "street": "Kerkstraat 12", "postcode": "3511 AB",
            "planned_start": "2026-12-07", "planned_end": "2026-12-09"}
 
 
-@pytest.fixture
-def clock(app):
-    def set_today(day: str):
-        app.config["CLOCK_TODAY"] = day
-    set_today("2026-11-24")
-    yield set_today
-    app.config.pop("CLOCK_TODAY", None)
-
-
 def submit(client, tenant, who="company1", expect=201, headers=None, **changes):
     r = client.post("/api/v1/meldingen", json={**MELDING, **changes},
                     headers={**tenant.auth(who), **(headers or {})})

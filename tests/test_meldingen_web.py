@@ -1,15 +1,6 @@
 """Meldingen pages: the company portal form, the staff list and week calendar."""
-import pytest
-
 from tests.test_meldingen import MELDING
 from tests.test_web import _csrf, login
-
-
-@pytest.fixture
-def clock(app):
-    app.config["CLOCK_TODAY"] = "2026-11-24"
-    yield
-    app.config.pop("CLOCK_TODAY", None)
 
 
 def test_company_submits_through_the_portal_form(client, tenant, clock):

@@ -13,13 +13,6 @@ P2;m-103;2026-03-03;08:00;11:00;packing;ja
 """
 
 
-@pytest.fixture
-def clock(app):
-    app.config["CLOCK_TODAY"] = "2026-11-24"
-    yield
-    app.config.pop("CLOCK_TODAY", None)
-
-
 def test_bulk_upload_with_mixed_rows(client, tenant, clock):
     rows = [dict(MELDING, street=f"Laan {n}") for n in range(3)]
     rows.append(dict(MELDING, street="Te laat 1", planned_start="2026-11-25", planned_end="2026-11-25"))

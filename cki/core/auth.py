@@ -130,11 +130,13 @@ def current_principal() -> Principal | None:
     return g.principal
 
 
-def require(*roles, staff: bool = False, client_kinds: tuple = ()):
+def require(*roles, staff: bool = False, client_kinds: tuple = (), anyone: bool = False):
     """Guard a view: 401 without credentials, 403 without one of ``roles``.
 
     ``staff=True`` admits any staff member; ``client_kinds`` admits API clients of those kinds.
-    With no arguments any authenticated principal is admitted (queries are still scoped).
+    With no arguments staff, company users and company systems are admitted (queries are
+    still scoped); the SCA register, which belongs to no company, only where named, so it
+    never reads a CKI's dossiers or meldingen. ``anyone=True`` admits every principal (``/me``).
     """
 
     def decorator(view):
@@ -143,7 +145,8 @@ def require(*roles, staff: bool = False, client_kinds: tuple = ()):
             principal = current_principal()
             if principal is None:
                 abort(401)
-            allowed = not (roles or staff or client_kinds)
+            open_route = not (roles or staff or client_kinds)
+            allowed = anyone or (open_route and (principal.is_staff or principal.company_id is not None))
             allowed = allowed or (staff and principal.is_staff)
             allowed = allowed or (principal.is_staff and principal.has_any(*roles))
             allowed = allowed or (principal.client_kind in client_kinds)

@@ -4,8 +4,9 @@ from flask_smorest import Blueprint
 
 from cki.core.auth import current_principal, require
 from cki.core.db import db
-from cki.core.tenancy import get_or_404, scoped_select
+from cki.core.tenancy import scoped_select
 from cki.dossiers import operations
+from cki.dossiers.certificate_pdf import certificate_response
 from cki.dossiers.models import Dossier, DossierAssessor
 from cki.dossiers.permissions import EDITORS, EVENTS, event_path
 from cki.dossiers.presenter import present
@@ -134,8 +135,7 @@ def certificate_pdf(dossier_id):
     certificate = getattr(dossier, "certificate", None)
     if certificate is None:
         abort(404)
-    return Response(certificate.pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="certificaat-{certificate.number.replace("/", "-")}.pdf"'})
+    return certificate_response(certificate)
 
 
 @blp.route("/dossiers/state-diagram")

@@ -5,6 +5,7 @@ fpdf2's core fonts cannot print "€" or "–", so the DejaVu font shipped in
 from datetime import date
 from pathlib import Path
 
+from flask import Response
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -84,3 +85,10 @@ def render_certificate(*, cki_name: str, number: str, scheme: str, scheme_title:
         "certificatenregister van SCA. Tegen dit besluit kan binnen zes weken na verzending bezwaar worden "
         f"gemaakt bij {cki_name}."), align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def certificate_response(certificate) -> Response:
+    """The stored PDF as an inline download named after the certificate number."""
+    name = certificate.number.replace("/", "-")
+    return Response(certificate.pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="certificaat-{name}.pdf"'})

@@ -10,7 +10,6 @@ from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.meldingen import operations, records
-from cki.meldingen.api import STAFF_EDITORS
 from cki.meldingen.models import AuditSelection, Melding, ProjectOverviewEntry
 from cki.meldingen.schemas import MeldingInSchema
 from cki.rules.schemas import LogbookEntrySchema, ProjectDaysSchema

@@ -31,7 +31,7 @@ def create_token(data):
 
 
 @blp.route("/me")
-@require()
+@require(anyone=True)
 @blp.response(200, MeSchema)
 def me():
     """Who you are acting as, in which CKI, with which roles."""

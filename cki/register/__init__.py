@@ -1,0 +1,1 @@
+"""The SCA certificate register (SCA-certificatenregister): the outbox it fetches from."""

@@ -1,0 +1,72 @@
+"""The outbox the SCA register fetches (B/C §10): every grant with its certificate PDF and
+every withdrawal, written in the decision's own transaction. The register polls the
+pending messages, downloads the PDF, and acknowledges each one; nothing is pushed, so
+nothing is lost when the register is down."""
+from flask import abort
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from cki.core.auth import require
+from cki.core.db import db
+from cki.core.schemas import StrictSchema
+from cki.core.tenancy import get_or_404, scoped_select
+from cki.dossiers.certificate_pdf import certificate_response
+from cki.dossiers.models import RegisterMessage
+from cki.register import operations
+from cki.users.models import Role
+
+blp = Blueprint("register_api", __name__, url_prefix="/api/v1",
+                description="SCA-certificatenregister: verleende en ingetrokken certificaten ophalen en bevestigen.")
+
+#: The register itself, and the staff who answer its questions.
+READERS = dict(client_kinds=("sca_register",), staff=False)
+STAFF = (Role.ADMIN, Role.OFFICE, Role.QUALITY_MANAGER)
+
+
+class RegisterQuerySchema(StrictSchema):
+    pending = fields.Bool(load_default=True, metadata={"description": "Alleen nog niet bevestigde berichten."})
+
+
+class RegisterMessageSchema(StrictSchema):
+    id = fields.Int()
+    kind = fields.Str(metadata={"description": "granted (verleend) of withdrawn (ingetrokken)"})
+    created_at = fields.DateTime()
+    acknowledged_at = fields.DateTime(allow_none=True)
+    certificate = fields.Dict(attribute="payload")
+    pdf_url = fields.Method("_pdf_url")
+
+    def _pdf_url(self, message):
+        return f"/api/v1/register/messages/{message.id}/certificate.pdf"
+
+
+@blp.route("/register/messages")
+@require(*STAFF, **READERS)
+@blp.arguments(RegisterQuerySchema, location="query")
+@blp.response(200, RegisterMessageSchema(many=True))
+def list_messages(args):
+    """Messages for the register, oldest first (by default only those not yet acknowledged)."""
+    stmt = scoped_select(RegisterMessage).order_by(RegisterMessage.id)
+    if args["pending"]:
+        stmt = stmt.where(RegisterMessage.acknowledged_at.is_(None))
+    return db.session.scalars(stmt).all()
+
+
+@blp.route("/register/messages/<int:register_message_id>/certificate.pdf")
+@require(*STAFF, **READERS)
+@blp.response(200, content_type="application/pdf")
+def message_pdf(register_message_id):
+    """The certificate PDF the message is about."""
+    certificate = get_or_404(RegisterMessage, register_message_id).certificate
+    if certificate is None:
+        abort(404)
+    return certificate_response(certificate)
+
+
+@blp.route("/register/messages/<int:register_message_id>/acknowledge", methods=["POST"])
+@require(**READERS)
+@blp.response(200, RegisterMessageSchema)
+def acknowledge(register_message_id):
+    """The register has processed the message; it no longer shows as pending."""
+    message = operations.acknowledge(get_or_404(RegisterMessage, register_message_id))
+    db.session.commit()
+    return message
