@@ -23,6 +23,26 @@ def test_wrong_password_and_missing_token(client, tenant):
     assert client.get("/api/v1/companies", headers={"Authorization": "Bearer forged"}).status_code == 401
 
 
+def test_token_carries_every_role_and_dies_with_expiry_or_deactivation(app, client, tenant):
+    from datetime import timedelta
+
+    from cki.users.models import ApiToken
+
+    admin, uid = tenant.auth("admin"), tenant.ids["user_decider"]
+    client.patch(f"/api/v1/users/{uid}", json={"roles": ["decider", "assessor"]}, headers=admin)
+    assert client.get("/api/v1/me", headers=tenant.auth("decider")).json["roles"] == ["assessor", "decider"]
+    assert client.get("/api/v1/dossiers", headers=tenant.auth("decider")).status_code == 200
+
+    client.patch(f"/api/v1/users/{uid}", json={"active": False}, headers=admin)
+    assert client.get("/api/v1/dossiers", headers=tenant.auth("decider")).status_code == 401
+
+    with app.app_context():
+        for token in db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == tenant.ids["user_planner"])):
+            token.expires_at = token.expires_at - timedelta(days=2)
+        db.session.commit()
+    assert client.get("/api/v1/companies", headers=tenant.auth("planner")).status_code == 401
+
+
 def test_company_user_sees_only_its_own_company(client, tenant):
     listed = client.get("/api/v1/companies", headers=tenant.auth("company1")).json
     assert [c["id"] for c in listed] == [tenant.ids["company1"]]

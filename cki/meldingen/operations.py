@@ -93,7 +93,7 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
         link_same_job(same, data, channel=channel, source=source)
         return same, False
     timeliness, warning, status = check_timeliness(data, channel, received_on)
-    melding = Melding(cki_id=company.cki_id, company_id=company.id, channel=channel, status=status,
+    melding = Melding(cki_id=company.cki_id, company=company, channel=channel, status=status,
                       submitted_on=received_on, submitted_at=utcnow(), timeliness=timeliness, warning=warning,
                       idempotency_key=idempotency_key, **{k: v for k, v in data.items() if k != "client_reference"},
                       client_reference=data.get("client_reference"))
