@@ -134,3 +134,23 @@ def test_isolation_between_companies_and_ckis(client, tenant, other_tenant, cloc
     assert client.patch(f"/api/v1/meldingen/{m['id']}", json={"place": "X"},
                         headers=tenant.auth("company2")).status_code == 404
     assert client.post("/api/v1/meldingen", json=MELDING, headers=tenant.auth("planner")).status_code == 403
+
+
+def test_api_list_pages_by_planned_start(client, tenant, clock):
+    for street, start in (("Later 1", "2026-12-10"), ("Eerst 1", "2026-12-07"), ("Midden 1", "2026-12-08")):
+        submit(client, tenant, street=street, planned_start=start, planned_end=start)
+    seen, after = [], None
+    while True:
+        url = "/api/v1/meldingen?limit=1" + (f"&after_id={after}" if after else "")
+        page = client.get(url, headers=tenant.auth("planner")).json
+        if not page:
+            break
+        seen.append(page[0]["street"])
+        after = page[0]["id"]
+    assert seen == ["Eerst 1", "Midden 1", "Later 1"]
+
+
+def test_api_list_refuses_paging_after_a_melding_it_cannot_see(client, tenant, other_tenant, clock):
+    foreign = submit(client, other_tenant)["id"]
+    r = client.get(f"/api/v1/meldingen?after_id={foreign}", headers=tenant.auth("planner"))
+    assert r.status_code == 422 and "after_id" in r.json["errors"]["json"]

@@ -36,3 +36,17 @@ def test_company_never_sees_the_audit_pick(client, tenant, clock):
     for url in ("/meldingen/", "/meldingen/?view=week&day=2026-12-08", f"/meldingen/{m['id']}"):
         assert "audit" not in client.get(url).text.lower()
     assert client.get("/meldingen/lavs").status_code == 403
+
+
+def test_staff_list_starts_today_unless_asked_for_the_past(client, tenant, clock):
+    clock("2026-11-02")
+    client.post("/api/v1/meldingen", json={**MELDING, "street": "Oudstraat 1", "planned_start": "2026-11-09",
+                                           "planned_end": "2026-11-09"}, headers=tenant.auth("company1"))
+    clock("2026-11-24")
+    client.post("/api/v1/meldingen", json=MELDING, headers=tenant.auth("company1"))
+    login(client, tenant.emails["planner"])
+    page = client.get("/meldingen/")
+    assert "Kerkstraat 12" in page.text and "Oudstraat 1" not in page.text
+    assert 'name="from" value="2026-11-24"' in page.text  # the default is shown, not hidden
+    assert "Oudstraat 1" in client.get("/meldingen/?from=").text
+    assert "Oudstraat 1" in client.get("/meldingen/?from=2026-11-01").text

@@ -1,3 +1,5 @@
+import sqlalchemy as sa
+import sqlalchemy.orm
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
@@ -46,7 +48,8 @@ def index():
     p = current_principal()
     if not p.is_staff:
         return redirect(url_for(".show", company_id=p.company_id))
-    companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all()
+    companies = db.session.scalars(scoped_select(Company).options(sa.orm.selectinload(Company.branches))
+                                   .order_by(Company.name)).all()
     return render_template("companies/index.html", companies=companies, form=CompanyForm(),
                            can_edit=_can_edit())
 
@@ -67,7 +70,8 @@ def create():
             db.session.commit()
             flash(f"Bedrijf {company.name} is geregistreerd.", "info")
             return redirect(url_for(".show", company_id=company.id))
-    companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all()
+    companies = db.session.scalars(scoped_select(Company).options(sa.orm.selectinload(Company.branches))
+                                   .order_by(Company.name)).all()
     return render_template("companies/index.html", companies=companies, form=form, can_edit=True), 422
 
 

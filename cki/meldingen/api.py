@@ -1,3 +1,5 @@
+import sqlalchemy as sa
+import sqlalchemy.orm
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
@@ -6,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from cki.companies.models import Company
 from cki.core.auth import current_principal, require
 from cki.core.db import db
+from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.meldingen import operations
 from cki.meldingen.models import Melding
@@ -64,11 +67,14 @@ class Meldingen(MethodView):
     @blp.response(200, MeldingSchema(many=True))
     def get(self, args):
         """Meldingen you may see, by planned start (staff: the CKI's; companies: their own).
-        Page with `after_id` (keyset) and `limit`."""
-        stmt = filtered(scoped_select(Melding), args).order_by(Melding.id)
-        if "after_id" in args:
-            stmt = stmt.where(Melding.id > args["after_id"])
-        return db.session.scalars(stmt.limit(args["limit"])).all()
+        Page with `after_id` (keyset: the last melding of the previous page) and `limit`."""
+        stmt = filtered(scoped_select(Melding), args).order_by(Melding.planned_start, Melding.id)
+        if "after_id" in args:  # the page goes on after that melding, in (planned start, id) order
+            last = db.session.scalar(scoped_select(Melding).where(Melding.id == args["after_id"]))
+            if last is None:
+                raise DomainError("after_id", "Onbekende melding.")
+            stmt = stmt.where(sa.tuple_(Melding.planned_start, Melding.id) > sa.tuple_(last.planned_start, last.id))
+        return db.session.scalars(stmt.options(sa.orm.selectinload(Melding.company)).limit(args["limit"])).all()
 
     @require()
     @blp.arguments(MeldingInSchema)

@@ -22,6 +22,10 @@ class Melding(TenantMixin, TimestampMixin, db.Model):
         sa.UniqueConstraint("company_id", "idempotency_key", name="uq_meldingen_idempotency"),
         # The staff list and calendar page by start date within a CKI.
         sa.Index("ix_meldingen_cki_start", "cki_id", "planned_start", "id"),
+        # The day/week calendar: meldingen still running on a day are found from their end date.
+        sa.Index("ix_meldingen_cki_end", "cki_id", "planned_end"),
+        # Late and calamity meldingen are rare: found without reading the years between them.
+        sa.Index("ix_meldingen_cki_timeliness_start", "cki_id", "timeliness", "planned_start"),
         sa.Index("ix_meldingen_company_start", "company_id", "planned_start"),
         sa.Index("ix_meldingen_match", "company_id", "postcode", "planned_start", "street_key"),
     )
@@ -102,7 +106,8 @@ class InboundLavsMessage(TenantMixin, TimestampMixin, db.Model):
     cannot be placed is parked for staff with the reason, never dropped."""
 
     __tablename__ = "lavs_messages"
-    __table_args__ = (sa.UniqueConstraint("cki_id", "message_key", name="uq_lavs_messages_key"),)
+    __table_args__ = (sa.UniqueConstraint("cki_id", "message_key", name="uq_lavs_messages_key"),
+                      sa.Index("ix_lavs_messages_cki_status", "cki_id", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_key: Mapped[str] = mapped_column(sa.String(300), nullable=False)  # LAVS message id or hash

@@ -107,7 +107,7 @@ class MeldingQuerySchema(ma.Schema):
     channel = fields.Str(validate=validate.OneOf(("email", "fax", "portal", "api", "lavs")))
     flag = fields.Str(validate=validate.OneOf(("late", "calamity", "cancelled")), metadata={
         "description": "late: accepted late (Atw-only days or LAVS); calamity: awaiting or got approval"})
-    after_id = fields.Int(metadata={"description": "Keyset paging: the last id of the previous page"})
+    after_id = fields.Int(metadata={"description": "Keyset paging: the id of the last melding of the previous page"})
     limit = fields.Int(load_default=100, validate=validate.Range(1, 500))
 
 

@@ -3,6 +3,8 @@ the company portal form. Thin: the same schemas and operations as the API."""
 from datetime import date, timedelta
 
 import marshmallow as ma
+import sqlalchemy as sa
+import sqlalchemy.orm
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
@@ -27,9 +29,17 @@ STATUS = {"registered": "geregistreerd", "pending_approval": "wacht op goedkeuri
           "merged": "samengevoegd"}
 
 
-def _args() -> dict:
+def _query() -> dict:
+    """The page's filters as given; the list starts today unless a 'from' was given (even empty)."""
+    query = request.args.to_dict()
+    if request.args.get("view", "list") == "list" and "from" not in query:
+        query["from"] = today().isoformat()
+    return query
+
+
+def _args(query: dict) -> dict:
     try:
-        return MeldingQuerySchema().load({k: v for k, v in request.args.items() if v and k != "view" and k != "day"})
+        return MeldingQuerySchema().load({k: v for k, v in query.items() if v and k != "view" and k != "day"})
     except ma.ValidationError as error:
         flash("Filter genegeerd: " + "; ".join(error.messages), "warning")
         return {"limit": 100}
@@ -39,19 +49,26 @@ def _args() -> dict:
 @login_required
 def index():
     p = current_principal()
-    args = _args()
+    query = _query()
+    args = _args(query)
     view = request.args.get("view", "list")
     try:
         day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else today()
     except ValueError:
         day = today()
     stmt = filtered(scoped_select(Melding), args)
-    days = []
+    entity, days = Melding, []
     if view in ("week", "day"):
         first = day - timedelta(days=day.weekday()) if view == "week" else day
         days = [first + timedelta(days=n) for n in range(7 if view == "week" else 1)]
-        stmt = stmt.where(Melding.planned_start <= days[-1], Melding.planned_end >= days[0])
-    rows = db.session.scalars(stmt.order_by(Melding.planned_start, Melding.id).limit(args.get("limit", 100) * 5)).all()
+        # Meldingen running in these days, found from their end date. Materialised first: ordered by
+        # start with a limit, PostgreSQL would otherwise read the whole history by start date.
+        running = (stmt.where(Melding.planned_start <= days[-1], Melding.planned_end >= days[0]).cte("running")
+                   .prefix_with("MATERIALIZED", dialect="postgresql"))
+        entity = sa.orm.aliased(Melding, running)
+        stmt = db.select(entity)
+    rows = db.session.scalars(stmt.options(sa.orm.selectinload(entity.company))
+                              .order_by(entity.planned_start, entity.id).limit(args.get("limit", 100) * 5)).all()
     picked = set()
     if p.is_staff and rows:
         picked = set(db.session.scalars(db.select(AuditSelection.melding_id).where(
@@ -59,7 +76,7 @@ def index():
     companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all() if p.is_staff else []
     parked = db.session.scalar(db.select(db.func.count(InboundLavsMessage.id)).where(
         InboundLavsMessage.cki_id == p.cki_id, InboundLavsMessage.status == "parked")) if p.is_staff else 0
-    return render_template("meldingen/index.html", rows=rows, days=days, view=view, day=day, args=request.args,
+    return render_template("meldingen/index.html", rows=rows, days=days, view=view, day=day, args=query,
                            companies=companies, channels=CHANNELS, timeliness=TIMELINESS, status=STATUS,
                            staff=p.is_staff, picked=picked, parked=parked, schemes=SCHEMES,
                            timedelta=timedelta)
