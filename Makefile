@@ -37,6 +37,7 @@ bench: $(VENV)/.test wrk
 	$(BIN)/python bench/bench_calendar.py
 	$(BIN)/python bench/bench_intake.py
 	$(BIN)/python bench/bench_staff_pages.py
+	$(BIN)/python bench/bench_sweeps.py
 
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }

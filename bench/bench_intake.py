@@ -17,9 +17,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+sys.path.insert(0, str(ROOT))
+from bench.pg import SERVER, fresh_database  # noqa: E402
+
 DB = "cki_bench"
-URL = PG + DB
+URL = SERVER + DB
 
 
 def free_port() -> int:
@@ -29,11 +31,7 @@ def free_port() -> int:
 
 
 def prepare_database() -> str:
-    admin = sa.create_engine(PG + "postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"))
-        conn.execute(sa.text(f"CREATE DATABASE {DB}"))
-    admin.dispose()
+    fresh_database(DB)
     env = {**os.environ, "DATABASE_URL": URL}
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
                    check=True, capture_output=True)

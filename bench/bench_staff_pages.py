@@ -23,9 +23,10 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+from bench.pg import SERVER, fresh_database  # noqa: E402
+
 DB = "cki_bench_pages"
-URL = PG + DB
+URL = SERVER + DB
 PASSWORD = "bench-wachtwoord"
 TARGET_MS = 200
 
@@ -68,11 +69,7 @@ SEED_SQL = [
 
 
 def build(args) -> dict:
-    admin = sa.create_engine(PG + "postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"))
-        conn.execute(sa.text(f"CREATE DATABASE {DB}"))
-    admin.dispose()
+    fresh_database(DB)
     os.environ["DATABASE_URL"] = URL
     from flask import g
     from flask_migrate import upgrade

@@ -1,0 +1,147 @@
+"""Benchmark: a deadline sweep's time does not grow with history (PostgreSQL).
+
+    python bench/bench_sweeps.py [--due 200] [--history 1000] [--repeat 3]
+
+Builds its own database ``cki_bench_sweeps``: ``--due`` dossiers walked through the API to the
+assessment, each with a location assessed on 2026-01-06, so their 4-month window has passed
+on 2026-06-01. The lapse sweep (``lapse_expired_dossiers``) runs on that day with 1× history
+(``--history`` closed dossiers) and again with 100× history, the due dossiers reset between
+runs. Target: the time at 100× within 1.2× the time at 1×."""
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.pg import SERVER, fresh_database  # noqa: E402
+
+DB = "cki_bench_sweeps"
+URL = SERVER + DB
+ASSESSED_ON = "2026-01-06"
+SWEEP_DAY = "2026-06-01"
+
+#: Closed dossiers of earlier years: what a sweep must never read.
+HISTORY_SQL = """
+    INSERT INTO dossiers (cki_id, company_id, scheme, scheme_version, state, lock_version, applied_on,
+                          prior_withdrawals, informed_of_rules, created_at)
+    SELECT :cki, :company, CASE WHEN n % 3 = 0 THEN 'SC-540' ELSE 'SC-530' END, '2007',
+           (ARRAY['granted', 'granted', 'refused', 'aborted', 'rejected', 'lapsed'])[1 + n % 6], 1,
+           DATE '2016-01-01' + (n % 3650), '[]', true, now()
+    FROM generate_series(1, :n) AS n"""
+
+
+def walk_to_assessment(client, auth, company_id: int, branch_id: int) -> int:
+    """One dossier through the API, as staff would: declaration to a first location assessment."""
+    d = client.post("/api/v1/dossiers", json={"company_id": company_id, "scheme": "SC-530",
+                                              "applied_on": "2026-01-05"}, headers=auth("planner")).json
+
+    def post(path, who, **body):
+        nonlocal d
+        r = client.post(f"/api/v1/dossiers/{d['id']}/{path}", headers=auth(who),
+                        json={"lock_version": d["lock_version"], **body})
+        assert r.status_code == 200, (path, r.json)
+        d = r.json
+
+    post("declaration", "planner", declared_on="2026-01-05", held_or_applied_elsewhere=False, informed_of_rules=True)
+    post("take-into-treatment", "planner")
+    post("complete-documentation-review", "assessor", passed=True)
+    post("request-location", "planner", branch_id=branch_id, address="Project 1, Utrecht")
+    location = d["locations"][-1]["id"]
+    post("record-sca-permission", "planner", location_id=location, granted=True, on="2026-01-05")
+    post("record-location-assessment", "assessor", location_id=location, passed=True, on=ASSESSED_ON,
+         complete_result=True, containment=True, representative_reason="Gangbaar project")
+    assert d["state"] == "assessment"
+    return d["id"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--due", type=int, default=200)
+    parser.add_argument("--history", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    fresh_database(DB)
+    os.environ["DATABASE_URL"] = URL
+    from flask import g
+    from flask_migrate import upgrade
+
+    from cki import create_app
+    from cki.companies import operations as companies
+    from cki.core.auth import Principal
+    from cki.core.db import db
+    from cki.jobs.tasks import lapse_expired_dossiers
+    from cki.tenants.models import Cki
+    from cki.users import operations as users
+
+    # TESTING only so that the frozen date (CLOCK_TODAY) is honoured.
+    app = create_app({"DATABASE_URL": URL, "TESTING": True, "CLOCK_TODAY": "2026-01-06"})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+    tokens = {}
+    with app.test_request_context():
+        cki = Cki(name="Bench CKI", kvk_number="99999999")
+        db.session.add(cki)
+        db.session.flush()
+        g.principal = Principal(cki_id=cki.id, label="bench")
+        for role in ("planner", "assessor"):
+            user = users.create_user(cki.id, {"email": f"{role}@bench.test", "name": role, "kind": "staff",
+                                              "roles": [role], "password": "bench-wachtwoord"})
+            tokens[role] = users.issue_token(user)[0]
+        applicants = []  # one running application per company and scheme
+        for n in range(args.due):
+            company = companies.create_company(cki.id, {"name": f"Sanering {n} B.V.", "place": "Utrecht",
+                                                        "kvk_number": f"{12000000 + n:08d}"})
+            branch = companies.create_branch(company, {"address": "Hoofdstraat 1, Utrecht", "name": None,
+                                                       "kvk_number": None, "is_head_office": True})
+            applicants.append((company, branch))
+        db.session.commit()
+        ids = {"cki": cki.id, "company": applicants[0][0].id}
+        applicants = [(company.id, branch.id) for company, branch in applicants]
+
+    client = app.test_client()
+    auth = lambda who: {"Authorization": f"Bearer {tokens[who]}"}  # noqa: E731
+    started = time.perf_counter()
+    due = [walk_to_assessment(client, auth, company_id, branch_id) for company_id, branch_id in applicants]
+    print(f"{args.due} due dossiers walked through the API in {time.perf_counter() - started:.1f} s", flush=True)
+    app.config["CLOCK_TODAY"] = SWEEP_DAY
+
+    engine = sa.create_engine(URL)
+
+    def add_history(n):
+        with engine.begin() as conn:
+            conn.execute(sa.text(HISTORY_SQL), {"cki": ids["cki"], "company": ids["company"], "n": n})
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("VACUUM ANALYZE"))
+
+    def sweep() -> float:
+        best = None
+        for _ in range(args.repeat):
+            with engine.begin() as conn:  # the due dossiers are open again
+                conn.execute(sa.text("UPDATE dossiers SET state = 'assessment' WHERE id = ANY(:ids)"), {"ids": due})
+            started = time.perf_counter()
+            lapsed = lapse_expired_dossiers(app)
+            elapsed = time.perf_counter() - started
+            assert lapsed == args.due, lapsed
+            best = elapsed if best is None else min(best, elapsed)
+        return best
+
+    add_history(args.history)
+    one = sweep()
+    add_history(args.history * 99)
+    hundred = sweep()
+    with engine.connect() as conn:
+        total = conn.execute(sa.text("SELECT count(*) FROM dossiers")).scalar()
+    engine.dispose()
+    print(f"lapse sweep, {args.due} due dossiers, best of {args.repeat}:")
+    print(f"  1x history   ({args.history:>7,} closed dossiers): {one * 1000:8.1f} ms")
+    print(f"  100x history ({args.history * 100:>7,} closed dossiers): {hundred * 1000:8.1f} ms  ({total:,} rows)")
+    ratio = hundred / one
+    print(f"ratio 100x/1x: {ratio:.2f} (target <= 1.2: {'met' if ratio <= 1.2 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
