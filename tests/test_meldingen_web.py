@@ -1,4 +1,6 @@
 """Meldingen pages: the company portal form, the staff list and week calendar."""
+import io
+
 from tests.test_meldingen import MELDING
 from tests.test_web import _csrf, login
 
@@ -50,3 +52,53 @@ def test_staff_list_starts_today_unless_asked_for_the_past(client, tenant, clock
     assert 'name="from" value="2026-11-24"' in page.text  # the default is shown, not hidden
     assert "Oudstraat 1" in client.get("/meldingen/?from=").text
     assert "Oudstraat 1" in client.get("/meldingen/?from=2026-11-01").text
+
+
+def _upload(client, kind, csv_text, htmx=False):
+    page = client.get("/meldingen/uploaden")
+    data = {"csrf_token": _csrf(page.text), "file": (io.BytesIO(csv_text.encode()), "bestand.csv")}
+    return client.post(f"/meldingen/uploaden/{kind}", data=data, content_type="multipart/form-data",
+                       headers={"HX-Request": "true"} if htmx else {})
+
+
+def test_company_uploads_meldingen_and_sees_a_report_per_row(client, tenant, clock):
+    login(client, tenant.emails["company1"])
+    assert "Bezig met verwerken" in client.get("/meldingen/uploaden").text  # the progress indication
+    csv_text = ("scheme;street;postcode;place;planned_start;planned_end\n"
+                "SC-530;Laan 1;3511AB;Utrecht;2026-12-07;2026-12-08\n"
+                "SC-530;Laan 2;3511AB;Utrecht;2026-11-25;2026-11-25\n"      # too late: 2 werkdagen
+                "SC-530;Laan 3;35;Utrecht;2026-12-07;2026-12-08\n")         # bad postcode
+    r = _upload(client, "meldingen", csv_text, htmx=True)
+    assert r.status_code == 200 and "<html" not in r.text  # a fragment for htmx
+    assert "<strong>1</strong> aangenomen" in r.text and "<strong>2</strong> geweigerd" in r.text
+    assert "Uiterlijk toegestaan: 2026-11-23" in r.text and "postcode" in r.text
+    listed = client.get("/api/v1/meldingen", headers=tenant.auth("company1")).json
+    assert [m["street"] for m in listed] == ["Laan 1"]
+
+
+def test_a_bad_logbook_row_refuses_the_whole_file(client, tenant, clock):
+    login(client, tenant.emails["company1"])
+    csv_text = ("project;worker;date;start;end;activity;ppe\n"
+                "P1;m-101;2026-11-02;08:00;12:00;removal;ja\n"
+                "P1;Jan Jansen;2026-11-02;08:00;12:00;removal;ja\n")
+    r = _upload(client, "logboek", csv_text)
+    assert r.status_code == 422 and "Niet verwerkt" in r.text and "niets opgeslagen" in r.text
+    assert "personeelsnummer" in r.text
+    days = client.get(f"/api/v1/companies/{tenant.ids['company1']}/project-days?from=2026-01-01",
+                      headers=tenant.auth("company1")).json
+    assert days["total"] == 0
+    r = _upload(client, "logboek", csv_text.splitlines()[0] + "\n" + csv_text.splitlines()[1] + "\n")
+    assert r.status_code == 200 and "1 regel(s) opgeslagen" in r.text
+
+
+def test_project_overview_upload_and_staff_cannot_use_the_portal_upload(client, tenant, clock):
+    login(client, tenant.emails["company1"])
+    r = _upload(client, "projectoverzicht", "location;responsible_dia;remediated;demolished\n"
+                                           "Dorpsstraat 1, Ede;DIA P. de Vries;nee;nee\n")
+    assert r.status_code == 200 and "1 regel(s) opgeslagen" in r.text
+    overview = client.get(f"/api/v1/companies/{tenant.ids['company1']}/project-overview",
+                          headers=tenant.auth("planner")).json
+    assert [p["location"] for p in overview] == ["Dorpsstraat 1, Ede"]
+    client.post("/logout", data={"csrf_token": _csrf(client.get("/start").text)})
+    login(client, tenant.emails["planner"])
+    assert client.get("/meldingen/uploaden").status_code == 403

@@ -9,19 +9,17 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select
-from cki.meldingen import operations, records
+from cki.meldingen import records, uploads
 from cki.meldingen.models import AuditSelection, Melding, ProjectOverviewEntry
-from cki.meldingen.schemas import MeldingInSchema
-from cki.rules.schemas import LogbookEntrySchema, ProjectDaysSchema
+from cki.meldingen.uploads import OverviewRowSchema
+from cki.rules.schemas import ProjectDaysSchema
 from cki.users.models import Role
 from workflows import rules
 from workflows.calendar import add_period
-from workflows.schemes import load_scheme
 
 blp = Blueprint("records_api", __name__, url_prefix="/api/v1",
                 description="Bulkmeldingen, logboeken (SC-530, projectdagen) en projectoverzichten (SC-540).")
 
-MAX_ROWS = 20_000
 CSV_BODY = {"content": {"text/csv": {"schema": {"type": "string"}},
                         "application/json": {"schema": {"type": "object"}}}}
 
@@ -37,23 +35,18 @@ def _rows(json_key: str) -> list[dict]:
     """Rows from a CSV body or a JSON body ``{json_key: [...]}``."""
     if request.mimetype == "text/csv":
         try:
-            rows = records.read_csv(request.get_data())
+            return records.read_csv(request.get_data())
         except DomainError as error:
             abort(422, errors={"body": {error.field: [error.message]}})
-    else:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict) or not isinstance(body.get(json_key), list):
-            abort(422, errors={"json": {json_key: [f"Verwacht een lijst '{json_key}' (JSON) of een CSV-bestand."]}})
-        rows = body[json_key]
-    if not rows:
-        abort(422, errors={"json": {json_key: ["Geen regels."]}})
-    if len(rows) > MAX_ROWS:
-        abort(422, errors={"json": {json_key: [f"Ten hoogste {MAX_ROWS} regels per upload."]}})
-    return rows
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get(json_key), list):
+        abort(422, errors={"json": {json_key: [f"Verwacht een lijst '{json_key}' (JSON) of een CSV-bestand."]}})
+    return body[json_key]
 
 
-def _blank_to_none(row: dict) -> dict:
-    return {k: (None if v == "" else v) for k, v in row.items()}
+def _refused(error: DomainError):
+    """A refused upload as the API answers it: 422 with the errors per row number."""
+    abort(422, errors={"json": {error.field: getattr(error, "errors", [error.message])}})
 
 
 # -- bulk meldingen ---------------------------------------------------------------------
@@ -81,28 +74,13 @@ def bulk(**_):
     """Many meldingen at once (CSV with the melding fields as columns, or JSON
     `{"meldingen": [...]}`), with a report per row. Each row is accepted or refused whole;
     a failure of the upload itself stores nothing."""
-    company = _own_company()
-    schema = MeldingInSchema()
-    report, counts = [], {"accepted": 0, "repeat": 0, "refused": 0}
-    channel = "api" if current_principal().client_id else "portal"
-    for number, raw in enumerate(_rows("meldingen"), start=1):
-        raw = _blank_to_none(raw) if isinstance(raw, dict) else raw
-        try:
-            data = schema.load({k: v for k, v in (raw or {}).items() if v is not None})
-            with db.session.begin_nested():  # a refused row undoes only itself
-                key = f"ref:{data['client_reference']}" if data.get("client_reference") else None
-                melding, created = operations.submit_melding(company, data, channel=channel, source="bulk",
-                                                             idempotency_key=key)
-        except ma.ValidationError as error:
-            report.append({"row": number, "status": "refused", "errors": error.messages})
-        except DomainError as error:
-            report.append({"row": number, "status": "refused", "errors": {error.field: [error.message]}})
-        else:
-            status = "accepted" if created else "repeat"
-            report.append({"row": number, "status": status, "melding_id": melding.id, "warning": melding.warning})
-        counts[report[-1]["status"]] += 1
+    try:
+        report = uploads.submit_many(_own_company(), _rows("meldingen"),
+                                     channel="api" if current_principal().client_id else "portal")
+    except DomainError as error:
+        _refused(error)
     db.session.commit()
-    return {"accepted": counts["accepted"], "repeats": counts["repeat"], "refused": counts["refused"], "rows": report}
+    return report
 
 
 # -- unannounced audit selection (staff only) -------------------------------------------
@@ -142,13 +120,6 @@ def list_audit_selections():
 
 # -- SC-530 logbooks and project days ---------------------------------------------------
 
-class LogbookRowSchema(LogbookEntrySchema):
-    worker = fields.Str(required=True, validate=records.validate_worker, metadata={
-        "description": "The company's staff number: never a name or BSN (AVG)"})
-    ppe = fields.Bool(required=True, truthy={"ja", "1", "true", "True", "j", "yes"},
-                      falsy={"nee", "0", "false", "False", "n", "no"})
-
-
 class LogbookResultSchema(ma.Schema):
     upload_id = fields.Str()
     entries = fields.Int()
@@ -162,21 +133,10 @@ def upload_logbook(**_):
     """Upload SC-530 logbook entries (CSV columns project, worker, date, start, end, activity, ppe,
     or JSON `{"entries": [...]}`). All rows are checked first: any bad row refuses the upload with
     every row's errors, so nothing is half-imported."""
-    company = _own_company()
-    schema, errors, rows = LogbookRowSchema(), {}, []
-    known = load_scheme("SC-530", today()).param("project_day_activities")
-    activities = {*known["counted"], *known["not_counted"]}
-    for number, raw in enumerate(_rows("entries"), start=1):
-        try:
-            row = schema.load(raw)
-            if row["activity"] not in activities:
-                raise ma.ValidationError({"activity": [f"Onbekend; bekend: {', '.join(sorted(activities))}."]})
-            rows.append(row)
-        except ma.ValidationError as error:
-            errors[str(number)] = error.messages
-    if errors:
-        abort(422, errors={"json": {"entries": errors}})
-    upload_id, count = records.store_logbook(company, rows)
+    try:
+        upload_id, count = uploads.store_logbook(_own_company(), _rows("entries"))
+    except DomainError as error:
+        _refused(error)
     db.session.commit()
     return {"upload_id": upload_id, "entries": count}
 
@@ -212,14 +172,6 @@ def company_project_days(args, company_id):
 
 # -- SC-540 project overviews -----------------------------------------------------------
 
-class OverviewRowSchema(ma.Schema):
-    _bools = {"truthy": {"ja", "1", "true", "True", "j", "yes", True}, "falsy": {"nee", "0", "false", "False", "n", "no", False}}
-    location = fields.Str(required=True, validate=validate.Length(min=1, max=300))
-    responsible_dia = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    remediated = fields.Bool(required=True, **_bools)
-    demolished = fields.Bool(required=True, **_bools)
-
-
 class OverviewEntrySchema(OverviewRowSchema):
     id = fields.Int()
     selected_for_audit = fields.Bool()
@@ -237,16 +189,10 @@ class SampleSchema(ma.Schema):
 def upload_overview(**_):
     """Upload your up-to-date project overview (SC-540 §7.3; CSV columns location,
     responsible_dia, remediated, demolished, or JSON `{"projects": [...]}`); it replaces the current one."""
-    company = _own_company()
-    schema, errors, rows = OverviewRowSchema(), {}, []
-    for number, raw in enumerate(_rows("projects"), start=1):
-        try:
-            rows.append(schema.load(raw))
-        except ma.ValidationError as error:
-            errors[str(number)] = error.messages
-    if errors:
-        abort(422, errors={"json": {"projects": errors}})
-    upload_id = records.replace_overview(company, rows)
+    try:
+        upload_id = uploads.replace_overview(_own_company(), _rows("projects"))
+    except DomainError as error:
+        _refused(error)
     db.session.commit()
     return db.session.scalars(db.select(ProjectOverviewEntry).where(ProjectOverviewEntry.upload_id == upload_id)).all()
 

@@ -14,7 +14,7 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select
-from cki.meldingen import operations
+from cki.meldingen import operations, records, uploads
 from cki.meldingen.api import filtered
 from cki.meldingen.models import AuditSelection, InboundLavsMessage, Melding
 from cki.meldingen.schemas import MeldingInSchema, MeldingQuerySchema
@@ -105,6 +105,59 @@ def create():
         flash(melding.warning, "warning")
     flash("Melding ontvangen." if created else "Deze klus was al gemeld; de melding is bijgewerkt.", "info")
     return redirect(url_for(".index")), 303
+
+
+#: Portal uploads: kind -> (title, what the CSV holds). The API routes take the same files.
+UPLOADS = {
+    "meldingen": ("Meldingen in bulk", "Eén melding per regel, met de velden van het meldingsformulier als "
+                  "kolommen (scheme, street, postcode, place, planned_start, planned_end, …). Elke regel wordt "
+                  "apart aangenomen of geweigerd."),
+    "logboek": ("Logboek (SC-530)", "Kolommen project, worker (personeelsnummer, nooit een naam of BSN), date, "
+                "start, end, activity, ppe. Eén foute regel weigert het hele bestand."),
+    "projectoverzicht": ("Projectoverzicht (SC-540)", "Kolommen location, responsible_dia, remediated, "
+                         "demolished (ja/nee). Vervangt het huidige overzicht."),
+}
+
+
+@bp.route("/uploaden")
+@login_required
+def upload_page():
+    if current_principal().company_id is None:
+        abort(403)
+    return render_template("meldingen/upload.html", uploads=UPLOADS, kind=None)
+
+
+@bp.route("/uploaden/<kind>", methods=["POST"])
+@login_required
+def upload(kind):
+    """A CSV from the portal, through the same checks as the API; the report is shown at once."""
+    p = current_principal()
+    if p.company_id is None:
+        abort(403)
+    if kind not in UPLOADS:
+        abort(404)
+    company = db.session.get(Company, p.company_id)
+    result, error = None, None
+    try:
+        file = request.files.get("file")
+        if file is None or not file.filename:
+            raise DomainError("file", "Kies een CSV-bestand.")
+        rows = records.read_csv(file.read())
+        if kind == "meldingen":
+            result = uploads.submit_many(company, rows, channel="portal")
+        elif kind == "logboek":
+            result = {"stored": uploads.store_logbook(company, rows)[1]}
+        else:
+            uploads.replace_overview(company, rows)
+            result = {"stored": len(rows)}
+        db.session.commit()
+    except DomainError as refused:
+        db.session.rollback()
+        error = refused
+    if request.headers.get("HX-Request"):  # htmx swaps only 2xx answers: the report says what went wrong
+        return render_template("meldingen/_upload_result.html", kind=kind, result=result, error=error)
+    return render_template("meldingen/upload.html", uploads=UPLOADS, kind=kind, result=result,
+                           error=error), 422 if error else 200
 
 
 @bp.route("/<int:melding_id>")

@@ -1,0 +1,104 @@
+"""Uploads of many rows at once, shared by the API and the portal: bulk meldingen, SC-530
+logbooks and SC-540 project overviews. Rows arrive as dicts (from CSV or JSON)."""
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from cki.core.clock import today
+from cki.core.db import db
+from cki.core.errors import DomainError
+from cki.meldingen import operations, records
+from cki.meldingen.schemas import MeldingInSchema
+from cki.rules.schemas import LogbookEntrySchema
+from workflows.schemes import load_scheme
+
+MAX_ROWS = 20_000
+_YES = {"ja", "1", "true", "True", "j", "yes", True}
+_NO = {"nee", "0", "false", "False", "n", "no", False}
+
+
+class RowErrors(DomainError):
+    """Rows that fail their checks, by row number (counting from 1): nothing is stored."""
+
+    def __init__(self, key: str, errors: dict):
+        super().__init__(key, f"{len(errors)} regel(s) afgekeurd; er is niets opgeslagen.")
+        self.errors = errors
+
+
+class LogbookRowSchema(LogbookEntrySchema):
+    worker = fields.Str(required=True, validate=records.validate_worker, metadata={
+        "description": "The company's staff number: never a name or BSN (AVG)"})
+    ppe = fields.Bool(required=True, truthy=_YES, falsy=_NO)
+
+
+class OverviewRowSchema(ma.Schema):
+    location = fields.Str(required=True, validate=validate.Length(min=1, max=300))
+    responsible_dia = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    remediated = fields.Bool(required=True, truthy=_YES, falsy=_NO)
+    demolished = fields.Bool(required=True, truthy=_YES, falsy=_NO)
+
+
+def check_count(key: str, rows: list) -> list:
+    if not rows:
+        raise DomainError(key, "Geen regels.")
+    if len(rows) > MAX_ROWS:
+        raise DomainError(key, f"Ten hoogste {MAX_ROWS} regels per upload.")
+    return rows
+
+
+def _blank_to_none(row):
+    return {k: v for k, v in row.items() if v not in (None, "")} if isinstance(row, dict) else row
+
+
+def submit_many(company, rows: list, *, channel: str) -> dict:
+    """Each row accepted or refused whole, with a report per row; one refused row undoes only itself."""
+    schema = MeldingInSchema()
+    report, counts = [], {"accepted": 0, "repeat": 0, "refused": 0}
+    for number, raw in enumerate(check_count("meldingen", rows), start=1):
+        try:
+            data = schema.load(_blank_to_none(raw) or {})
+            with db.session.begin_nested():
+                key = f"ref:{data['client_reference']}" if data.get("client_reference") else None
+                melding, created = operations.submit_melding(company, data, channel=channel, source="bulk",
+                                                             idempotency_key=key)
+        except ma.ValidationError as error:
+            report.append({"row": number, "status": "refused", "errors": error.messages})
+        except DomainError as error:
+            report.append({"row": number, "status": "refused", "errors": {error.field: [error.message]}})
+        else:
+            report.append({"row": number, "status": "accepted" if created else "repeat", "melding_id": melding.id,
+                           "warning": melding.warning})
+        counts[report[-1]["status"]] += 1
+    return {"accepted": counts["accepted"], "repeats": counts["repeat"], "refused": counts["refused"], "rows": report}
+
+
+def _checked(key: str, schema: ma.Schema, rows: list, extra=None) -> list[dict]:
+    """Every row through ``schema`` (and ``extra``); any error refuses the upload with all of them."""
+    errors, good = {}, []
+    for number, raw in enumerate(check_count(key, rows), start=1):
+        try:
+            row = schema.load(raw)
+            if extra:
+                extra(row)
+            good.append(row)
+        except ma.ValidationError as error:
+            errors[str(number)] = error.messages
+    if errors:
+        raise RowErrors(key, errors)
+    return good
+
+
+def store_logbook(company, rows: list) -> tuple[str, int]:
+    """SC-530 logbook rows (C §4.3.1), all or nothing."""
+    known = load_scheme("SC-530", today()).param("project_day_activities")
+    activities = {*known["counted"], *known["not_counted"]}
+
+    def known_activity(row):
+        if row["activity"] not in activities:
+            raise ma.ValidationError({"activity": [f"Onbekend; bekend: {', '.join(sorted(activities))}."]})
+
+    return records.store_logbook(company, _checked("entries", LogbookRowSchema(), rows, known_activity))
+
+
+def replace_overview(company, rows: list) -> str:
+    """The SC-540 project overview (B §7.3), replacing the current one, all or nothing."""
+    return records.replace_overview(company, _checked("projects", OverviewRowSchema(), rows))
