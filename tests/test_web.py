@@ -80,3 +80,16 @@ def test_company_user_sees_own_company_not_others(client, tenant, other_tenant):
 def test_pages_need_login(client):
     r = client.get("/bedrijven/")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_no_page_or_asset_loads_anything_from_the_internet():
+    """CKI networks may be offline: templates and served assets name no CDN or font host."""
+    import pathlib
+
+    cdn = re.compile(r"https?://(cdn\.|unpkg\.com|cdnjs\.|cdn\.jsdelivr|fonts\.googleapis|fonts\.gstatic|"
+                     r"ajax\.googleapis)")
+    root = pathlib.Path(__file__).resolve().parent.parent / "cki"
+    files = [p for p in root.rglob("*") if p.suffix in {".html", ".js", ".css"}]
+    assert len(files) > 10
+    offenders = [str(p.relative_to(root)) for p in files if cdn.search(p.read_text(errors="ignore"))]
+    assert offenders == []
