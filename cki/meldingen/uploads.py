@@ -45,7 +45,8 @@ def check_count(key: str, rows: list) -> list:
     return rows
 
 
-def _blank_to_none(row):
+def _without_blanks(row):
+    """An empty CSV cell is an absent field, as in the form; anything not a row is left to the schema."""
     return {k: v for k, v in row.items() if v not in (None, "")} if isinstance(row, dict) else row
 
 
@@ -55,7 +56,7 @@ def submit_many(company, rows: list, *, channel: str) -> dict:
     report, counts = [], {"accepted": 0, "repeat": 0, "refused": 0}
     for number, raw in enumerate(check_count("meldingen", rows), start=1):
         try:
-            data = schema.load(_blank_to_none(raw) or {})
+            data = schema.load(_without_blanks(raw) or {})
             with db.session.begin_nested():
                 key = f"ref:{data['client_reference']}" if data.get("client_reference") else None
                 melding, created = operations.submit_melding(company, data, channel=channel, source="bulk",
