@@ -77,7 +77,7 @@ def serve(app_spec: str, port: int, workers: int) -> subprocess.Popen:
 
 
 def load(url: str, seconds: int, connections: int, token: str) -> dict:
-    env = {**os.environ, "BENCH_TOKEN": token}
+    env = {**os.environ, "BENCH_TOKEN": token, "BENCH_RUN": str(time.monotonic_ns())}
     out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s",
                           "-s", str(ROOT / "bench" / "intake.lua"), url], env=env, check=True,
                          capture_output=True, text=True, timeout=seconds + 60).stdout

@@ -2,6 +2,8 @@
 local counter = 0
 local thread_id = 0
 local token = os.getenv("BENCH_TOKEN")
+-- each wrk run (warm-up, measurement) its own streets, so every request is a new job
+local run = os.getenv("BENCH_RUN") or "0"
 
 function setup(thread)
   thread_id = thread_id + 1
@@ -11,8 +13,8 @@ end
 function request()
   counter = counter + 1
   local body = string.format(
-    '{"scheme":"SC-530","street":"Benchstraat %d-%d","postcode":"3511AB","place":"Utrecht",' ..
-    '"planned_start":"2030-03-04","planned_end":"2030-03-06","client":"Woonstichting"}', tid or 0, counter)
+    '{"scheme":"SC-530","street":"Benchstraat %s-%d-%d","postcode":"3511AB","place":"Utrecht",' ..
+    '"planned_start":"2030-03-04","planned_end":"2030-03-06","client":"Woonstichting"}', run, tid or 0, counter)
   return wrk.format("POST", nil, {["Content-Type"] = "application/json",
                                   ["Authorization"] = "Bearer " .. (token or "")}, body)
 end
