@@ -1,6 +1,12 @@
 """Meldingen from companies (portal, API), fax by staff: lead times across holidays,
 idempotency, one job once, calamities, isolation."""
+from datetime import date
+
 import pytest
+import sqlalchemy as sa
+
+from cki.core.db import db
+from cki.events.models import EventLogEntry
 
 MELDING = {"scheme": "SC-530", "street": "Kerkstraat 12", "postcode": "3511 AB", "place": "Utrecht",
            "client": "Woonstichting Utrecht", "responsible_person": "DTA J. Jansen", "containment": True,
@@ -83,6 +89,43 @@ def test_same_job_twice_is_linked_not_doubled(client, tenant, clock):
     second = submit(client, tenant, expect=200, street="  kerkstraat   12 ", postcode="3511ab", worker_count=4)
     assert second["id"] == first["id"] and second["worker_count"] == 4
     assert [r["kind"] for r in second["revisions"]] == ["new", "link"]
+
+
+def test_a_submission_writes_the_melding_its_revision_and_its_log_entry_once(app, client, tenant, clock):
+    m = submit(client, tenant)
+    assert m["company_name"] == "Bedrijf X1" and m["revisions"][0]["data"]["street"] == "Kerkstraat 12"
+    with app.app_context():
+        (count,) = db.session.execute(sa.text("SELECT count(*) FROM meldingen")).one()
+        revisions = db.session.execute(sa.text("SELECT melding_id, number, kind FROM melding_revisions")).all()
+        entries = db.session.scalars(sa.select(EventLogEntry).where(EventLogEntry.subject_type == "meldingen")).all()
+    assert count == 1 and [tuple(r) for r in revisions] == [(m["id"], 1, "new")]
+    assert [(e.subject_id, e.action, e.actor_label) for e in entries] == [(m["id"], "melding.submitted", "Portaal X1")]
+    assert entries[0].after["timeliness"] == "on_time" and entries[0].after["postcode"] == "3511AB"
+
+
+def test_a_melding_just_submitted_changes_in_the_same_transaction(app, tenant, clock):
+    # The intake writes with plain INSERTs; the melding it returns must still be an ordinary
+    # object of the session (the LAVS intake and the bulk upload go on working with it).
+    from flask import g
+
+    from cki.companies.models import Company
+    from cki.core.auth import Principal
+    from cki.meldingen import operations
+    from cki.meldingen.models import Melding
+
+    with app.test_request_context():
+        g.principal = Principal(cki_id=tenant.cki_id, label="test")
+        company = db.session.get(Company, tenant.ids["company1"])
+        data = {**MELDING, "planned_start": date(2026, 12, 7), "planned_end": date(2026, 12, 9)}
+        melding, created = operations.submit_melding(company, data, channel="portal", source="portal")
+        operations.change_melding(melding, {"worker_count": 6}, source="portal")
+        db.session.commit()
+        melding_id = melding.id
+    with app.app_context():
+        stored = db.session.get(Melding, melding_id)
+        assert created and stored.worker_count == 6 and stored.company.name == "Bedrijf X1"
+        assert [(r.number, r.kind) for r in stored.revisions] == [(1, "new"), (2, "change")]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Melding)) == 1
 
 
 def test_change_and_cancel_keep_history(client, tenant, clock):

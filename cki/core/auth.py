@@ -98,6 +98,7 @@ def _load_user(user_id: str):
 
 
 def _bearer_principal() -> Principal | None:
+    from cki.companies.models import Company
     from cki.users.models import ApiClient, ApiToken, User, UserRole, hash_token
 
     header = request.headers.get("Authorization", "")
@@ -105,20 +106,23 @@ def _bearer_principal() -> Principal | None:
     if scheme.lower() != "bearer" or not token:
         return None
     digest = hash_token(token.strip())
-    # One round trip for token, user and roles, without building ORM objects: this runs on
-    # every API request (one row per role).
+    # One round trip for token, user, roles and the user's company, without building ORM objects
+    # but the company (one row per role): this runs on every API request, and the company is
+    # then in the session for whoever needs it (``db.session.get`` finds it without a query).
     rows = db.session.execute(
         db.select(ApiToken.expires_at, User.id, User.cki_id, User.name, User.company_id, User.outsourced,
-                  User.active, UserRole.role)
+                  User.active, UserRole.role, Company)
         .join(User, User.id == ApiToken.user_id).outerjoin(UserRole, UserRole.user_id == User.id)
+        .outerjoin(Company, Company.id == User.company_id)
         .where(ApiToken.token_hash == digest)).all()
     if rows:
-        expires_at, user_id, cki_id, name, company_id, outsourced, active, _ = rows[0]
+        expires_at, user_id, cki_id, name, company_id, outsourced, active, *_ = rows[0]
         if expires_at <= utcnow() or not active:
             return None
         return Principal(cki_id=cki_id, label=name, company_id=company_id, user_id=user_id, outsourced=outsourced,
                          roles=frozenset(row.role for row in rows if row.role is not None))
-    client = db.session.scalar(db.select(ApiClient).where(ApiClient.token_hash == digest))
+    client = db.session.scalar(db.select(ApiClient).where(ApiClient.token_hash == digest)
+                               .outerjoin(Company, Company.id == ApiClient.company_id).add_columns(Company))
     if client is not None and client.active:
         return principal_for_client(client)
     return None

@@ -14,8 +14,17 @@ class AppendOnlyError(RuntimeError):
 def log_event(subject, action: str, *, before=None, after=None, note=None, principal=None,
               subject_type: str | None = None) -> EventLogEntry:
     """Append who did ``action`` to ``subject`` now, with its state before and after."""
+    entry = event_entry(subject, action, before=before, after=after, note=note, principal=principal,
+                        subject_type=subject_type)
+    db.session.add(entry)
+    return entry
+
+
+def event_entry(subject, action: str, *, before=None, after=None, note=None, principal=None,
+                subject_type: str | None = None) -> EventLogEntry:
+    """The entry :func:`log_event` appends, not yet in the session (for ``insert_loaded``)."""
     principal = principal or current_principal()
-    entry = EventLogEntry(
+    return EventLogEntry(
         cki_id=subject.cki_id,
         subject_type=subject_type or subject.__tablename__,
         subject_id=subject.id,
@@ -27,8 +36,6 @@ def log_event(subject, action: str, *, before=None, after=None, note=None, princ
         after=after,
         note=note,
     )
-    db.session.add(entry)
-    return entry
 
 
 @sa.event.listens_for(sa.orm.Session, "before_flush")

@@ -9,9 +9,12 @@ import re
 from datetime import date
 
 from cki.core.clock import today
-from cki.core.db import db, utcnow
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+
+from cki.core.db import db, insert_loaded, utcnow
 from cki.core.errors import DomainError
-from cki.events.operations import log_event
+from cki.events.operations import event_entry, log_event
 from cki.meldingen.models import Melding, MeldingRevision, street_key
 from workflows import rules
 from workflows.rules import MeldingStatus
@@ -42,19 +45,31 @@ def _revise(melding: Melding, kind: str, source: str):
                                              data={**_content(melding), "status": melding.status}))
 
 
+_OPEN = sa.and_(Melding.company_id == sa.bindparam("company_id"), Melding.status.not_in(CLOSED))
+#: Prebuilt (compiled once): intake runs these on every submission.
+_SAME_LAVS_PROJECT = sa.select(Melding.id).where(_OPEN, Melding.lavs_project_id == sa.bindparam("lavs_project_id"))
+_SAME_ADDRESS_AND_DAY = sa.select(Melding.id, Melding.lavs_project_id).where(
+    _OPEN, Melding.postcode == sa.bindparam("postcode"), Melding.planned_start == sa.bindparam("planned_start"),
+    Melding.street_key == sa.bindparam("street_key")).order_by(Melding.id).limit(5)
+_SAME_KEY = sa.select(Melding.id).where(Melding.company_id == sa.bindparam("company_id"),
+                                        Melding.idempotency_key == sa.bindparam("key"))
+
+
 def find_same_job(company_id: int, data: dict) -> Melding | None:
     """The open melding of the same job, by the documented match rule, or None."""
-    open_ = db.select(Melding).where(Melding.company_id == company_id, Melding.status.not_in(CLOSED))
-    if data.get("lavs_project_id"):
-        found = db.session.scalar(open_.where(Melding.lavs_project_id == data["lavs_project_id"]))
+    conn = db.session.connection()
+    lavs_id = data.get("lavs_project_id")
+    if lavs_id:
+        found = conn.execute(_SAME_LAVS_PROJECT, {"company_id": company_id, "lavs_project_id": lavs_id}).scalar()
         if found is not None:
-            return found
-    candidates = db.session.scalars(open_.where(
-        Melding.postcode == normalise_postcode(data["postcode"]), Melding.planned_start == data["planned_start"],
-        Melding.street_key == street_key(data["street"])).limit(5)).all()
+            return db.session.get(Melding, found)
+    candidates = conn.execute(_SAME_ADDRESS_AND_DAY, {
+        "company_id": company_id, "postcode": normalise_postcode(data["postcode"]),
+        "planned_start": data["planned_start"], "street_key": street_key(data["street"])}).all()
     # Two different LAVS projects at one address on one day are two jobs.
-    return next((m for m in candidates if not (m.lavs_project_id and data.get("lavs_project_id")
-                                               and m.lavs_project_id != data["lavs_project_id"])), None)
+    found = next((m.id for m in candidates if not (m.lavs_project_id and lavs_id and m.lavs_project_id != lavs_id)),
+                 None)
+    return None if found is None else db.session.get(Melding, found)
 
 
 def check_timeliness(data: dict, channel: str, received_on: date) -> tuple[str, str | None, str]:
@@ -78,12 +93,15 @@ def check_timeliness(data: dict, channel: str, received_on: date) -> tuple[str, 
 
 def submit_melding(company, data: dict, *, channel: str, source: str, idempotency_key: str | None = None,
                    received_on: date | None = None) -> tuple[Melding, bool]:
-    """Register a melding, or return the one this submission repeats. Returns (melding, created)."""
+    """Register a melding, or return the one this submission repeats. Returns (melding, created).
+
+    The hot path of intake: the melding, its first revision and its event-log entry are
+    written with one prebuilt INSERT each (``insert_loaded``), not through the unit of work."""
     if idempotency_key:
-        existing = db.session.scalar(db.select(Melding).where(
-            Melding.company_id == company.id, Melding.idempotency_key == idempotency_key))
+        existing = db.session.connection().execute(
+            _SAME_KEY, {"company_id": company.id, "key": idempotency_key}).scalar()
         if existing is not None:
-            return existing, False
+            return db.session.get(Melding, existing), False
     if data["planned_end"] < data["planned_start"]:
         raise DomainError("planned_end", "De einddatum ligt voor de startdatum.")
     received_on = received_on or today()
@@ -93,15 +111,18 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
         link_same_job(same, data, channel=channel, source=source)
         return same, False
     timeliness, warning, status = check_timeliness(data, channel, received_on)
-    melding = Melding(cki_id=company.cki_id, company=company, channel=channel, status=status,
-                      submitted_on=received_on, submitted_at=utcnow(), timeliness=timeliness, warning=warning,
-                      idempotency_key=idempotency_key, **{k: v for k, v in data.items() if k != "client_reference"},
-                      client_reference=data.get("client_reference"))
-    db.session.add(melding)
-    _revise(melding, "new", source)
-    db.session.flush()
-    log_event(melding, "melding.submitted", after={**_content(melding), "channel": channel, "status": status,
-                                                   "timeliness": timeliness})
+    now = utcnow()
+    melding = insert_loaded(Melding(
+        cki_id=company.cki_id, company_id=company.id, company=company, channel=channel, status=status,
+        submitted_on=received_on, submitted_at=now, created_at=now, timeliness=timeliness, warning=warning,
+        idempotency_key=idempotency_key, **{k: v for k, v in data.items() if k != "client_reference"},
+        client_reference=data.get("client_reference")))
+    content = _content(melding)
+    revision = insert_loaded(MeldingRevision(cki_id=melding.cki_id, melding_id=melding.id, number=1, source=source,
+                                             kind="new", data={**content, "status": status}, created_at=now))
+    set_committed_value(melding, "revisions", [revision])
+    insert_loaded(event_entry(melding, "melding.submitted", after={**content, "channel": channel, "status": status,
+                                                                   "timeliness": timeliness}))
     return melding, True
 
 
