@@ -5,15 +5,17 @@ tokens. Both end in one :class:`Principal` that every query is scoped by.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from functools import wraps
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, g, has_request_context, request
 from flask_login import LoginManager, current_user
 
-from cki.core.db import db, utcnow
+from cki.core.db import attach_loaded, db, utcnow
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -97,33 +99,44 @@ def _load_user(user_id: str):
     return user if user is not None and user.active else None
 
 
+@functools.cache
+def _token_query():
+    """Token, user, roles (one row per role) and the user's company, in one prebuilt query: it
+    runs on every API request, so it is compiled once and read without the ORM's loading."""
+    from cki.companies.models import Company
+    from cki.users.models import ApiToken, User, UserRole
+
+    return (sa.select(ApiToken.expires_at, User.id, User.cki_id, User.name, User.company_id, User.outsourced,
+                      User.active, UserRole.role, *(c.label(f"company__{c.key}") for c in Company.__table__.c))
+            .join(User, User.id == ApiToken.user_id).outerjoin(UserRole, UserRole.user_id == User.id)
+            .outerjoin(Company, Company.id == User.company_id)
+            .where(ApiToken.token_hash == sa.bindparam("digest")))
+
+
 def _bearer_principal() -> Principal | None:
     from cki.companies.models import Company
-    from cki.users.models import ApiClient, ApiToken, User, UserRole, hash_token
+    from cki.users.models import ApiClient, hash_token
 
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         return None
     digest = hash_token(token.strip())
-    # One round trip for token, user, roles and the user's company, without building ORM objects
-    # but the company (one row per role): this runs on every API request, and the company is
-    # then in the session for whoever needs it (``db.session.get`` finds it without a query).
-    rows = db.session.execute(
-        db.select(ApiToken.expires_at, User.id, User.cki_id, User.name, User.company_id, User.outsourced,
-                  User.active, UserRole.role, Company)
-        .join(User, User.id == ApiToken.user_id).outerjoin(UserRole, UserRole.user_id == User.id)
-        .outerjoin(Company, Company.id == User.company_id)
-        .where(ApiToken.token_hash == digest)).all()
+    rows = db.session.connection().execute(_token_query(), {"digest": digest}).all()
     if rows:
-        expires_at, user_id, cki_id, name, company_id, outsourced, active, *_ = rows[0]
+        expires_at, user_id, cki_id, name, company_id, outsourced, active = rows[0][:7]
         if expires_at <= utcnow() or not active:
             return None
+        if company_id is not None:  # kept on g, as the session holds only what is referenced
+            values = rows[0]._mapping
+            g.company = attach_loaded(Company(**{c.key: values[f"company__{c.key}"] for c in Company.__table__.c}))
         return Principal(cki_id=cki_id, label=name, company_id=company_id, user_id=user_id, outsourced=outsourced,
                          roles=frozenset(row.role for row in rows if row.role is not None))
-    client = db.session.scalar(db.select(ApiClient).where(ApiClient.token_hash == digest)
-                               .outerjoin(Company, Company.id == ApiClient.company_id).add_columns(Company))
+    row = db.session.execute(db.select(ApiClient, Company).outerjoin(Company, Company.id == ApiClient.company_id)
+                             .where(ApiClient.token_hash == digest)).first()
+    client = row.ApiClient if row else None
     if client is not None and client.active:
+        g.company = row.Company
         return principal_for_client(client)
     return None
 
@@ -138,6 +151,19 @@ def current_principal() -> Principal | None:
             principal = principal_for_user(current_user)
         g.principal = principal
     return g.principal
+
+
+def current_company():
+    """The company the principal acts for, or None (staff, the SCA register). A bearer token's
+    query loaded it already; held on ``g``, as the session keeps only what is referenced."""
+    principal = current_principal()
+    if principal is None or principal.company_id is None:
+        return None
+    if g.get("company") is None:
+        from cki.companies.models import Company
+
+        g.company = db.session.get(Company, principal.company_id)
+    return g.company
 
 
 def require(*roles, staff: bool = False, client_kinds: tuple = (), anyone: bool = False):

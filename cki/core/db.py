@@ -47,6 +47,15 @@ def insert_loaded(obj):
     if table not in _INSERTS:
         _INSERTS[table] = table.insert().returning(pk)
     setattr(obj, pk.key, db.session.connection().execute(_INSERTS[table], values).scalar_one())
+    return attach_loaded(obj)
+
+
+def attach_loaded(obj):
+    """Put an object built from a row written or read with Core into the session as if the ORM
+    had loaded it; if the session holds that row already, that object is the one."""
+    held = db.session.identity_map.get(sa.orm.util.identity_key(instance=obj))
+    if held is not None:
+        return held
     make_transient_to_detached(obj)
     db.session.add(obj)
     return obj

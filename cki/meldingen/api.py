@@ -6,7 +6,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy.exc import IntegrityError
 
 from cki.companies.models import Company
-from cki.core.auth import current_principal, require
+from cki.core.auth import current_company, current_principal, require
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select
@@ -87,7 +87,7 @@ class Meldingen(MethodView):
         p = current_principal()
         if p.company_id is None:
             abort(403, message="Meldingen van een bedrijf; staf legt een fax vast via /meldingen/fax.")
-        company = db.session.get(Company, p.company_id)
+        company = current_company()
         channel = "api" if p.client_id else "portal"
         return _submit(company, data, channel, channel)
 

@@ -26,8 +26,10 @@ class Melding(TenantMixin, TimestampMixin, db.Model):
         sa.Index("ix_meldingen_cki_end", "cki_id", "planned_end"),
         # Late and calamity meldingen are rare: found without reading the years between them.
         sa.Index("ix_meldingen_cki_timeliness_start", "cki_id", "timeliness", "planned_start"),
-        sa.Index("ix_meldingen_company_start", "company_id", "planned_start"),
-        sa.Index("ix_meldingen_match", "company_id", "postcode", "planned_start", "street_key"),
+        # A company's meldingen by start date, and the one-job-once match (company, start date,
+        # address) in one index: with two, the planner could pick the shorter and read a
+        # company's whole history to find one job.
+        sa.Index("ix_meldingen_company_start_address", "company_id", "planned_start", "postcode", "street_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

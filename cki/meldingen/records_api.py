@@ -4,7 +4,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import fields, validate
 
 from cki.companies.models import Company
-from cki.core.auth import current_principal, require
+from cki.core.auth import current_company, current_principal, require
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
@@ -28,7 +28,7 @@ def _own_company() -> Company:
     p = current_principal()
     if p.company_id is None:
         abort(403, message="Alleen voor een bedrijf (portaalgebruiker of bedrijfssysteem).")
-    return db.session.get(Company, p.company_id)
+    return current_company()
 
 
 def _rows(json_key: str) -> list[dict]:

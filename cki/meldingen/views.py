@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 
 from cki.companies.models import Company
-from cki.core.auth import current_principal
+from cki.core.auth import current_company, current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
@@ -88,7 +88,7 @@ def create():
     p = current_principal()
     if p.company_id is None:
         abort(403)
-    company = db.session.get(Company, p.company_id)
+    company = current_company()
     try:
         data = MeldingInSchema().load({k: v for k, v in request.form.items()
                                        if v != "" and k in MeldingInSchema().fields})
@@ -136,7 +136,7 @@ def upload(kind):
         abort(403)
     if kind not in UPLOADS:
         abort(404)
-    company = db.session.get(Company, p.company_id)
+    company = current_company()
     result, error = None, None
     try:
         file = request.files.get("file")
