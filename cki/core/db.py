@@ -1,4 +1,5 @@
 """One database layer for SQLite (embedded default) and PostgreSQL (production)."""
+import functools
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -33,20 +34,13 @@ def insert_loaded(obj):
     written costs more than the round trip. Unset columns get their default or None, so no
     attribute is left to lazy-load; set relationships (a collection, say) only afterwards, when
     their objects are in the session too, or the session would insert them a second time."""
-    table = obj.__table__
+    statement, pk, columns = _insert_plan(obj.__table__)
     values = {}
-    for column in table.columns:
-        if column.primary_key:
-            continue
-        if column.key not in obj.__dict__:
-            default = column.default
-            value = None if default is None else default.arg(None) if default.is_callable else default.arg
-            setattr(obj, column.key, value)
-        values[column.key] = getattr(obj, column.key)
-    (pk,) = table.primary_key.columns
-    if table not in _INSERTS:
-        _INSERTS[table] = table.insert().returning(pk)
-    setattr(obj, pk.key, db.session.connection().execute(_INSERTS[table], values).scalar_one())
+    for key, default in columns:
+        if key not in obj.__dict__:
+            setattr(obj, key, None if default is None else default.arg(None) if default.is_callable else default.arg)
+        values[key] = getattr(obj, key)
+    setattr(obj, pk, db.session.connection().execute(statement, values).scalar_one())
     return attach_loaded(obj)
 
 
@@ -61,8 +55,12 @@ def attach_loaded(obj):
     return obj
 
 
-#: One INSERT ... RETURNING per table, built once (and compiled once).
-_INSERTS: dict = {}
+@functools.cache
+def _insert_plan(table):
+    """INSERT ... RETURNING the key, built (and so compiled) once per table, with its columns."""
+    (pk,) = table.primary_key.columns
+    columns = [(column.key, column.default) for column in table.columns if column is not pk]
+    return table.insert().returning(pk), pk.key, columns
 
 
 def utcnow() -> datetime:
