@@ -28,6 +28,10 @@ DISPLAY_TIMEZONE = "Europe/Amsterdam"
 #: Send the session cookie over HTTPS only. Set to 1 behind TLS in production.
 SESSION_COOKIE_SECURE = False
 
+#: Largest request body accepted (bytes): a bulk upload, logbook or LAVS message above it
+#: is refused with 413 before it is read into memory. 32 MiB holds the 20,000-row limit.
+MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+
 #: Password hashing cost (argon2id). Defaults are argon2-cffi's; lower only for tests.
 ARGON2_TIME_COST = 3
 ARGON2_MEMORY_KIB = 65536

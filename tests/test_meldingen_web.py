@@ -102,3 +102,10 @@ def test_project_overview_upload_and_staff_cannot_use_the_portal_upload(client, 
     client.post("/logout", data={"csrf_token": _csrf(client.get("/start").text)})
     login(client, tenant.emails["planner"])
     assert client.get("/meldingen/uploaden").status_code == 403
+
+
+def test_a_portal_upload_over_the_size_limit_gets_a_dutch_error_page(app, client, tenant, clock, monkeypatch):
+    login(client, tenant.emails["company1"])
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    r = _upload(client, "meldingen", "scheme;street\n" + "SC-530;Laan\n" * 200_000)
+    assert r.status_code == 413 and "groter dan de toegestane 1 MB" in r.text

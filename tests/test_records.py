@@ -97,3 +97,11 @@ def test_unannounced_audit_pick_is_invisible_to_the_company(client, tenant, cloc
     assert "audit" not in seen.lower() and "2026-12-08" not in seen
     log = client.get(f"/api/v1/events?subject_type=meldingen&subject_id={m['id']}", headers=tenant.auth("company1"))
     assert log.status_code == 403
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_413_and_nothing_stored(app, client, tenant, clock, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    rows = [dict(MELDING, street=f"Laan {n}", description="x" * 200) for n in range(6000)]  # about 2 MB
+    r = client.post("/api/v1/meldingen/bulk", json={"meldingen": rows}, headers=tenant.auth("company1"))
+    assert r.status_code == 413 and "groter dan de toegestane 1 MB" in r.json["message"]
+    assert client.get("/api/v1/meldingen", headers=tenant.auth("company1")).json == []

@@ -11,6 +11,10 @@ PUBLIC: list = []
 
 class Api(_Api):
     def handle_http_exception(self, error):
+        if error.code == 413:  # MAX_CONTENT_LENGTH: say so in the user's words, with the limit
+            limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+            message = f"Het verzoek is groter dan de toegestane {limit} MB; deel het bestand op."
+            error.description, error.data = message, {**(getattr(error, "data", None) or {}), "message": message}
         # The web UI shares the app: it gets HTML error pages, the API gets JSON.
         if not request.path.startswith("/api/"):
             return render_template("error.html", error=error), error.code
