@@ -34,12 +34,12 @@ def insert_loaded(obj):
     written costs more than the round trip. Unset columns get their default or None, so no
     attribute is left to lazy-load; set relationships (a collection, say) only afterwards, when
     their objects are in the session too, or the session would insert them a second time."""
-    statement, pk, columns = _insert_plan(obj.__table__)
+    statement, pk, columns = _insert_plan(type(obj))
     values = {}
-    for key, default in columns:
-        if key not in obj.__dict__:
-            setattr(obj, key, None if default is None else default.arg(None) if default.is_callable else default.arg)
-        values[key] = getattr(obj, key)
+    for attribute, column, default in columns:
+        if attribute not in obj.__dict__:
+            setattr(obj, attribute, None if default is None else default.arg(None) if default.is_callable else default.arg)
+        values[column] = getattr(obj, attribute)
     setattr(obj, pk, db.session.connection().execute(statement, values).scalar_one())
     return attach_loaded(obj)
 
@@ -56,11 +56,15 @@ def attach_loaded(obj):
 
 
 @functools.cache
-def _insert_plan(table):
-    """INSERT ... RETURNING the key, built (and so compiled) once per table, with its columns."""
+def _insert_plan(model):
+    """INSERT ... RETURNING the key, built (and so compiled) once per model, with its columns
+    as (attribute, column, default)."""
+    mapper = sa.inspect(model)
+    table = mapper.local_table
     (pk,) = table.primary_key.columns
-    columns = [(column.key, column.default) for column in table.columns if column is not pk]
-    return table.insert().returning(pk), pk.key, columns
+    columns = [(mapper.get_property_by_column(column).key, column.key, column.default)
+               for column in table.columns if column is not pk]
+    return table.insert().returning(pk), mapper.get_property_by_column(pk).key, columns
 
 
 def utcnow() -> datetime:

@@ -8,10 +8,10 @@ date. A second arrival is linked to the first as a revision, never registered tw
 import re
 from datetime import date
 
-from cki.core.clock import today
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
+from cki.core.clock import today
 from cki.core.db import db, insert_loaded, utcnow
 from cki.core.errors import DomainError
 from cki.events.operations import event_entry, log_event
