@@ -145,3 +145,72 @@ def test_upload_needs_staff(client, tenant):
     r = client.post("/api/v1/lavs/messages", data=(EXAMPLES / "startmelding.xml").read_bytes(),
                     content_type="application/xml", headers=tenant.auth("company1"))
     assert r.status_code == 403
+
+
+def _variant(name: str, **replace: str) -> bytes:
+    raw = (EXAMPLES / name).read_bytes()
+    for old, new in replace.items():
+        raw = raw.replace(old.encode(), new.encode())
+    return raw
+
+
+def _post(client, tenant, raw: bytes):
+    r = client.post("/api/v1/lavs/messages", data=raw, content_type="application/xml", headers=tenant.auth("office"))
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def test_a_message_parked_for_days_is_judged_by_the_day_lavs_sent_it(request, app, client, tenant, clock):
+    # Sent Thursday 3 December for a start on Monday 7 December: the latest day (2 werkdagen).
+    clock("2026-12-03")
+    [msg] = _post(client, tenant, _variant("startmelding.xml", **{"2026-11-30T14:02:11": "2026-12-03T10:00:00"}))
+    assert msg["status"] == "parked"  # the company is not registered yet
+    clock("2026-12-04")  # staff register it the next day and retry
+    request.getfixturevalue("zuid")
+    r = client.post(f"/api/v1/lavs/messages/{msg['id']}/retry", headers=tenant.auth("office"))
+    m = client.get(f"/api/v1/meldingen/{r.json['melding_id']}", headers=tenant.auth("planner")).json
+    assert m["timeliness"] == "on_time" and m["submitted_on"] == "2026-12-03" and m["warning"] is None
+
+
+def test_a_change_sent_before_one_already_applied_is_kept_but_not_applied(app, client, tenant, zuid, clock):
+    upload(client, tenant, "startmelding.xml")
+    later = _variant("wijziging.xml", **{"2026-12-03T09:45:30": "2026-12-03T11:00:00", "<m:AantalAsbestwerkers>6":
+                                         "<m:AantalAsbestwerkers>8", "2026-12-10T12:00": "2026-12-11T12:00",
+                                         "</m:BerichtId>": "-later</m:BerichtId>"})
+    [applied] = _post(client, tenant, later)
+    [stale] = upload(client, tenant, "wijziging.xml")  # sent 09:45, arrives after the 11:00 one
+    assert applied["status"] == "processed" and applied["reason"] is None
+    assert stale["status"] == "processed" and "Niet toegepast" in stale["reason"] and "03-12-2026 11:00" in stale["reason"]
+    m = client.get(f"/api/v1/meldingen/{applied['melding_id']}", headers=tenant.auth("planner")).json
+    assert (m["worker_count"], m["planned_end"]) == (8, "2026-12-11")
+    assert [r["kind"] for r in m["revisions"]] == ["new", "change"] and len(meldingen(app)) == 1
+
+
+def test_a_message_that_fails_in_processing_is_parked_and_the_mailbox_goes_on(app, client, tenant, zuid, clock,
+                                                                              tmp_path):
+    from cki.jobs.tasks import poll_lavs_mailbox
+
+    box = mailbox.Maildir(tmp_path / "lavs", create=True)
+    # A start far beyond the werkdagen calendar: processing fails, it must not block the mailbox.
+    box.add(_mail(_variant("startmelding.xml", **{"2026-12-07T07:30": "2106-12-07T07:30",
+                                                  "2026-12-09T16:00": "2106-12-09T16:00"})))
+    box.add(_mail(_variant("onbekend-bedrijf.xml")))
+    app.config.update(LAVS_MAILDIR=str(tmp_path / "lavs"), LAVS_CKI_KVK="10000000")
+    try:
+        assert poll_lavs_mailbox(app) == 2
+        assert poll_lavs_mailbox(app) == 0
+    finally:
+        app.config.update(LAVS_MAILDIR="", LAVS_CKI_KVK="")
+    listed = client.get("/api/v1/lavs/messages", headers=tenant.auth("planner")).json
+    assert sorted(m["status"] for m in listed) == ["parked", "parked"]
+    assert any(m["reason"].startswith("Verwerking mislukt") for m in listed)
+
+
+def _mail(xml: bytes) -> bytes:
+    import email.message
+
+    msg = email.message.EmailMessage()
+    msg["From"], msg["Subject"] = "noreply@lavs.example", "LAVS melding"
+    msg.set_content("Zie bijlage.")
+    msg.add_attachment(xml, maintype="application", subtype="xml", filename="melding.xml")
+    return msg.as_bytes()

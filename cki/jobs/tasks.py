@@ -79,8 +79,13 @@ def poll_lavs_mailbox(app) -> int:
                     parts = xml_attachments(mail.data)
                 except LavsMailError:
                     parts = [("zonder-xml.eml", mail.data)]  # kept and parked: unreadable as XML
-                for filename, xml in parts:
-                    intake.ingest(cki.id, xml, source="mailbox", filename=filename)
-                    taken += 1
+                try:
+                    for filename, xml in parts:
+                        intake.ingest(cki.id, xml, source="mailbox", filename=filename)
+                        taken += 1
+                except Exception:  # noqa: BLE001: this mail stays unread for the next poll; the rest go on
+                    app.logger.exception("LAVS mail %s not taken in; left for the next poll", mail.key)
+                    db.session.rollback()
+                    continue
                 source.mark_done(mail.key)
     return taken

@@ -6,11 +6,12 @@ job already notified through the portal or API), a change updates it with histor
 withdrawal cancels it. A message that cannot be placed is parked for staff with the reason.
 """
 import hashlib
+from datetime import date
 
 from flask import current_app
 
 from cki.companies.models import Company
-from cki.core.clock import today
+from cki.core.clock import AMSTERDAM, today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.dossiers.models import Certificate
@@ -71,8 +72,29 @@ def _melding_data(fields: dict, scheme: str) -> dict:
     return data
 
 
+def notified_on(fields: dict, message: InboundLavsMessage) -> date:
+    """The day this LAVS message notified the CKI, for the lead time: the day LAVS sent it
+    (Berichtkop/Verzonden), else the day it reached us; never later than today. Our reading
+    (RULES.md is silent): a message parked for days, or a mailbox polled late, does not make an
+    in-time melding late."""
+    sent = fields.get("sent_at") or message.created_at
+    return min(sent.astimezone(AMSTERDAM).date(), today())
+
+
 def process(message: InboundLavsMessage) -> InboundLavsMessage:
-    """Place a stored message: create, link, change or cancel a melding, or park it."""
+    """Place a stored message: create, link, change or cancel a melding, or park it. Whatever
+    goes wrong, the message ends parked with the reason, never stuck (it would block the mailbox)."""
+    try:
+        return _place(message)
+    except Exception as error:  # noqa: BLE001: any failure parks the message, for staff to see
+        current_app.logger.exception("LAVS message %s could not be processed", message.message_key)
+        db.session.rollback()
+        db.session.add(message)
+        _park(message, f"Verwerking mislukt: {error}")
+        return message
+
+
+def _place(message: InboundLavsMessage) -> InboundLavsMessage:
     try:
         parsed = parse_message(message.raw, _mapping())
     except LavsParseError as error:
@@ -100,14 +122,22 @@ def process(message: InboundLavsMessage) -> InboundLavsMessage:
     try:
         if parsed.kind == "new":
             melding, _ = operations.submit_melding(company, _melding_data(fields, scheme), channel="lavs",
-                                                   source="lavs", received_on=today())
+                                                   source="lavs", received_on=notified_on(fields, message))
         elif existing is None:
             _park(message, f"{'Wijziging' if parsed.kind == 'change' else 'Intrekking'} voor LAVS-project "
                            f"{fields['lavs_project_id']}, maar er is geen open melding van dat project.")
             return message
         elif parsed.kind == "change":
+            newer = _newer_change(message, existing, fields.get("sent_at"))
+            if newer is not None:
+                message.status, message.melding_id = "processed", existing.id
+                message.reason = (f"Niet toegepast: een later verzonden wijziging ({newer:%d-%m-%Y %H:%M}) "
+                                  "is al verwerkt.")
+                db.session.flush()
+                return message
             data = {k: v for k, v in _melding_data(fields, scheme).items() if v is not None}
-            melding = operations.change_melding(existing, data, source="lavs")
+            melding = operations.change_melding(existing, data, source="lavs",
+                                                received_on=notified_on(fields, message))
         else:
             melding = operations.cancel_melding(existing, source="lavs", reason=fields.get("withdrawal_reason"))
     except DomainError as error:
@@ -118,6 +148,25 @@ def process(message: InboundLavsMessage) -> InboundLavsMessage:
     message.status, message.melding_id, message.reason = "processed", melding.id, None
     db.session.flush()
     return message
+
+
+def _newer_change(message: InboundLavsMessage, melding: Melding, sent_at):
+    """When a change sent after this one was applied already: its sending moment, else None.
+    LAVS messages can arrive out of order; the later-sent content wins."""
+    if sent_at is None:
+        return None
+    applied = db.session.scalars(db.select(InboundLavsMessage).where(
+        InboundLavsMessage.melding_id == melding.id, InboundLavsMessage.id != message.id,
+        InboundLavsMessage.status == "processed", InboundLavsMessage.kind.in_(("new", "change")))).all()
+    later = [moment for moment in (_sent_at(m) for m in applied) if moment is not None and moment > sent_at]
+    return max(later, default=None)
+
+
+def _sent_at(message: InboundLavsMessage):
+    try:
+        return parse_message(message.raw, _mapping()).fields.get("sent_at")
+    except LavsParseError:
+        return None
 
 
 def ingest(cki_id: int, raw: bytes, *, source: str, filename: str | None = None) -> InboundLavsMessage:
