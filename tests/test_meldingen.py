@@ -197,3 +197,38 @@ def test_api_list_refuses_paging_after_a_melding_it_cannot_see(client, tenant, o
     foreign = submit(client, other_tenant)["id"]
     r = client.get(f"/api/v1/meldingen?after_id={foreign}", headers=tenant.auth("planner"))
     assert r.status_code == 422 and "after_id" in r.json["errors"]["json"]
+
+
+def test_moving_the_start_earlier_is_checked_like_a_new_melding(client, tenant, clock):
+    # Today Tuesday 24 November 2026; notified in time for Monday 7 December.
+    m = submit(client, tenant)
+    url, who = f"/api/v1/meldingen/{m['id']}", tenant.auth("company1")
+    r = client.patch(url, json={"planned_start": "2026-11-25", "planned_end": "2026-11-25"}, headers=who)
+    assert r.status_code == 422 and "Uiterlijk toegestaan: 2026-11-23" in r.json["message"]
+    assert client.get(url, headers=who).json["planned_start"] == "2026-12-07"  # nothing changed
+    r = client.patch(url, json={"planned_start": "2026-11-26", "planned_end": "2026-11-26"}, headers=who)
+    assert r.status_code == 200 and r.json["timeliness"] == "on_time"  # Thursday: latest is today
+    r = client.patch(url, json={"planned_start": "2026-12-14", "planned_end": "2026-12-15"}, headers=who)
+    assert r.status_code == 200 and [x["kind"] for x in r.json["revisions"]] == ["new", "change", "change"]
+
+
+def test_a_reference_reused_for_another_job_is_refused_not_swallowed(client, tenant, clock):
+    first = submit(client, tenant, client_reference="PRJ-1")
+    r = submit(client, tenant, expect=422, client_reference="PRJ-1", street="Andere straat 99")
+    assert "client_reference" in r["errors"]["json"] and f"melding {first['id']}" in r["message"]
+    submit(client, tenant, headers={"Idempotency-Key": "k-1"}, street="Derde 3")
+    r = submit(client, tenant, expect=422, headers={"Idempotency-Key": "k-1"}, street="Vierde 4")
+    assert "Idempotency-Key" in r["errors"]["json"]
+    assert len(client.get("/api/v1/meldingen", headers=tenant.auth("company1")).json) == 2
+
+
+def test_a_blank_calamity_motivation_is_no_motivation(client, tenant, clock):
+    clock("2026-12-07")
+    r = submit(client, tenant, expect=422, calamity_motivation="   ")
+    assert "planned_start" in r["errors"]["json"]
+
+
+def test_a_fax_cannot_be_received_in_the_future(client, tenant, clock):
+    body = {**MELDING, "company_id": tenant.ids["company1"], "received_on": "2026-11-25"}
+    r = client.post("/api/v1/meldingen/fax", json=body, headers=tenant.auth("office"))
+    assert r.status_code == 422 and "received_on" in r.json["errors"]["json"]

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cki.companies.models import Company
 from cki.core.auth import current_company, current_principal, require
+from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select
@@ -100,6 +101,8 @@ def post_fax(data):
     """Record a melding received by fax (5 werkdagen ahead), on its date of receipt (staff)."""
     company = get_or_404(Company, data.pop("company_id"))
     received_on = data.pop("received_on")
+    if received_on > today():
+        raise DomainError("received_on", "De ontvangstdatum van de fax ligt in de toekomst.")
     return _submit(company, data, "fax", "staff", received_on=received_on)
 
 

@@ -84,7 +84,7 @@ def check_timeliness(data: dict, channel: str, received_on: date) -> tuple[str, 
         return "on_time", None, "registered"
     if check.status == MeldingStatus.LATE_ATW_ONLY:
         return "late_atw_only", check.message, "registered"
-    if data.get("calamity_motivation"):
+    if (data.get("calamity_motivation") or "").strip():
         return "calamity", check.message, "pending_approval"
     if channel == "lavs":  # a LAVS message is never refused: registered late, for staff to judge
         return "late", check.message, "registered"
@@ -101,7 +101,7 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
         existing = db.session.connection().execute(
             _SAME_KEY, {"company_id": company.id, "key": idempotency_key}).scalar()
         if existing is not None:
-            return db.session.get(Melding, existing), False
+            return _repeat_of(db.session.get(Melding, existing), data, idempotency_key), False
     if data["planned_end"] < data["planned_start"]:
         raise DomainError("planned_end", "De einddatum ligt voor de startdatum.")
     received_on = received_on or today()
@@ -126,6 +126,18 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
     return melding, True
 
 
+def _repeat_of(melding: Melding, data: dict, key: str) -> Melding:
+    """The melding a retry repeats; a key reused for another job (address or start) is refused,
+    or that job would silently never be registered."""
+    same = (melding.postcode == normalise_postcode(data["postcode"]) and melding.planned_start == data["planned_start"]
+            and melding.street_key == street_key(data["street"]))
+    if not same:
+        field = "client_reference" if key.startswith("ref:") else "Idempotency-Key"
+        raise DomainError(field, f"Deze sleutel hoort al bij melding {melding.id} ({melding.address}, start "
+                                 f"{melding.planned_start:%d-%m-%Y}); gebruik voor een andere klus een andere.")
+    return melding
+
+
 def link_same_job(melding: Melding, data: dict, *, channel: str, source: str) -> Melding:
     """A second notification of the same job: fill what the first lacked, keep one melding."""
     before = _content(melding)
@@ -139,15 +151,28 @@ def link_same_job(melding: Melding, data: dict, *, channel: str, source: str) ->
     return melding
 
 
-def change_melding(melding: Melding, data: dict, *, source: str) -> Melding:
+def change_melding(melding: Melding, data: dict, *, source: str, received_on: date | None = None) -> Melding:
+    """Change a melding, keeping the earlier content in its revisions. A change that moves the
+    start earlier notifies that new start: its lead time is checked as for a new melding (too
+    late: refused, or from LAVS registered late; late only by Atw-only days: a warning)."""
     if melding.status in CLOSED:
         raise DomainError("status", "Een ingetrokken of samengevoegde melding kan niet meer wijzigen.")
     before = _content(melding)
+    earlier_start = data.get("planned_start") is not None and data["planned_start"] < melding.planned_start
     for key, value in data.items():
         if key in CONTENT:
             setattr(melding, key, normalise_postcode(value) if key == "postcode" else value)
     if melding.planned_end < melding.planned_start:
         raise DomainError("planned_end", "De einddatum ligt voor de startdatum.")
+    if earlier_start:
+        channel = {"lavs": "lavs", "staff": melding.channel}.get(source, "portal")
+        timeliness, warning, status = check_timeliness(
+            {**before, "planned_start": melding.planned_start, "scheme": melding.scheme,
+             "calamity_motivation": data.get("calamity_motivation")}, channel, received_on or today())
+        if timeliness != "on_time":
+            melding.timeliness, melding.warning, melding.status = timeliness, warning, status
+            if data.get("calamity_motivation"):
+                melding.calamity_motivation = data["calamity_motivation"]
     _revise(melding, "change", source)
     db.session.flush()
     log_event(melding, "melding.changed", before=before, after=_content(melding))
