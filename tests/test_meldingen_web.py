@@ -109,3 +109,12 @@ def test_a_portal_upload_over_the_size_limit_gets_a_dutch_error_page(app, client
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
     r = _upload(client, "meldingen", "scheme;street\n" + "SC-530;Laan\n" * 200_000)
     assert r.status_code == 413 and "groter dan de toegestane 1 MB" in r.text
+
+
+def test_a_form_with_too_many_fields_is_told_so_not_that_it_is_too_large(client, tenant, clock):
+    login(client, tenant.emails["company1"])
+    page = client.get("/meldingen/uploaden")
+    fields = {f"veld{n}": "x" for n in range(1200)}  # werkzeug's MAX_FORM_PARTS is 1000
+    r = client.post("/meldingen/nieuw", data={"csrf_token": _csrf(page.text), **fields},
+                    content_type="multipart/form-data")
+    assert r.status_code == 413 and "te veel velden" in r.text and "MB" not in r.text

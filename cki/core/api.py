@@ -11,9 +11,8 @@ PUBLIC: list = []
 
 class Api(_Api):
     def handle_http_exception(self, error):
-        if error.code == 413:  # MAX_CONTENT_LENGTH: say so in the user's words, with the limit
-            limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-            message = f"Het verzoek is groter dan de toegestane {limit} MB; deel het bestand op."
+        if error.code == 413:  # say so in the user's words
+            message = _too_large_message()
             error.description, error.data = message, {**(getattr(error, "data", None) or {}), "message": message}
         # The web UI shares the app: it gets HTML error pages, the API gets JSON.
         if not request.path.startswith("/api/"):
@@ -28,6 +27,14 @@ class Api(_Api):
 
 
 api = Api()
+
+
+def _too_large_message() -> str:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        return f"Het verzoek is groter dan de toegestane {limit / (1024 * 1024):g} MB; deel het bestand op."
+    # werkzeug's other limits: too many form fields, or one text field too large
+    return "Het formulier is te groot: te veel velden, of een tekstveld te lang."
 
 
 def init_api(app) -> None:

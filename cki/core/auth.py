@@ -159,11 +159,12 @@ def current_company():
     principal = current_principal()
     if principal is None or principal.company_id is None:
         return None
-    if g.get("company") is None:
+    company = g.get("company")
+    if company is None or company.id != principal.company_id:
         from cki.companies.models import Company
 
-        g.company = db.session.get(Company, principal.company_id)
-    return g.company
+        g.company = company = db.session.get(Company, principal.company_id)
+    return company
 
 
 def require(*roles, staff: bool = False, client_kinds: tuple = (), anyone: bool = False):
