@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from flask_wtf import CSRFProtect
 
 from cki.core.auth import current_principal
+from cki.core.labels import label
 
 csrf = CSRFProtect()
 home_bp = Blueprint("home", __name__)
@@ -42,6 +43,7 @@ def init_web(app) -> None:
 
     app.register_blueprint(home_bp)
     app.add_template_filter(_local, "local")
+    app.add_template_filter(label, "label")  # Dutch label of a stored code (cki.core.labels)
     app.jinja_env.globals.update(
         principal=current_principal,
         role_label=lambda r: ROLE_LABELS.get(Role(r), r))

@@ -22,11 +22,8 @@ from workflows.schemes import SCHEMES
 
 bp = Blueprint("meldingen", __name__, url_prefix="/meldingen", template_folder="templates")
 
-CHANNELS = {"email": "e-mail", "fax": "fax", "portal": "portaal", "api": "API", "lavs": "LAVS"}
-TIMELINESS = {"on_time": "op tijd", "late_atw_only": "te laat door Atw-dag (waarschuwing)",
-              "calamity": "calamiteit", "late": "te laat (LAVS)"}
-STATUS = {"registered": "geregistreerd", "pending_approval": "wacht op goedkeuring", "cancelled": "ingetrokken",
-          "merged": "samengevoegd"}
+#: The channel filter's choices (labels: cki/core/labels.py).
+CHANNELS = ("email", "fax", "portal", "api", "lavs")
 
 
 def _query() -> dict:
@@ -77,7 +74,7 @@ def index():
     parked = db.session.scalar(db.select(db.func.count(InboundLavsMessage.id)).where(
         InboundLavsMessage.cki_id == p.cki_id, InboundLavsMessage.status == "parked")) if p.is_staff else 0
     return render_template("meldingen/index.html", rows=rows, days=days, view=view, day=day, args=query,
-                           companies=companies, channels=CHANNELS, timeliness=TIMELINESS, status=STATUS,
+                           companies=companies, channels=CHANNELS,
                            staff=p.is_staff, picked=picked, parked=parked, schemes=SCHEMES,
                            timedelta=timedelta)
 
@@ -168,8 +165,7 @@ def show(melding_id):
     selection = None
     if p.is_staff:
         selection = db.session.scalar(db.select(AuditSelection).where(AuditSelection.melding_id == melding.id))
-    return render_template("meldingen/show.html", m=melding, staff=p.is_staff, selection=selection,
-                           channels=CHANNELS, timeliness=TIMELINESS, status=STATUS)
+    return render_template("meldingen/show.html", m=melding, staff=p.is_staff, selection=selection)
 
 
 @bp.route("/lavs")
