@@ -105,3 +105,62 @@ def test_an_upload_over_the_size_limit_is_refused_with_413_and_nothing_stored(ap
     r = client.post("/api/v1/meldingen/bulk", json={"meldingen": rows}, headers=tenant.auth("company1"))
     assert r.status_code == 413 and "groter dan de toegestane 1 MB" in r.json["message"]
     assert client.get("/api/v1/meldingen", headers=tenant.auth("company1")).json == []
+
+
+def test_bulk_upload_a_refused_row_undoes_only_itself_and_a_crash_stores_nothing(app, client, tenant, clock,
+                                                                                  monkeypatch):
+    """Each row runs in its own savepoint: a row refused after it wrote something leaves no trace,
+    the rows before and after it stay; an error that ends the request stores no row at all."""
+    from cki.core.errors import DomainError
+    from cki.meldingen import operations
+    from cki.meldingen.models import Melding
+
+    submit = operations.submit_melding
+
+    def failing_after_writing(company, data, **kwargs):
+        melding, created = submit(company, data, **kwargs)  # written; now this row goes wrong
+        if data["street"].startswith("Kapot"):
+            raise DomainError("street", "Deze regel gaat mis na het opslaan.")
+        if data["street"].startswith("Crash"):
+            raise RuntimeError("the server fails halfway through the upload")
+        return melding, created
+
+    monkeypatch.setattr(operations, "submit_melding", failing_after_writing)
+    rows = [dict(MELDING, street="Goed 1"), dict(MELDING, street="Kapot 1"), dict(MELDING, street="Goed 2")]
+    r = client.post("/api/v1/meldingen/bulk", json={"meldingen": rows}, headers=tenant.auth("company1"))
+    assert r.status_code == 200 and [row["status"] for row in r.json["rows"]] == ["accepted", "refused", "accepted"]
+    listed = client.get("/api/v1/meldingen", headers=tenant.auth("company1")).json
+    assert sorted(m["street"] for m in listed) == ["Goed 1", "Goed 2"]
+
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    rows = [dict(MELDING, street="Goed 3"), dict(MELDING, street="Goed 4"), dict(MELDING, street="Crash 1")]
+    r = client.post("/api/v1/meldingen/bulk", json={"meldingen": rows}, headers=tenant.auth("company1"))
+    assert r.status_code == 500 and r.json["message"] == "Onverwachte fout; niets is half opgeslagen."
+    listed = client.get("/api/v1/meldingen", headers=tenant.auth("company1")).json
+    assert sorted(m["street"] for m in listed) == ["Goed 1", "Goed 2"]
+    with app.app_context():  # nothing of the failed upload is left, not even of the row that failed
+        assert sorted(db.session.scalars(db.select(Melding.street))) == ["Goed 1", "Goed 2"]
+
+
+@pytest.mark.parametrize("worker", [
+    "Jansen", "Piet.de.Vries", "m.bakker", "JanJansen",   # names: no digit in them
+    "Jan Jansen", "j.jansen@bedrijf.nl", "x" * 41,         # not a staff number at all
+    "111222333", "12345611",                               # pass the elfproef: possibly a BSN (8 digits: 0 dropped)
+])
+def test_logbook_refuses_worker_ids_that_are_names_or_possible_bsns(client, tenant, clock, worker):
+    bad = CSV_LOGBOOK.replace("m-102", worker)
+    r = client.post("/api/v1/logbook", data=bad, content_type="text/csv", headers=tenant.auth("company1"))
+    assert r.status_code == 422 and "regel 2" in r.json["message"]
+    (reason,) = r.json["errors"]["json"]["entries"]["2"]["worker"]
+    assert "personeelsnummer" in reason and ("naam" in reason or "BSN" in reason)
+    r = client.get(f"/api/v1/companies/{tenant.ids['company1']}/project-days?from=2026-01-01",
+                   headers=tenant.auth("planner"))
+    assert r.json["total"] == 0
+
+
+@pytest.mark.parametrize("worker", ["m-102", "10234", "P.7", "W1", "dta_0042", "12345678", "123456789"])
+def test_logbook_accepts_staff_numbers(client, tenant, clock, worker):
+    """12345678 and 123456789 fail the elfproef, so they cannot be a BSN."""
+    r = client.post("/api/v1/logbook", data=CSV_LOGBOOK.replace("m-102", worker), content_type="text/csv",
+                    headers=tenant.auth("company1"))
+    assert r.status_code == 201 and r.json["entries"] == 4

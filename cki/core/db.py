@@ -104,14 +104,31 @@ class TenantMixin:
 
 def configure_sqlite(engine) -> None:
     """SQLite needs WAL and a busy timeout for a web server and a scheduler writing at
-    once, and enforces foreign keys only when asked, per connection."""
+    once, and enforces foreign keys only when asked, per connection.
+
+    Transactions are SQLAlchemy's, not pysqlite's (the SQLAlchemy SQLite docs, "Serializable
+    isolation / Savepoints / Transactional DDL"): pysqlite emits BEGIN only before an INSERT,
+    UPDATE or DELETE, so a SAVEPOINT (``session.begin_nested()``) opened before any write started
+    a transaction of its own and releasing it committed: a later rollback left earlier rows stored.
+    So the driver is put in autocommit and the "begin" event emits the BEGIN. It is ``BEGIN
+    IMMEDIATE``: a request reads (its token) before it writes, and a plain (deferred) BEGIN would
+    make that write fail at once with "database is locked" whenever another connection wrote in
+    between (the busy timeout does not apply to that case); IMMEDIATE waits for the write lock
+    at the start instead, so transactions take turns."""
     if engine.dialect.name != "sqlite":
         return
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):
+        # Autocommit in the driver: it never emits BEGIN or COMMIT by itself, and these PRAGMAs run
+        # outside any transaction (journal_mode cannot be changed inside one).
+        dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -19,28 +19,49 @@ from workflows.calendar import add_period
 
 
 def _is_bsn(value: str) -> bool:
-    """A 9-digit number passing the elfproef looks like a BSN: refused as a worker id."""
-    if not re.fullmatch(r"\d{9}", value):
+    """An 8- or 9-digit number that passes the elfproef may be a BSN (8 digits: a BSN with its
+    leading 0 dropped, as spreadsheets do)."""
+    if not re.fullmatch(r"\d{8,9}", value):
         return False
-    digits = [int(c) for c in value]
+    digits = [int(c) for c in value.zfill(9)]
     return (sum(d * w for d, w in zip(digits[:8], range(9, 1, -1))) - digits[8]) % 11 == 0
 
 
 def validate_worker(value: str):
+    """A worker is the company's pseudonymous staff number, never a name or BSN (RULES.md §8,
+    AVG): 1-40 letters, digits, '-', '_' or '.', with at least one digit."""
     if not re.fullmatch(r"[A-Za-z0-9._-]{1,40}", value or ""):
-        raise ma.ValidationError("Gebruik het personeelsnummer (letters, cijfers, . _ -), geen naam.")
+        raise ma.ValidationError("Gebruik het personeelsnummer: 1 tot 40 letters, cijfers, '-', '_' of '.', "
+                                 "nooit een naam of BSN.")
+    if not re.search(r"\d", value):
+        raise ma.ValidationError("Dit lijkt een naam: een personeelsnummer bevat minstens één cijfer. "
+                                 "Gebruik het personeelsnummer, nooit een naam (AVG).")
     if _is_bsn(value):
-        raise ma.ValidationError("Dit lijkt een BSN; gebruik het personeelsnummer (AVG).")
+        raise ma.ValidationError("Dit kan een BSN zijn (8 of 9 cijfers die de elfproef doorstaan); "
+                                 "gebruik het personeelsnummer, nooit een BSN (AVG).")
+
+
+#: What a CSV file may be separated by: comma or semicolon (as Dutch spreadsheets write), or tab.
+CSV_DELIMITERS = ",;\t"
+UNREADABLE_COLUMNS = ("Kan de kolommen niet lezen: gebruik komma's of puntkomma's (of tabs) tussen de kolommen, "
+                      "met de kolomnamen op de eerste regel.")
 
 
 def read_csv(raw: bytes) -> list[dict]:
-    """CSV rows as dicts (comma or semicolon, as Dutch spreadsheets write)."""
+    """CSV rows as dicts (comma, semicolon or tab separated). A file whose columns cannot be
+    told apart (one column, another separator) is refused with a clear reason."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DomainError("file", "Het bestand is geen UTF-8-tekst (CSV).") from None
-    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;")
-    return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(io.StringIO(text), dialect=dialect)]
+    if not text:
+        return []
+    try:
+        dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=CSV_DELIMITERS)
+        return [{k.strip(): (v or "").strip() for k, v in row.items() if k}
+                for row in csv.DictReader(io.StringIO(text), dialect=dialect)]
+    except csv.Error:
+        raise DomainError("file", UNREADABLE_COLUMNS) from None
 
 
 def log_read(company_id: int, what: str, detail: str | None = None):

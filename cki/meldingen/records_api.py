@@ -1,3 +1,5 @@
+from datetime import date
+
 import marshmallow as ma
 from flask import request
 from flask_smorest import Blueprint, abort
@@ -15,7 +17,7 @@ from cki.meldingen.uploads import OverviewRowSchema
 from cki.rules.schemas import ProjectDaysSchema
 from cki.users.models import Role
 from workflows import rules
-from workflows.calendar import add_period
+from workflows.calendar import add_period, legal_calendar
 
 blp = Blueprint("records_api", __name__, url_prefix="/api/v1",
                 description="Bulkmeldingen, logboeken (SC-530, projectdagen) en projectoverzichten (SC-540).")
@@ -37,7 +39,7 @@ def _rows(json_key: str) -> list[dict]:
         try:
             return records.read_csv(request.get_data())
         except DomainError as error:
-            abort(422, errors={"body": {error.field: [error.message]}})
+            abort(422, message=error.message, errors={"body": {error.field: [error.message]}})
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get(json_key), list):
         abort(422, errors={"json": {json_key: [f"Verwacht een lijst '{json_key}' (JSON) of een CSV-bestand."]}})
@@ -46,7 +48,7 @@ def _rows(json_key: str) -> list[dict]:
 
 def _refused(error: DomainError):
     """A refused upload as the API answers it: 422 with the errors per row number."""
-    abort(422, errors={"json": {error.field: getattr(error, "errors", [error.message])}})
+    abort(422, message=error.message, errors={"json": {error.field: getattr(error, "errors", [error.message])}})
 
 
 # -- bulk meldingen ---------------------------------------------------------------------
@@ -141,8 +143,17 @@ def upload_logbook(**_):
     return {"upload_id": upload_id, "entries": count}
 
 
+def _period_start_in_range(value):
+    """The period starts in the years the app counts with (those of the werkdagen calendar);
+    a start in year 9999 would make the period's end overflow (a 500)."""
+    cal = legal_calendar()
+    if not date(cal.first_year, 1, 1) <= value <= date(cal.last_year, 12, 31):
+        raise ma.ValidationError(f"Kies een begindatum in de jaren {cal.first_year} tot en met {cal.last_year}.")
+
+
 class ProjectDaysQuery(ma.Schema):
-    from_ = fields.Date(data_key="from", metadata={"description": "Start of the 12-month period; default: a year ago"})
+    from_ = fields.Date(data_key="from", validate=_period_start_in_range,
+                        metadata={"description": "Start of the 12-month period; default: a year ago"})
     works = fields.Int(validate=validate.Range(min=0), metadata={"description": "Notified and executed works"})
 
 

@@ -20,7 +20,9 @@ class RowErrors(DomainError):
     """Rows that fail their checks, by row number (counting from 1): nothing is stored."""
 
     def __init__(self, key: str, errors: dict):
-        super().__init__(key, f"{len(errors)} regel(s) afgekeurd; er is niets opgeslagen.")
+        rows = list(errors)
+        named = ", ".join(rows[:10]) + (f" en {len(rows) - 10} meer" if len(rows) > 10 else "")
+        super().__init__(key, f"{len(errors)} regel(s) afgekeurd (regel {named}); er is niets opgeslagen.")
         self.errors = errors
 
 
