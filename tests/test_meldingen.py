@@ -232,3 +232,50 @@ def test_a_fax_cannot_be_received_in_the_future(client, tenant, clock):
     body = {**MELDING, "company_id": tenant.ids["company1"], "received_on": "2026-11-25"}
     r = client.post("/api/v1/meldingen/fax", json=body, headers=tenant.auth("office"))
     assert r.status_code == 422 and "received_on" in r.json["errors"]["json"]
+
+
+def test_a_melding_written_in_a_rolled_back_savepoint_leaves_no_trace(app, tenant, clock):
+    # The intake writes with plain INSERTs; a savepoint that rolls back after them (a bulk row)
+    # must take the object out of the session too, or the next melding could come back as it.
+    from flask import g
+
+    from cki.companies.models import Company
+    from cki.core.auth import Principal
+    from cki.meldingen import operations
+    from cki.meldingen.models import Melding
+
+    data = {**MELDING, "planned_start": date(2026, 12, 7), "planned_end": date(2026, 12, 9)}
+    with app.test_request_context():
+        g.principal = Principal(cki_id=tenant.cki_id, label="test")
+        company = db.session.get(Company, tenant.ids["company1"])
+        with pytest.raises(RuntimeError):
+            with db.session.begin_nested():
+                ghost, _ = operations.submit_melding(company, data, channel="portal", source="portal")
+                ghost_id = ghost.id
+                raise RuntimeError("anything after the inserts")
+        assert db.session.get(Melding, ghost_id) is None
+        with db.session.begin_nested():  # a savepoint that is released keeps its rows
+            kept, _ = operations.submit_melding(company, {**data, "street": "Andere straat 99"},
+                                                channel="portal", source="portal")
+        db.session.commit()
+        entry = db.session.scalar(sa.select(EventLogEntry).where(EventLogEntry.subject_type == "meldingen",
+                                                                 EventLogEntry.subject_id == kept.id))
+        assert kept.street == "Andere straat 99" and entry.after["street"] == "Andere straat 99"
+        assert [m.street for m in db.session.scalars(sa.select(Melding))] == ["Andere straat 99"]
+
+
+def test_a_company_not_yet_flushed_is_written_before_its_melding(app, tenant, clock):
+    from flask import g
+
+    from cki.companies.models import Company
+    from cki.core.auth import Principal
+    from cki.meldingen import operations
+
+    with app.test_request_context():
+        g.principal = Principal(cki_id=tenant.cki_id, label="test")
+        company = Company(cki_id=tenant.cki_id, name="Nieuw B.V.", place="Utrecht", kvk_number="99999999")
+        db.session.add(company)
+        data = {**MELDING, "planned_start": date(2026, 12, 7), "planned_end": date(2026, 12, 9)}
+        melding, created = operations.submit_melding(company, data, channel="portal", source="portal")
+        db.session.commit()
+        assert created and melding.company_id == company.id is not None

@@ -106,8 +106,10 @@ def _token_query():
     from cki.companies.models import Company
     from cki.users.models import ApiToken, User, UserRole
 
+    company = sa.inspect(Company)
+    columns = [(f"company__{company.get_property_by_column(c).key}", c) for c in company.local_table.c]
     return (sa.select(ApiToken.expires_at, User.id, User.cki_id, User.name, User.company_id, User.outsourced,
-                      User.active, UserRole.role, *(c.label(f"company__{c.key}") for c in Company.__table__.c))
+                      User.active, UserRole.role, *(c.label(name) for name, c in columns))
             .join(User, User.id == ApiToken.user_id).outerjoin(UserRole, UserRole.user_id == User.id)
             .outerjoin(Company, Company.id == User.company_id)
             .where(ApiToken.token_hash == sa.bindparam("digest")))
@@ -128,8 +130,9 @@ def _bearer_principal() -> Principal | None:
         if expires_at <= utcnow() or not active:
             return None
         if company_id is not None:  # kept on g, as the session holds only what is referenced
-            values = rows[0]._mapping
-            g.company = attach_loaded(Company(**{c.key: values[f"company__{c.key}"] for c in Company.__table__.c}))
+            g.company = attach_loaded(Company(**{name.removeprefix("company__"): value
+                                                 for name, value in rows[0]._mapping.items()
+                                                 if name.startswith("company__")}))
         return Principal(cki_id=cki_id, label=name, company_id=company_id, user_id=user_id, outsourced=outsourced,
                          roles=frozenset(row.role for row in rows if row.role is not None))
     row = db.session.execute(db.select(ApiClient, Company).outerjoin(Company, Company.id == ApiClient.company_id)

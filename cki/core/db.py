@@ -33,14 +33,22 @@ def insert_loaded(obj):
     For hot write paths (melding intake): the unit of work's bookkeeping for a row that is only
     written costs more than the round trip. Unset columns get their default or None, so no
     attribute is left to lazy-load; set relationships (a collection, say) only afterwards, when
-    their objects are in the session too, or the session would insert them a second time."""
+    their objects are in the session too, or the session would insert them a second time. If
+    the (sub)transaction rolls back, the object leaves the session, as a flushed one would."""
+    session = db.session()
+    session.flush()  # the INSERT does not autoflush: pending rows it may refer to go first
     statement, pk, columns = _insert_plan(type(obj))
     values = {}
     for attribute, column, default in columns:
         if attribute not in obj.__dict__:
             setattr(obj, attribute, None if default is None else default.arg(None) if default.is_callable else default.arg)
         values[column] = getattr(obj, attribute)
-    setattr(obj, pk, db.session.connection().execute(statement, values).scalar_one())
+    setattr(obj, pk, session.connection().execute(statement, values).scalar_one())
+    stale = session.identity_map.get(sa.orm.util.identity_key(instance=obj))
+    if stale is not None:  # a row of a rolled-back savepoint whose id the database gave out again
+        session.expunge(stale)
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_WRITTEN, []).append((obj, transaction))
     return attach_loaded(obj)
 
 
@@ -53,6 +61,38 @@ def attach_loaded(obj):
     make_transient_to_detached(obj)
     db.session.add(obj)
     return obj
+
+
+#: ``session.info`` key: the objects ``insert_loaded`` wrote, with the transaction they were written in.
+_WRITTEN = "cki.insert_loaded"
+
+
+@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
+def _forget_rolled_back_inserts(session, previous_transaction):
+    """Rows written in a (sub)transaction that rolled back are gone: so are their objects."""
+    kept = []
+    for obj, transaction in session.info.pop(_WRITTEN, []):
+        if _within(transaction, previous_transaction):
+            if obj in session:
+                session.expunge(obj)
+        else:
+            kept.append((obj, transaction))
+    if kept:
+        session.info[_WRITTEN] = kept
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _forget_committed_inserts(session):
+    if not session.in_nested_transaction():  # the outermost commit: those rows stay
+        session.info.pop(_WRITTEN, None)
+
+
+def _within(transaction, outer) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 @functools.cache

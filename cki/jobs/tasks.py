@@ -69,7 +69,9 @@ def poll_lavs_mailbox(app) -> int:
         if cki is None:
             app.logger.error("LAVS_CKI_KVK %s: no such CKI", cfg["LAVS_CKI_KVK"])
             return 0
-        g.principal = Principal(cki_id=cki.id, label="LAVS (mailbox)")
+        cki_id = cki.id
+        db.session.commit()  # no transaction open while the mailbox is read (SQLite: no write lock held)
+        g.principal = Principal(cki_id=cki_id, label="LAVS (mailbox)")
         source = (MaildirSource(cfg["LAVS_MAILDIR"]) if cfg["LAVS_MAILDIR"] else ImapSource(
             cfg["LAVS_IMAP_HOST"], cfg["LAVS_IMAP_PORT"], cfg["LAVS_IMAP_USER"], cfg["LAVS_IMAP_PASSWORD"],
             cfg["LAVS_IMAP_FOLDER"]))
@@ -81,7 +83,7 @@ def poll_lavs_mailbox(app) -> int:
                     parts = [("zonder-xml.eml", mail.data)]  # kept and parked: unreadable as XML
                 try:
                     for filename, xml in parts:
-                        intake.ingest(cki.id, xml, source="mailbox", filename=filename)
+                        intake.ingest(cki_id, xml, source="mailbox", filename=filename)
                         taken += 1
                 except Exception:  # noqa: BLE001: this mail stays unread for the next poll; the rest go on
                     app.logger.exception("LAVS mail %s not taken in; left for the next poll", mail.key)

@@ -97,6 +97,7 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
 
     The hot path of intake: the melding, its first revision and its event-log entry are
     written with one prebuilt INSERT each (``insert_loaded``), not through the unit of work."""
+    db.session.flush()  # the Core queries below do not autoflush: a company just added goes first
     if idempotency_key:
         existing = db.session.connection().execute(
             _SAME_KEY, {"company_id": company.id, "key": idempotency_key}).scalar()
