@@ -279,3 +279,10 @@ def test_a_company_not_yet_flushed_is_written_before_its_melding(app, tenant, cl
         melding, created = operations.submit_melding(company, data, channel="portal", source="portal")
         db.session.commit()
         assert created and melding.company_id == company.id is not None
+
+
+def test_a_melding_counted_into_years_without_an_atw_decree_carries_the_warning(client, tenant, clock):
+    # RULES.md §1: no decree declares days for 2029 or later yet; the latest date may move.
+    m = submit(client, tenant, planned_start="2029-03-05", planned_end="2029-03-06")
+    assert m["timeliness"] == "on_time" and "Geen besluit gelijkstelling" in m["warning"] and "2029" in m["warning"]
+    assert submit(client, tenant, street="Ander 2")["warning"] is None  # 2026: decree known

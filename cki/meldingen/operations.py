@@ -80,15 +80,18 @@ def check_timeliness(data: dict, channel: str, received_on: date) -> tuple[str, 
     which is accepted pending staff approval (B/C §7.1)."""
     check = rules.melding_check(data["scheme"], data["planned_start"], received_on,
                                 "email" if channel == "lavs" else channel)
+    # A latest date counted into years no Atw decree covers yet may move (RULES.md §1): say so.
+    uncertain = " ".join(check.latest.warnings)
     if check.status == MeldingStatus.ON_TIME:
-        return "on_time", None, "registered"
+        return "on_time", uncertain or None, "registered"
+    message = f"{check.message} {uncertain}".strip()
     if check.status == MeldingStatus.LATE_ATW_ONLY:
-        return "late_atw_only", check.message, "registered"
+        return "late_atw_only", message, "registered"
     if (data.get("calamity_motivation") or "").strip():
-        return "calamity", check.message, "pending_approval"
+        return "calamity", message, "pending_approval"
     if channel == "lavs":  # a LAVS message is never refused: registered late, for staff to judge
-        return "late", check.message, "registered"
-    raise DomainError("planned_start", check.message + f" Uiterlijk toegestaan: {check.latest.date.isoformat()}.")
+        return "late", message, "registered"
+    raise DomainError("planned_start", message + f" Uiterlijk toegestaan: {check.latest.date.isoformat()}.")
 
 
 def submit_melding(company, data: dict, *, channel: str, source: str, idempotency_key: str | None = None,
