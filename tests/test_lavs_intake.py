@@ -214,3 +214,14 @@ def _mail(xml: bytes) -> bytes:
     msg.set_content("Zie bijlage.")
     msg.add_attachment(xml, maintype="application", subtype="xml", filename="melding.xml")
     return msg.as_bytes()
+
+
+def test_the_same_message_id_with_other_content_is_kept_and_parked(app, client, tenant, zuid, clock):
+    [first] = upload(client, tenant, "startmelding.xml")
+    [other] = _post(client, tenant, _variant("startmelding.xml", **{"<m:AantalAsbestwerkers>4": "<m:AantalAsbestwerkers>9"}))
+    assert other["id"] != first["id"] and other["status"] == "parked" and f"bericht {first['id']}" in other["reason"]
+    [again] = _post(client, tenant, _variant("startmelding.xml", **{"<m:AantalAsbestwerkers>4": "<m:AantalAsbestwerkers>9"}))
+    assert again["id"] == other["id"]  # that one too is kept once
+    assert len(meldingen(app)) == 1 and meldingen(app)[0].worker_count == 4
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(InboundLavsMessage)) == 2

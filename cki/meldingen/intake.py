@@ -9,6 +9,7 @@ import hashlib
 from datetime import date
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from cki.companies.models import Company
 from cki.core.clock import AMSTERDAM, today
@@ -33,21 +34,42 @@ def _mapping():
 
 
 def store_raw(cki_id: int, raw: bytes, *, source: str, filename: str | None = None) -> tuple[InboundLavsMessage, bool]:
-    """Keep the raw message (idempotent on its LAVS message id, else its hash). Commits."""
+    """Keep the raw message (idempotent on its LAVS message id, else its hash). Commits.
+
+    The same message id with other content is kept too, under its own key, and parked: every
+    raw message is kept, and staff decide which one counts."""
+    digest = "sha256:" + hashlib.sha256(raw).hexdigest()
     try:
         key = parse_message(raw, _mapping()).message_id
     except LavsParseError:
         key = None
-    key = key or "sha256:" + hashlib.sha256(raw).hexdigest()
-    existing = db.session.scalar(db.select(InboundLavsMessage).where(
-        InboundLavsMessage.cki_id == cki_id, InboundLavsMessage.message_key == key))
+    key = key or digest
+    existing = _stored(cki_id, key)
+    if existing is not None and existing.raw != raw:
+        clash, key = existing, f"{key} ({digest[:19]})"
+        existing = _stored(cki_id, key)
+    else:
+        clash = None
     if existing is not None:
         return existing, False
     message = InboundLavsMessage(cki_id=cki_id, message_key=key, source=source, filename=filename, raw=raw,
                                  status="received")
     db.session.add(message)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same message stored at the same moment by another way in (upload, poll)
+        db.session.rollback()
+        return _stored(cki_id, key), False
+    if clash is not None:
+        _park(message, f"Zelfde LAVS-bericht-id als bericht {clash.id}, maar met andere inhoud; "
+                       "beoordeel welk bericht geldt.")
+        db.session.commit()
     return message, True
+
+
+def _stored(cki_id: int, key: str) -> InboundLavsMessage | None:
+    return db.session.scalar(db.select(InboundLavsMessage).where(
+        InboundLavsMessage.cki_id == cki_id, InboundLavsMessage.message_key == key))
 
 
 def _park(message: InboundLavsMessage, reason: str):
@@ -171,8 +193,8 @@ def _sent_at(message: InboundLavsMessage):
 
 def ingest(cki_id: int, raw: bytes, *, source: str, filename: str | None = None) -> InboundLavsMessage:
     """Store, then process one LAVS XML message. A repeat of a stored message does nothing."""
-    message, new = store_raw(cki_id, raw, source=source, filename=filename)
-    if new or message.status == "received":  # "received": processing crashed before; try again
+    message, _ = store_raw(cki_id, raw, source=source, filename=filename)
+    if message.status == "received":  # new, or processing crashed before: (try) again
         process(message)
         db.session.commit()
     return message
