@@ -97,6 +97,13 @@ def test_unannounced_audit_pick_is_invisible_to_the_company(client, tenant, cloc
     assert "audit" not in seen.lower() and "2026-12-08" not in seen
     log = client.get(f"/api/v1/events?subject_type=meldingen&subject_id={m['id']}", headers=tenant.auth("company1"))
     assert log.status_code == 403
+    # Staff find who picked it in the event log of the selection (not of the melding).
+    picked = client.get(f"/api/v1/events?subject_type=audit_selections&subject_id={r.json['id']}",
+                        headers=tenant.auth("team_leader")).json
+    assert [(e["action"], e["actor_label"]) for e in picked] == [("audit.selected", "planner X")]
+    again = client.post(f"/api/v1/meldingen/{m['id']}/audit-selection", json={"planned_on": "2026-12-08"},
+                        headers=tenant.auth("planner"))
+    assert again.status_code == 422 and "al gekozen" in again.json["message"]
 
 
 def test_an_upload_over_the_size_limit_is_refused_with_413_and_nothing_stored(app, client, tenant, clock, monkeypatch):

@@ -7,7 +7,6 @@ from sqlalchemy.exc import IntegrityError
 
 from cki.companies.models import Company
 from cki.core.auth import current_company, current_principal, require
-from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select
@@ -22,6 +21,8 @@ blp = Blueprint("meldingen_api", __name__, url_prefix="/api/v1",
                 description="Meldingen (B/C §7): van bedrijven (portaal, API), per fax (door de staf) en uit LAVS.")
 
 STAFF_EDITORS = (Role.PLANNER, Role.OFFICE, Role.TEAM_LEADER, Role.ADMIN)
+#: Who approves or refuses a calamity melding.
+APPROVERS = (Role.PLANNER, Role.TEAM_LEADER)
 
 
 def filtered(stmt, args):
@@ -100,10 +101,7 @@ class Meldingen(MethodView):
 def post_fax(data):
     """Record a melding received by fax (5 werkdagen ahead), on its date of receipt (staff)."""
     company = get_or_404(Company, data.pop("company_id"))
-    received_on = data.pop("received_on")
-    if received_on > today():
-        raise DomainError("received_on", "De ontvangstdatum van de fax ligt in de toekomst.")
-    return _submit(company, data, "fax", "staff", received_on=received_on)
+    return _submit(company, data, "fax", "staff", received_on=data.pop("received_on"))
 
 
 @blp.route("/meldingen/<int:melding_id>")
@@ -120,8 +118,8 @@ class MeldingItem(MethodView):
     def patch(self, data, melding_id):
         """Change a melding; the earlier content stays in its revisions."""
         melding = get_or_404(Melding, melding_id)
-        _company_or_editor()
-        operations.change_melding(melding, data, source=_source())
+        company_or_editor()
+        operations.change_melding(melding, data, source=change_source())
         db.session.commit()
         return melding
 
@@ -133,14 +131,14 @@ class MeldingItem(MethodView):
 def cancel(data, melding_id):
     """Cancel (withdraw) a melding."""
     melding = get_or_404(Melding, melding_id)
-    _company_or_editor()
-    operations.cancel_melding(melding, source=_source(), reason=data.get("reason"))
+    company_or_editor()
+    operations.cancel_melding(melding, source=change_source(), reason=data.get("reason"))
     db.session.commit()
     return melding
 
 
 @blp.route("/meldingen/<int:melding_id>/approval", methods=["POST"])
-@require(Role.PLANNER, Role.TEAM_LEADER)
+@require(*APPROVERS)
 @blp.arguments(ApprovalSchema)
 @blp.response(200, MeldingDetailSchema)
 def approval(data, melding_id):
@@ -175,12 +173,14 @@ def split(data, melding_id):
     return part
 
 
-def _company_or_editor():
+def company_or_editor():
+    """403 unless a company (its own melding: scoped by the lookup) or a staff editor acts."""
     p = current_principal()
     if p.company_id is None and not p.has_any(*STAFF_EDITORS):
         abort(403)
 
 
-def _source() -> str:
+def change_source() -> str:
+    """Who makes a change, for the revision: staff, a company's system (api) or its user (portal)."""
     p = current_principal()
     return "staff" if p.is_staff else ("api" if p.client_id else "portal")

@@ -191,6 +191,13 @@ def _sent_at(message: InboundLavsMessage):
         return None
 
 
+def retry(message: InboundLavsMessage) -> InboundLavsMessage:
+    """Process a parked message again (e.g. after registering the company)."""
+    if message.status == "processed":
+        raise DomainError("status", "Dit bericht is al verwerkt.")
+    return process(message)
+
+
 def ingest(cki_id: int, raw: bytes, *, source: str, filename: str | None = None) -> InboundLavsMessage:
     """Store, then process one LAVS XML message. A repeat of a stored message does nothing."""
     message, _ = store_raw(cki_id, raw, source=source, filename=filename)

@@ -77,9 +77,6 @@ def list_messages(args):
 @blp.response(200, LavsMessageSchema)
 def retry(message_id):
     """Process a parked message again (e.g. after registering the company)."""
-    message = get_or_404(InboundLavsMessage, message_id)
-    if message.status == "processed":
-        abort(422, errors={"json": {"status": ["Dit bericht is al verwerkt."]}})
-    intake.process(message)
+    message = intake.retry(get_or_404(InboundLavsMessage, message_id))
     db.session.commit()
     return message

@@ -108,6 +108,8 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
             return _repeat_of(db.session.get(Melding, existing), data, idempotency_key), False
     if data["planned_end"] < data["planned_start"]:
         raise DomainError("planned_end", "De einddatum ligt voor de startdatum.")
+    if received_on is not None and received_on > today():
+        raise DomainError("received_on", "De ontvangstdatum ligt in de toekomst.")
     received_on = received_on or today()
     data = {**data, "postcode": normalise_postcode(data["postcode"])}
     same = find_same_job(company.id, data)

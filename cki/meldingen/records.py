@@ -13,7 +13,7 @@ from cki.core.auth import current_principal
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.events.operations import log_event
-from cki.meldingen.models import DataAccessLog, LogbookEntry, ProjectOverviewEntry
+from cki.meldingen.models import AuditSelection, DataAccessLog, LogbookEntry, ProjectOverviewEntry
 from workflows import rules
 from workflows.calendar import add_period
 
@@ -133,3 +133,19 @@ def sample_overview(company, n: int, seed: int | None = None) -> list[ProjectOve
     log_event(company, "project_overview.sampled", after={"seed": seed, "pool": len(pool),
                                                           "chosen": [e.id for e in chosen]})
     return chosen
+
+
+def select_for_audit(melding, planned_on: date, note: str | None, user_id: int | None) -> AuditSelection:
+    """Pick a melding's location for an unannounced audit. Staff only: unannounced means secret,
+    so the entry is logged on the selection, which no company route or page shows."""
+    if db.session.scalar(db.select(AuditSelection.id).where(AuditSelection.melding_id == melding.id)):
+        raise DomainError("melding_id", "Deze locatie is al gekozen.")
+    if not melding.planned_start <= planned_on <= melding.planned_end:
+        raise DomainError("planned_on", "De auditdatum valt buiten de looptijd van de melding.")
+    selection = AuditSelection(cki_id=melding.cki_id, melding_id=melding.id, selected_by_id=user_id,
+                               planned_on=planned_on, note=note)
+    db.session.add(selection)
+    db.session.flush()
+    log_event(selection, "audit.selected", after={"melding_id": melding.id, "planned_on": planned_on.isoformat()},
+              note=note)
+    return selection

@@ -22,6 +22,9 @@ from workflows.calendar import add_period, legal_calendar
 blp = Blueprint("records_api", __name__, url_prefix="/api/v1",
                 description="Bulkmeldingen, logboeken (SC-530, projectdagen) en projectoverzichten (SC-540).")
 
+#: Who picks locations for unannounced and result-oriented audits.
+AUDIT_PICKERS = (Role.PLANNER, Role.TEAM_LEADER)
+
 CSV_BODY = {"content": {"text/csv": {"schema": {"type": "string"}},
                         "application/json": {"schema": {"type": "object"}}}}
 
@@ -95,19 +98,13 @@ class AuditSelectionSchema(ma.Schema):
 
 
 @blp.route("/meldingen/<int:melding_id>/audit-selection", methods=["POST"])
-@require(Role.PLANNER, Role.TEAM_LEADER)
+@require(*AUDIT_PICKERS)
 @blp.arguments(AuditSelectionSchema)
 @blp.response(201, AuditSelectionSchema)
 def select_for_audit(data, melding_id):
     """Pick this melding's location for an unannounced audit (never visible to the company)."""
-    melding = get_or_404(Melding, melding_id)
-    if db.session.scalar(db.select(AuditSelection.id).where(AuditSelection.melding_id == melding.id)):
-        abort(422, errors={"json": {"melding_id": ["Deze locatie is al gekozen."]}})
-    if not melding.planned_start <= data["planned_on"] <= melding.planned_end:
-        abort(422, errors={"json": {"planned_on": ["De auditdatum valt buiten de looptijd van de melding."]}})
-    selection = AuditSelection(cki_id=melding.cki_id, melding_id=melding.id, selected_by_id=current_principal().user_id,
-                               planned_on=data["planned_on"], note=data.get("note"))
-    db.session.add(selection)
+    selection = records.select_for_audit(get_or_404(Melding, melding_id), data["planned_on"], data.get("note"),
+                                         current_principal().user_id)
     db.session.commit()
     return selection
 
@@ -220,7 +217,7 @@ def get_overview(company_id):
 
 
 @blp.route("/companies/<int:company_id>/project-overview/sample", methods=["POST"])
-@require(Role.PLANNER, Role.TEAM_LEADER)
+@require(*AUDIT_PICKERS)
 @blp.arguments(SampleSchema)
 @blp.response(200, OverviewEntrySchema(many=True))
 def sample(data, company_id):

@@ -1,5 +1,6 @@
-"""Pages for meldingen: the staff register (list, day and week calendar, LAVS work list) and
-the company portal form. Thin: the same schemas and operations as the API."""
+"""Pages for meldingen: the staff register (list, day and week calendar, LAVS work list), the
+company portal form and the staff actions on a melding. Thin: the same schemas and operations as
+the API, and the same roles (mirrored from the API's ``@require``)."""
 from datetime import date, timedelta
 
 import marshmallow as ma
@@ -7,6 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from werkzeug.exceptions import HTTPException, NotFound
 
 from cki.companies.models import Company
 from cki.core.auth import current_company, current_principal
@@ -14,16 +16,85 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select
-from cki.meldingen import operations, records, uploads
-from cki.meldingen.api import filtered
+from cki.meldingen import api, intake, operations, records, records_api, uploads
+from cki.meldingen.api import APPROVERS, STAFF_EDITORS, filtered
+from cki.meldingen.records_api import AUDIT_PICKERS
 from cki.meldingen.models import AuditSelection, InboundLavsMessage, Melding
-from cki.meldingen.schemas import MeldingInSchema, MeldingQuerySchema
+from cki.meldingen.schemas import (ApprovalSchema, CancelSchema, FaxMeldingSchema, MeldingInSchema,
+                                   MeldingQuerySchema, MergeSchema, SplitSchema)
 from workflows.schemes import SCHEMES
 
 bp = Blueprint("meldingen", __name__, url_prefix="/meldingen", template_folder="templates")
 
 #: The channel filter's choices (labels: cki/core/labels.py).
 CHANNELS = ("email", "fax", "portal", "api", "lavs")
+
+#: Dutch names of the form fields, for the reasons a form is refused.
+FIELD_LABELS = {
+    "scheme": "Schema", "certificate_number": "Certificaatnummer", "street": "Straat en huisnummer",
+    "postcode": "Postcode", "place": "Plaats", "description": "Omschrijving", "client": "Opdrachtgever",
+    "responsible_person": "Verantwoordelijke DIA / DTA", "object_type": "Soort object",
+    "containment": "Containment", "estimated_amount": "Geschatte hoeveelheid",
+    "worker_count": "Aantal asbestwerkers", "planned_start": "Start", "planned_end": "Einde",
+    "project_group": "Projectgroep", "part_label": "Deelmelding", "calamity_motivation": "Motivering calamiteit",
+    "client_reference": "Eigen referentie", "company_id": "Bedrijf", "received_on": "Ontvangen op",
+    "approve": "Besluit", "note": "Toelichting", "reason": "Reden", "other_id": "Andere melding",
+    "planned_on": "Auditdatum",
+}
+
+
+def _staff_with(*roles) -> bool:
+    """As the API's ``@require(*roles)``: a staff member holding one of these roles."""
+    p = current_principal()
+    return p.is_staff and p.has_any(*roles)
+
+
+def _form(schema: ma.Schema) -> dict:
+    """The posted fields the schema knows, loaded by it; an empty field counts as not given."""
+    return schema.load({k: v for k, v in request.form.items() if v != "" and k in schema.fields})
+
+
+def _messages(error: ma.ValidationError) -> str:
+    """A schema's refusal as one Dutch line: field name and reason per field."""
+    if not isinstance(error.messages, dict):
+        return " ".join(map(str, error.messages))
+    parts = []
+    for key, value in error.messages.items():
+        text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
+        parts.append(f"{FIELD_LABELS[key]}: {text}" if key in FIELD_LABELS else text)
+    return "; ".join(parts)
+
+
+def _refusal(error: HTTPException) -> str | None:
+    """The reason an API route gave with its 422 (``abort(422, errors=...)``), else None."""
+    if error.code != 422:
+        return None
+    data = getattr(error, "data", None) or {}
+    reasons = [str(m) for where in (data.get("errors") or {}).values() for field in where.values() for m in field]
+    return "; ".join(reasons) or data.get("message") or error.description
+
+
+def _perform(action, back: str, refused: str):
+    """Run a staff or company action: ``action()`` writes through the operation and answers
+    (category, message, where to go or None). Commit, say so, redirect (303). Refused: nothing
+    written, the reason flashed, back to ``back``."""
+    try:
+        category, message, goto = action()
+    except ma.ValidationError as error:
+        reason = _messages(error)
+    except DomainError as error:
+        reason = error.message
+    except HTTPException as error:
+        reason = _refusal(error)
+        if reason is None:
+            raise
+    else:
+        db.session.commit()
+        flash(message, category)
+        return redirect(goto or back), 303
+    db.session.rollback()
+    flash(f"{refused}: {reason}", "error")
+    return redirect(back), 303
 
 
 def _query() -> dict:
@@ -76,7 +147,7 @@ def index():
     return render_template("meldingen/index.html", rows=rows, days=days, view=view, day=day, args=query,
                            companies=companies, channels=CHANNELS,
                            staff=p.is_staff, picked=picked, parked=parked, schemes=SCHEMES,
-                           timedelta=timedelta)
+                           can_fax=_staff_with(*STAFF_EDITORS), timedelta=timedelta)
 
 
 @bp.route("/nieuw", methods=["POST"])
@@ -91,7 +162,7 @@ def create():
                                        if v != "" and k in MeldingInSchema().fields})
         melding, created = operations.submit_melding(company, data, channel="portal", source="portal")
     except ma.ValidationError as error:
-        flash("Melding niet verstuurd: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in error.messages.items()), "error")
+        flash("Melding niet verstuurd: " + _messages(error), "error")
         return redirect(url_for(".index")), 303
     except DomainError as error:
         db.session.rollback()
@@ -165,7 +236,135 @@ def show(melding_id):
     selection = None
     if p.is_staff:
         selection = db.session.scalar(db.select(AuditSelection).where(AuditSelection.melding_id == melding.id))
-    return render_template("meldingen/show.html", m=melding, staff=p.is_staff, selection=selection)
+    is_open = melding.status not in operations.CLOSED
+    can = {  # the roles of the API route behind each form
+        "approve": melding.status == "pending_approval" and _staff_with(*APPROVERS),
+        "pick": is_open and selection is None and _staff_with(*AUDIT_PICKERS),
+        "cancel": is_open and (p.company_id is not None or _staff_with(*STAFF_EDITORS)),
+        "edit": is_open and _staff_with(*STAFF_EDITORS),
+    }
+    return render_template("meldingen/show.html", m=melding, staff=p.is_staff, selection=selection, can=can)
+
+
+@bp.route("/<int:melding_id>/goedkeuring", methods=["POST"])
+@login_required
+def approval(melding_id):
+    """Approve or refuse a calamity melding (as POST /api/v1/meldingen/<id>/approval)."""
+    if not _staff_with(*APPROVERS):
+        abort(403)
+    melding = get_or_404(Melding, melding_id)
+
+    def action():
+        data = _form(ApprovalSchema())
+        operations.approve_calamity(melding, current_principal().user_id, data["approve"], data["note"])
+        if data["approve"]:
+            return "info", "Calamiteit goedgekeurd: de melding is geregistreerd.", None
+        return "info", "Calamiteit afgewezen: de melding is ingetrokken.", None
+
+    return _perform(action, url_for(".show", melding_id=melding.id), "Besluit niet opgeslagen")
+
+
+@bp.route("/<int:melding_id>/auditlocatie", methods=["POST"])
+@login_required
+def select_for_audit(melding_id):
+    """Pick the location for an unannounced audit (as POST /api/v1/meldingen/<id>/audit-selection)."""
+    if not _staff_with(*AUDIT_PICKERS):
+        abort(403)
+
+    def action():
+        data = _form(records_api.AuditSelectionSchema())
+        selection = records.select_for_audit(get_or_404(Melding, melding_id), data["planned_on"], data.get("note"),
+                                             current_principal().user_id)
+        return "info", f"Locatie gekozen voor een onaangekondigde audit op {selection.planned_on:%d-%m-%Y}.", None
+
+    return _perform(action, url_for(".show", melding_id=melding_id), "Niet gekozen")
+
+
+@bp.route("/<int:melding_id>/intrekken", methods=["POST"])
+@login_required
+def cancel(melding_id):
+    """Cancel a melding: the company its own, or staff editors (as POST /api/v1/meldingen/<id>/cancel)."""
+    melding = get_or_404(Melding, melding_id)
+    api.company_or_editor()
+
+    def action():
+        data = _form(CancelSchema())
+        operations.cancel_melding(melding, source=api.change_source(), reason=data.get("reason"))
+        return "info", "Melding ingetrokken.", None
+
+    return _perform(action, url_for(".show", melding_id=melding.id), "Niet ingetrokken")
+
+
+@bp.route("/<int:melding_id>/samenvoegen", methods=["POST"])
+@login_required
+def merge(melding_id):
+    """Merge another melding of the same job into this one (as POST /api/v1/meldingen/<id>/merge)."""
+    if not _staff_with(*STAFF_EDITORS):
+        abort(403)
+    keep = get_or_404(Melding, melding_id)
+
+    def action():
+        data = _form(MergeSchema())
+        try:
+            other = get_or_404(Melding, data["other_id"])
+        except NotFound:
+            raise DomainError("other_id", f"Melding {data['other_id']} bestaat niet.") from None
+        operations.merge_meldingen(keep, other, data["note"])
+        return "info", f"Melding {other.id} is samengevoegd met deze melding.", None
+
+    return _perform(action, url_for(".show", melding_id=keep.id), "Niet samengevoegd")
+
+
+@bp.route("/<int:melding_id>/splitsen", methods=["POST"])
+@login_required
+def split(melding_id):
+    """Split off a melding for another location or part (as POST /api/v1/meldingen/<id>/split)."""
+    if not _staff_with(*STAFF_EDITORS):
+        abort(403)
+    melding = get_or_404(Melding, melding_id)
+
+    def action():
+        data = _form(SplitSchema())
+        note = data.pop("note")
+        part = operations.split_melding(melding, data, note)
+        return ("info", f"Afgesplitst als melding {part.id} ({part.address}) van melding {melding.id}.",
+                url_for(".show", melding_id=part.id))
+
+    return _perform(action, url_for(".show", melding_id=melding.id), "Niet gesplitst")
+
+
+@bp.route("/fax", methods=["GET", "POST"])
+@login_required
+def fax():
+    """Staff record a melding received by fax (as POST /api/v1/meldingen/fax). A refused form
+    comes back filled in, with the reason."""
+    if not _staff_with(*STAFF_EDITORS):
+        abort(403)
+    values, status = {"received_on": today().isoformat()}, 200
+    if request.method == "POST":
+        values, status = request.form.to_dict(), 422
+        try:
+            data = _form(FaxMeldingSchema())
+            company = get_or_404(Company, data.pop("company_id"))
+            melding, created = operations.submit_melding(company, data, channel="fax", source="staff",
+                                                         received_on=data.pop("received_on"))
+            db.session.commit()
+        except ma.ValidationError as error:
+            flash("Fax niet vastgelegd: " + _messages(error), "error")
+        except NotFound:
+            flash("Fax niet vastgelegd: kies een bedrijf uit de lijst.", "error")
+        except DomainError as error:
+            db.session.rollback()
+            flash(f"Fax niet vastgelegd: {error.message}", "error")
+        else:
+            if melding.warning:
+                flash(melding.warning, "warning")
+            flash(f"Fax vastgelegd als melding {melding.id}." if created else
+                  f"Deze klus was al gemeld als melding {melding.id}; die is bijgewerkt.", "info")
+            return redirect(url_for(".show", melding_id=melding.id)), 303
+    companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all()
+    return render_template("meldingen/fax.html", companies=companies, schemes=SCHEMES, values=values,
+                           today=today()), status
 
 
 @bp.route("/lavs")
@@ -176,4 +375,21 @@ def lavs():
         abort(403)
     messages = db.session.scalars(scoped_select(InboundLavsMessage).order_by(InboundLavsMessage.id.desc())
                                   .limit(200)).all()
-    return render_template("meldingen/lavs.html", messages=messages)
+    return render_template("meldingen/lavs.html", messages=messages, can_retry=_staff_with(*STAFF_EDITORS))
+
+
+@bp.route("/lavs/<int:message_id>/opnieuw", methods=["POST"])
+@login_required
+def lavs_retry(message_id):
+    """Process a parked LAVS message again (as POST /api/v1/lavs/messages/<id>/retry)."""
+    if not _staff_with(*STAFF_EDITORS):
+        abort(403)
+
+    def action():
+        message = intake.retry(get_or_404(InboundLavsMessage, message_id))
+        if message.status == "processed":
+            return "info", f"Bericht {message.id} is verwerkt" + (
+                f" (melding {message.melding_id})." if message.melding_id else "."), None
+        return "warning", f"Bericht {message.id} is opnieuw geparkeerd: {message.reason}", None
+
+    return _perform(action, url_for(".lavs"), "Niet opnieuw verwerkt")
