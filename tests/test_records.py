@@ -171,3 +171,26 @@ def test_logbook_accepts_staff_numbers(client, tenant, clock, worker):
     r = client.post("/api/v1/logbook", data=CSV_LOGBOOK.replace("m-102", worker), content_type="text/csv",
                     headers=tenant.auth("company1"))
     assert r.status_code == 201 and r.json["entries"] == 4
+
+
+def test_project_days_default_to_the_previous_period_counted_from_the_grant(app, client, tenant, clock):
+    from datetime import date
+
+    from cki.dossiers.models import Certificate, Dossier
+
+    with app.app_context():
+        dossier = Dossier(cki_id=tenant.cki_id, company_id=tenant.ids["company1"], scheme="SC-530",
+                          scheme_version="x", state="granted", applied_on=date(2024, 10, 1))
+        db.session.add(dossier)
+        db.session.flush()
+        db.session.add(Certificate(cki_id=tenant.cki_id, company_id=tenant.ids["company1"], dossier_id=dossier.id,
+                                   scheme="SC-530", number="SC-530/2025/0001", holder_name="Bedrijf X1",
+                                   holder_place="Utrecht", holder_kvk="10000001", branches=[],
+                                   issued_on=date(2025, 1, 5), valid_until=date(2028, 1, 4), pdf=b"%PDF"))
+        db.session.commit()
+    # Today 24 November 2026 lies in the second period (from 5 January 2026): Table 4.3 plans it
+    # by the first, 5 January 2025 - 4 January 2026 (RULES.md §4), not by the last 12 months.
+    r = client.get(f"/api/v1/companies/{tenant.ids['company1']}/project-days", headers=tenant.auth("planner")).json
+    assert (r["period_from"], r["period_to"]) == ("2025-01-05", "2026-01-04") and "verlening" in r["period_note"]
+    r = client.get(f"/api/v1/companies/{tenant.ids['company2']}/project-days", headers=tenant.auth("planner")).json
+    assert (r["period_from"], r["period_to"]) == ("2025-11-24", "2026-11-23") and "Geen verlening" in r["period_note"]

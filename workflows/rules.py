@@ -593,6 +593,25 @@ def location_audits_sc540(avg_dia: float, avg_reports: float, *, on: date | None
     return location_audits("SC-540", {"avg_dia": avg_dia, "avg_reports": avg_reports}, on=on)
 
 
+def previous_period(grant: date | None, on: date) -> tuple[date, date, str]:
+    """The 12 months whose project days plan the location audits of the period running on
+    ``on`` (RULES.md §4): "year" is each 12-month period counted from the grant, and Table 4.3
+    uses the previous one; in the first period there is none, so the 12 months before the grant
+    (the days the company reports for them). Without a grant: the 12 months up to ``on``."""
+    if grant is None:
+        first = add_period(on, months=-12)
+        return first, on - timedelta(days=1), "Geen verlening bekend: de 12 maanden tot vandaag."
+    k = 0
+    while add_period(grant, months=12 * (k + 1)) <= on:
+        k += 1
+    first = add_period(grant, months=12 * (k - 1))
+    last = add_period(first, months=12) - timedelta(days=1)
+    if k == 0:
+        return first, last, (f"Eerste periode na de verlening op {grant.isoformat()}: de 12 maanden ervoor "
+                             "(door het bedrijf opgegeven projectdagen).")
+    return first, last, f"De vorige 12-maandsperiode, geteld vanaf de verlening op {grant.isoformat()}."
+
+
 def location_audits_sc530(
     project_days: float,
     works: int | None = None,

@@ -11,13 +11,14 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select
+from cki.dossiers.models import Certificate
 from cki.meldingen import records, uploads
 from cki.meldingen.models import AuditSelection, Melding, ProjectOverviewEntry
 from cki.meldingen.uploads import OverviewRowSchema
 from cki.rules.schemas import ProjectDaysSchema
 from cki.users.models import Role
 from workflows import rules
-from workflows.calendar import add_period, legal_calendar
+from workflows.calendar import legal_calendar
 
 blp = Blueprint("records_api", __name__, url_prefix="/api/v1",
                 description="Bulkmeldingen, logboeken (SC-530, projectdagen) en projectoverzichten (SC-540).")
@@ -150,13 +151,16 @@ def _period_start_in_range(value):
 
 class ProjectDaysQuery(ma.Schema):
     from_ = fields.Date(data_key="from", validate=_period_start_in_range,
-                        metadata={"description": "Start of the 12-month period; default: a year ago"})
+                        metadata={"description": "Start of the 12-month period; default: the previous period "
+                                                 "counted from the SC-530 grant (RULES.md §4)"})
     works = fields.Int(validate=validate.Range(min=0), metadata={"description": "Notified and executed works"})
 
 
 class CompanyProjectDaysSchema(ProjectDaysSchema):
     period_from = fields.Date()
     period_to = fields.Date()
+    period_note = fields.Str(allow_none=True, metadata={
+        "description": "Without `from`: which 12 months were taken (the previous period counted from the grant)"})
     location_audits = fields.Dict()
 
 
@@ -168,14 +172,18 @@ def company_project_days(args, company_id):
     """Project days of a 12-month period from the stored logbook, and the Table 4.3 audits they
     give. Reading logbook data is logged (AVG)."""
     company = get_or_404(Company, company_id)
-    first = args.get("from_") or add_period(today(), months=-12)
-    first, last = records.period_of(first)
+    if args.get("from_"):
+        (first, last), note = records.period_of(args["from_"]), None
+    else:  # the period Table 4.3 plans by: the previous one counted from the grant
+        grant = db.session.scalar(db.select(Certificate.issued_on).where(
+            Certificate.company_id == company.id, Certificate.scheme == "SC-530").order_by(Certificate.issued_on.desc()))
+        first, last, note = rules.previous_period(grant, today())
     result = records.project_days_for(company, first, last).to_dict()
     works = args.get("works", len({row["project"] for row in result["rows"]}))
     audits = rules.location_audits_sc530(result["total"], works=works).to_dict()
     db.session.commit()  # the access log
     return {**result, "days": result.pop("rows"), "period_from": first, "period_to": last,
-            "location_audits": audits}
+            "period_note": note, "location_audits": audits}
 
 
 # -- SC-540 project overviews -----------------------------------------------------------

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from workflows.rules import (
     LogbookEntry,
@@ -401,3 +403,36 @@ def test_reapplication_blocks():
     assert reapplication_allowed_from("SC-540", D("2025-03-01")).date == D("2026-03-02")
     five = reapplication_allowed_from("SC-530", D("2025-03-01"), false_information=True)
     assert (five.date, five.section) == (D("2030-03-02"), "A §4.2 e")
+
+
+# -- which 12 months plan a period's location audits (RULES.md §4) ---------------------------
+
+@pytest.mark.parametrize("grant, on, first, last", [
+    (date(2025, 1, 5), date(2026, 11, 24), date(2025, 1, 5), date(2026, 1, 4)),   # second period: the first
+    (date(2025, 1, 5), date(2026, 1, 4), date(2024, 1, 5), date(2025, 1, 4)),     # last day of the first period
+    (date(2025, 1, 5), date(2026, 1, 5), date(2025, 1, 5), date(2026, 1, 4)),     # first day of the second
+    (date(2024, 2, 29), date(2026, 3, 1), date(2025, 2, 28), date(2026, 2, 27)),  # a grant on 29 February
+])
+def test_previous_period_counts_from_the_grant(grant, on, first, last):
+    from workflows.rules import previous_period
+
+    assert previous_period(grant, on)[:2] == (first, last)
+
+
+def test_without_a_grant_the_twelve_months_up_to_today():
+    from workflows.rules import previous_period
+
+    assert previous_period(None, date(2026, 11, 24))[:2] == (date(2025, 11, 24), date(2026, 11, 23))
+
+
+@given(grant=st.dates(date(2000, 1, 1), date(2090, 12, 31)), days=st.integers(0, 3650))
+def test_previous_period_is_the_twelve_months_before_the_period_running_on_that_day(grant, days):
+    from workflows.calendar import add_period
+    from workflows.rules import previous_period
+
+    on = grant + timedelta(days=days)
+    first, last, _ = previous_period(grant, on)
+    current = last + timedelta(days=1)
+    assert add_period(first, months=12) == current  # twelve months, no gap, no overlap
+    assert current in {add_period(grant, months=12 * k) for k in range(12)}  # a grant anniversary
+    assert current <= on < add_period(current, months=12)  # the period running on that day
