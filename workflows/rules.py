@@ -593,23 +593,29 @@ def location_audits_sc540(avg_dia: float, avg_reports: float, *, on: date | None
     return location_audits("SC-540", {"avg_dia": avg_dia, "avg_reports": avg_reports}, on=on)
 
 
-def previous_period(grant: date | None, on: date) -> tuple[date, date, str]:
-    """The 12 months whose project days plan the location audits of the period running on
-    ``on`` (RULES.md §4): "year" is each 12-month period counted from the grant, and Table 4.3
-    uses the previous one; in the first period there is none, so the 12 months before the grant
-    (the days the company reports for them). Without a grant: the 12 months up to ``on``."""
+def previous_period(scheme: SchemeRef, grant: date | None, on: date) -> tuple[date, date, str]:
+    """The surveillance period whose project days plan the location audits of the period running
+    on ``on`` (RULES.md §4): "year" is each 12-month period counted from the grant (scheme
+    parameter ``surveillance_period``), and Table 4.3 uses the previous one; in the first period
+    there is none, so the period before the grant (the days the company reports for it). Without
+    a grant: the period up to ``on``."""
+    length = _version(scheme, on).param("surveillance_period")
+
+    def after(start: date, periods: int) -> date:
+        return add_period(start, **{unit: n * periods for unit, n in length.items()})
+
     if grant is None:
-        first = add_period(on, months=-12)
+        first = after(on, -1)
         return first, on - timedelta(days=1), "Geen verlening bekend: de 12 maanden tot vandaag."
     k = 0
-    while add_period(grant, months=12 * (k + 1)) <= on:
+    while after(grant, k + 1) <= on:
         k += 1
-    first = add_period(grant, months=12 * (k - 1))
-    last = add_period(first, months=12) - timedelta(days=1)
+    first = after(grant, k - 1)
+    last = after(first, 1) - timedelta(days=1)
     if k == 0:
-        return first, last, (f"Eerste periode na de verlening op {grant.isoformat()}: de 12 maanden ervoor "
+        return first, last, (f"Eerste periode na de verlening op {grant.isoformat()}: de periode ervoor "
                              "(door het bedrijf opgegeven projectdagen).")
-    return first, last, f"De vorige 12-maandsperiode, geteld vanaf de verlening op {grant.isoformat()}."
+    return first, last, f"De vorige periode van 12 maanden, geteld vanaf de verlening op {grant.isoformat()}."
 
 
 def location_audits_sc530(

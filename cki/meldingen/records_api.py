@@ -177,7 +177,7 @@ def company_project_days(args, company_id):
     else:  # the period Table 4.3 plans by: the previous one counted from the grant
         grant = db.session.scalar(db.select(Certificate.issued_on).where(
             Certificate.company_id == company.id, Certificate.scheme == "SC-530").order_by(Certificate.issued_on.desc()))
-        first, last, note = rules.previous_period(grant, today())
+        first, last, note = rules.previous_period("SC-530", grant, today())
     result = records.project_days_for(company, first, last).to_dict()
     works = args.get("works", len({row["project"] for row in result["rows"]}))
     audits = rules.location_audits_sc530(result["total"], works=works).to_dict()
