@@ -187,13 +187,17 @@ def test_a_change_sent_before_one_already_applied_is_kept_but_not_applied(app, c
 
 
 def test_a_message_that_fails_in_processing_is_parked_and_the_mailbox_goes_on(app, client, tenant, zuid, clock,
-                                                                              tmp_path):
+                                                                              tmp_path, monkeypatch):
     from cki.jobs.tasks import poll_lavs_mailbox
+    from cki.meldingen import operations
 
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("onverwachte fout")
+
+    # Any failure while placing a message: it must not stay 'received' and block the mailbox.
+    monkeypatch.setattr(operations, "submit_melding", broken)
     box = mailbox.Maildir(tmp_path / "lavs", create=True)
-    # A start far beyond the werkdagen calendar: processing fails, it must not block the mailbox.
-    box.add(_mail(_variant("startmelding.xml", **{"2026-12-07T07:30": "2106-12-07T07:30",
-                                                  "2026-12-09T16:00": "2106-12-09T16:00"})))
+    box.add(_mail(_variant("startmelding.xml")))
     box.add(_mail(_variant("onbekend-bedrijf.xml")))
     app.config.update(LAVS_MAILDIR=str(tmp_path / "lavs"), LAVS_CKI_KVK="10000000")
     try:
@@ -203,7 +207,7 @@ def test_a_message_that_fails_in_processing_is_parked_and_the_mailbox_goes_on(ap
         app.config.update(LAVS_MAILDIR="", LAVS_CKI_KVK="")
     listed = client.get("/api/v1/lavs/messages", headers=tenant.auth("planner")).json
     assert sorted(m["status"] for m in listed) == ["parked", "parked"]
-    assert any(m["reason"].startswith("Verwerking mislukt") for m in listed)
+    assert any(m["reason"] == "Verwerking mislukt: onverwachte fout" for m in listed)
 
 
 def _mail(xml: bytes) -> bytes:
@@ -225,3 +229,19 @@ def test_the_same_message_id_with_other_content_is_kept_and_parked(app, client, 
     assert len(meldingen(app)) == 1 and meldingen(app)[0].worker_count == 4
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(InboundLavsMessage)) == 2
+
+
+def test_a_message_under_a_withdrawn_certificate_is_parked(app, client, tenant, zuid, clock):
+    with app.app_context():
+        certificate = db.session.scalar(db.select(Certificate).where(Certificate.company_id == zuid))
+        certificate.withdrawn_on = date(2026, 12, 1)
+        db.session.commit()
+    [msg] = upload(client, tenant, "startmelding.xml")  # start 7 December
+    assert msg["status"] == "parked" and "ingetrokken op 01-12-2026" in msg["reason"]
+    assert meldingen(app) == []
+
+
+def test_a_start_the_certificate_does_not_cover_is_parked_not_a_crash(app, client, tenant, zuid, clock):
+    [msg] = _post(client, tenant, _variant("startmelding.xml", **{"2026-12-07T07:30": "2106-12-07T07:30",
+                                                                 "2026-12-09T16:00": "2106-12-09T16:00"}))
+    assert msg["status"] == "parked" and "niet geldig op de startdatum 07-12-2106" in msg["reason"]

@@ -137,6 +137,10 @@ def _place(message: InboundLavsMessage) -> InboundLavsMessage:
         if certificate is None:
             _park(message, f"Onbekend certificaat {fields['certificate_number']} voor {company.name}.")
             return message
+        invalid = _not_valid_on(certificate, fields.get("start"))
+        if invalid and parsed.kind != "withdrawal":
+            _park(message, invalid)
+            return message
         scheme = certificate.scheme
     existing = db.session.scalar(db.select(Melding).where(
         Melding.company_id == company.id, Melding.lavs_project_id == fields["lavs_project_id"],
@@ -170,6 +174,17 @@ def _place(message: InboundLavsMessage) -> InboundLavsMessage:
     message.status, message.melding_id, message.reason = "processed", melding.id, None
     db.session.flush()
     return message
+
+
+def _not_valid_on(certificate: Certificate, start) -> str | None:
+    """Why the certificate does not cover work starting at ``start``, or None."""
+    day = start.astimezone(AMSTERDAM).date() if start is not None else None
+    if certificate.withdrawn_on is not None and (day is None or day >= certificate.withdrawn_on):
+        return f"Certificaat {certificate.number} is ingetrokken op {certificate.withdrawn_on:%d-%m-%Y}."
+    if day is not None and not certificate.issued_on <= day <= certificate.valid_until:
+        return (f"Certificaat {certificate.number} is niet geldig op de startdatum {day:%d-%m-%Y} (geldig van "
+                f"{certificate.issued_on:%d-%m-%Y} tot en met {certificate.valid_until:%d-%m-%Y}).")
+    return None
 
 
 def _newer_change(message: InboundLavsMessage, melding: Melding, sent_at):
