@@ -118,3 +118,13 @@ def test_a_form_with_too_many_fields_is_told_so_not_that_it_is_too_large(client,
     r = client.post("/meldingen/nieuw", data={"csrf_token": _csrf(page.text), **fields},
                     content_type="multipart/form-data")
     assert r.status_code == 413 and "te veel velden" in r.text and "MB" not in r.text
+
+
+def test_the_staff_list_says_when_it_shows_only_part(client, tenant, clock):
+    rows = [dict(MELDING, street=f"Laan {n}") for n in range(6)]
+    assert client.post("/api/v1/meldingen/bulk", json={"meldingen": rows},
+                       headers=tenant.auth("company1")).json["accepted"] == 6
+    login(client, tenant.emails["planner"])
+    assert "Alleen de eerste" not in client.get("/meldingen/").text
+    page = client.get("/meldingen/?limit=1").text  # shows at most 5
+    assert "Alleen de eerste 5 meldingen" in page and page.count("Laan ") == 5

@@ -135,8 +135,9 @@ def index():
                    .prefix_with("MATERIALIZED", dialect="postgresql"))
         entity = sa.orm.aliased(Melding, running)
         stmt = db.select(entity)
+    cap = args.get("limit", 100) * 5
     rows = db.session.scalars(stmt.options(sa.orm.selectinload(entity.company))
-                              .order_by(entity.planned_start, entity.id).limit(args.get("limit", 100) * 5)).all()
+                              .order_by(entity.planned_start, entity.id).limit(cap)).all()
     picked = set()
     if p.is_staff and rows:
         picked = set(db.session.scalars(db.select(AuditSelection.melding_id).where(
@@ -147,7 +148,7 @@ def index():
     return render_template("meldingen/index.html", rows=rows, days=days, view=view, day=day, args=query,
                            companies=companies, channels=CHANNELS,
                            staff=p.is_staff, picked=picked, parked=parked, schemes=SCHEMES,
-                           can_fax=_staff_with(*STAFF_EDITORS), timedelta=timedelta)
+                           can_fax=_staff_with(*STAFF_EDITORS), timedelta=timedelta, truncated=len(rows) == cap)
 
 
 @bp.route("/nieuw", methods=["POST"])
