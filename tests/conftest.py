@@ -182,3 +182,32 @@ def clock(app, clock_start):
     set_today(clock_start)
     yield set_today
     app.config.pop("CLOCK_TODAY", None)
+
+
+def give_certificate(app, tenant, company_id: int, *, issued_on, valid_until, number: str, holder: str,
+                     kvk: str, scheme: str = "SC-530", place: str = "Utrecht") -> None:
+    """A granted dossier with its certificate, written directly (tests that need a certified company)."""
+    from cki.dossiers.models import Certificate, Dossier
+
+    with app.app_context():
+        dossier = Dossier(cki_id=tenant.cki_id, company_id=company_id, scheme=scheme, scheme_version="x",
+                          state="granted", applied_on=issued_on)
+        db.session.add(dossier)
+        db.session.flush()
+        db.session.add(Certificate(cki_id=tenant.cki_id, company_id=company_id, dossier_id=dossier.id, scheme=scheme,
+                                   number=number, holder_name=holder, holder_place=place, holder_kvk=kvk,
+                                   branches=[], issued_on=issued_on, valid_until=valid_until, pdf=b"%PDF"))
+        db.session.commit()
+
+
+@pytest.fixture
+def zuid(app, client, tenant) -> int:
+    """The LAVS example messages' company (KvK 23456789) with its SC-530 certificate."""
+    from datetime import date
+
+    r = client.post("/api/v1/companies", json={"name": "Sloop & Sanering Zuid B.V.", "place": "Eindhoven",
+                                               "kvk_number": "23456789"}, headers=tenant.auth("planner"))
+    give_certificate(app, tenant, r.json["id"], issued_on=date(2026, 1, 5), valid_until=date(2029, 1, 4),
+                     number="SC-530/2026/0001", holder="Sloop & Sanering Zuid B.V.", kvk="23456789",
+                     place="Eindhoven")
+    return r.json["id"]

@@ -1,15 +1,12 @@
 """The UI and the API speak Dutch: marshmallow's messages, ja/nee in CSV uploads, and Dutch
 labels instead of stored codes (channel, source, kind, status, timeliness) in the pages."""
 import re
-from datetime import date
 from pathlib import Path
 
 import marshmallow as ma
 import pytest
 
-from cki.core.db import db
 from cki.core.labels import LABELS, label
-from cki.dossiers.models import Certificate, Dossier
 from tests.test_meldingen import MELDING
 from tests.test_meldingen_web import _upload
 from tests.test_web import login
@@ -109,25 +106,6 @@ def test_label_filter():
     assert all(text and text != code for code, text in LABELS.items() if code not in ("fax", "mailbox", "demo"))
 
 
-@pytest.fixture
-def zuid(app, client, tenant, clock):
-    """The LAVS example messages' company (KvK 23456789) with its SC-530 certificate."""
-    clock("2026-11-30")
-    r = client.post("/api/v1/companies", json={"name": "Sloop & Sanering Zuid B.V.", "place": "Eindhoven",
-                                               "kvk_number": "23456789"}, headers=tenant.auth("planner"))
-    with app.app_context():
-        dossier = Dossier(cki_id=tenant.cki_id, company_id=r.json["id"], scheme="SC-530", scheme_version="x",
-                          state="granted", applied_on=date(2025, 10, 1))
-        db.session.add(dossier)
-        db.session.flush()
-        db.session.add(Certificate(cki_id=tenant.cki_id, company_id=r.json["id"], dossier_id=dossier.id,
-                                   scheme="SC-530", number="SC-530/2026/0001", holder_name="Sloop & Sanering Zuid B.V.",
-                                   holder_place="Eindhoven", holder_kvk="23456789", branches=[],
-                                   issued_on=date(2026, 1, 5), valid_until=date(2029, 1, 4), pdf=b"%PDF"))
-        db.session.commit()
-    return r.json["id"]
-
-
 def _lavs(client, tenant, name):
     r = client.post("/api/v1/lavs/messages", data=(EXAMPLES / name).read_bytes(), content_type="application/xml",
                     headers=tenant.auth("office"))
@@ -135,7 +113,8 @@ def _lavs(client, tenant, name):
     return r.json[0]
 
 
-def test_lavs_page_shows_dutch_labels(client, tenant, zuid):
+def test_lavs_page_shows_dutch_labels(client, tenant, clock, zuid):
+    clock("2026-11-30")
     new = _lavs(client, tenant, "startmelding.xml")
     _lavs(client, tenant, "wijziging.xml")
     _lavs(client, tenant, "kapot.xml")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cki.core.db import db
-from cki.dossiers.models import Certificate, Dossier
+from cki.dossiers.models import Certificate
 from cki.meldingen.models import InboundLavsMessage, Melding
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "cki" / "meldingen" / "lavs" / "examples"
@@ -16,25 +16,6 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "cki" / "meldingen" / "lavs"
 @pytest.fixture
 def clock_start():
     return "2026-11-30"
-
-
-@pytest.fixture
-def zuid(app, client, tenant):
-    """The example messages' company (KvK 23456789) with its SC-530 certificate."""
-    r = client.post("/api/v1/companies", json={"name": "Sloop & Sanering Zuid B.V.", "place": "Eindhoven",
-                                               "kvk_number": "23456789"}, headers=tenant.auth("planner"))
-    company_id = r.json["id"]
-    with app.app_context():
-        dossier = Dossier(cki_id=tenant.cki_id, company_id=company_id, scheme="SC-530", scheme_version="x",
-                          state="granted", applied_on=date(2025, 10, 1))
-        db.session.add(dossier)
-        db.session.flush()
-        db.session.add(Certificate(cki_id=tenant.cki_id, company_id=company_id, dossier_id=dossier.id,
-                                   scheme="SC-530", number="SC-530/2026/0001", holder_name="Sloop & Sanering Zuid B.V.",
-                                   holder_place="Eindhoven", holder_kvk="23456789", branches=[],
-                                   issued_on=date(2026, 1, 5), valid_until=date(2029, 1, 4), pdf=b"%PDF"))
-        db.session.commit()
-    return company_id
 
 
 def upload(client, tenant, name, content_type="application/xml"):

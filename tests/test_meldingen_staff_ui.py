@@ -4,7 +4,6 @@ writes through the same operation as the API, for the same roles."""
 import pytest
 
 from tests.test_lavs_intake import upload as upload_lavs
-from tests.test_lavs_intake import zuid  # noqa: F401 (a fixture)
 from tests.test_meldingen import MELDING
 from tests.test_web import _csrf, login
 

@@ -176,18 +176,10 @@ def test_logbook_accepts_staff_numbers(client, tenant, clock, worker):
 def test_project_days_default_to_the_previous_period_counted_from_the_grant(app, client, tenant, clock):
     from datetime import date
 
-    from cki.dossiers.models import Certificate, Dossier
+    from tests.conftest import give_certificate
 
-    with app.app_context():
-        dossier = Dossier(cki_id=tenant.cki_id, company_id=tenant.ids["company1"], scheme="SC-530",
-                          scheme_version="x", state="granted", applied_on=date(2024, 10, 1))
-        db.session.add(dossier)
-        db.session.flush()
-        db.session.add(Certificate(cki_id=tenant.cki_id, company_id=tenant.ids["company1"], dossier_id=dossier.id,
-                                   scheme="SC-530", number="SC-530/2025/0001", holder_name="Bedrijf X1",
-                                   holder_place="Utrecht", holder_kvk="10000001", branches=[],
-                                   issued_on=date(2025, 1, 5), valid_until=date(2028, 1, 4), pdf=b"%PDF"))
-        db.session.commit()
+    give_certificate(app, tenant, tenant.ids["company1"], issued_on=date(2025, 1, 5), valid_until=date(2028, 1, 4),
+                     number="SC-530/2025/0001", holder="Bedrijf X1", kvk="10000001")
     # Today 24 November 2026 lies in the second period (from 5 January 2026): Table 4.3 plans it
     # by the first, 5 January 2025 - 4 January 2026 (RULES.md §4), not by the last 12 months.
     r = client.get(f"/api/v1/companies/{tenant.ids['company1']}/project-days", headers=tenant.auth("planner")).json
