@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import NotFound
 
 from cki.companies.models import Company
 from cki.core.auth import current_company, current_principal
@@ -65,15 +65,6 @@ def _messages(error: ma.ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _refusal(error: HTTPException) -> str | None:
-    """The reason an API route gave with its 422 (``abort(422, errors=...)``), else None."""
-    if error.code != 422:
-        return None
-    data = getattr(error, "data", None) or {}
-    reasons = [str(m) for where in (data.get("errors") or {}).values() for field in where.values() for m in field]
-    return "; ".join(reasons) or data.get("message") or error.description
-
-
 def _perform(action, back: str, refused: str):
     """Run a staff or company action: ``action()`` writes through the operation and answers
     (category, message, where to go or None). Commit, say so, redirect (303). Refused: nothing
@@ -84,10 +75,6 @@ def _perform(action, back: str, refused: str):
         reason = _messages(error)
     except DomainError as error:
         reason = error.message
-    except HTTPException as error:
-        reason = _refusal(error)
-        if reason is None:
-            raise
     else:
         db.session.commit()
         flash(message, category)
