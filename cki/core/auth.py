@@ -130,9 +130,9 @@ def _bearer_principal() -> Principal | None:
         if expires_at <= utcnow() or not active:
             return None
         if company_id is not None:  # kept on g, as the session holds only what is referenced
-            g.company = attach_loaded(Company(**{name.removeprefix("company__"): value
-                                                 for name, value in rows[0]._mapping.items()
-                                                 if name.startswith("company__")}))
+            g.company = attach_loaded(Company(**{key.removeprefix("company__"): value
+                                                 for key, value in rows[0]._mapping.items()
+                                                 if key.startswith("company__")}))
         return Principal(cki_id=cki_id, label=name, company_id=company_id, user_id=user_id, outsourced=outsourced,
                          roles=frozenset(row.role for row in rows if row.role is not None))
     row = db.session.execute(db.select(ApiClient, Company).outerjoin(Company, Company.id == ApiClient.company_id)
