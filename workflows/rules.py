@@ -610,8 +610,8 @@ def previous_period(scheme: SchemeRef, grant: date | None, on: date) -> tuple[da
     k = 0
     while after(grant, k + 1) <= on:
         k += 1
-    first = after(grant, k - 1)
-    last = after(first, 1) - timedelta(days=1)
+    # Both ends counted from the grant: counting on from ``first`` would lose a 29 February.
+    first, last = after(grant, k - 1), after(grant, k) - timedelta(days=1)
     if k == 0:
         return first, last, (f"Eerste periode na de verlening op {grant.isoformat()}: de periode ervoor "
                              "(door het bedrijf opgegeven projectdagen).")
