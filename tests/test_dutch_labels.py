@@ -150,3 +150,9 @@ def test_melding_history_and_list_show_dutch_labels(client, tenant, clock):
     listing = _cells(client.get("/meldingen/?from=2026-11-01").text)
     assert "calamiteit" in listing and "ingetrokken" in listing
     assert not {"calamity", "cancelled", "portal", "api"} & set(listing)
+
+
+def test_a_body_that_is_not_json_is_told_so_in_dutch(client, tenant):
+    r = client.post("/api/v1/meldingen", data="{niet: json", content_type="application/json",
+                    headers=tenant.auth("company1"))
+    assert r.status_code == 400 and r.json["errors"]["json"] == ["De body is geen geldige JSON."]

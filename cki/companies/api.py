@@ -4,11 +4,11 @@ from cki.companies import operations
 from cki.companies.models import Branch, Company
 from cki.companies.schemas import (BranchSchema, BranchUpdateSchema, CompanyQuerySchema,
                                    CompanySchema, CompanyUpdateSchema)
+from cki.core.api import Blueprint
 from cki.core.auth import current_principal, require
 from cki.core.db import db
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.users.models import Role
-from flask_smorest import Blueprint
 
 blp = Blueprint("companies_api", __name__, url_prefix="/api/v1",
                 description="Bedrijven (certificaathouders en kandidaten) en hun vestigingen.")

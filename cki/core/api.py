@@ -2,11 +2,28 @@
 marshmallow schemas; errors are JSON with field messages (422), 404 for unknown or
 foreign ids."""
 from flask import current_app, render_template, request
+import flask_smorest
 from flask_smorest import Api as _Api
+from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import abort as webargs_abort
 from werkzeug.exceptions import HTTPException
 
 #: For public routes: ``@blp.doc(security=PUBLIC)`` (every other route needs a bearer token).
 PUBLIC: list = []
+
+
+class DutchParser(FlaskParser):
+    """webargs' parser; its one message of its own (a body that is not JSON) in Dutch. The
+    schemas' messages are Dutch through cki.core.schemas."""
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        webargs_abort(400, exc=error, messages={"json": ["De body is geen geldige JSON."]})
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """The API's blueprints: flask-smorest's, parsing with :class:`DutchParser`."""
+
+    ARGUMENTS_PARSER = DutchParser()
 
 
 class Api(_Api):

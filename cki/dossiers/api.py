@@ -1,7 +1,7 @@
 from flask import Response, abort
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from cki.core.api import Blueprint
 from cki.core.auth import current_principal, require
 from cki.core.db import db
 from cki.core.tenancy import scoped_select

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields
-from flask_smorest import Blueprint
 
+from cki.core.api import Blueprint
 from cki.core.auth import require
 from cki.core.db import db
 from cki.core.tenancy import scoped_select

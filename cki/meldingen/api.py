@@ -2,10 +2,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from sqlalchemy.exc import IntegrityError
 
 from cki.companies.models import Company
+from cki.core.api import Blueprint
 from cki.core.auth import current_company, current_principal, require
 from cki.core.db import db
 from cki.core.errors import DomainError

@@ -1,8 +1,9 @@
 import marshmallow as ma
 from flask import request
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import fields, validate
 
+from cki.core.api import Blueprint
 from cki.core.auth import current_principal, require
 from cki.core.db import db
 from cki.core.tenancy import get_or_404, scoped_select

@@ -2,10 +2,11 @@ from datetime import date
 
 import marshmallow as ma
 from flask import request
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import fields, validate
 
 from cki.companies.models import Company
+from cki.core.api import Blueprint
 from cki.core.auth import current_company, current_principal, require
 from cki.core.clock import today
 from cki.core.db import db

@@ -2,9 +2,9 @@
 every withdrawal, written in the decision's own transaction. The register polls the
 pending messages, downloads the PDF, and acknowledges each one; nothing is pushed, so
 nothing is lost when the register is down."""
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from cki.core.api import Blueprint
 from cki.core.auth import require
 from cki.core.db import db
 from cki.core.schemas import StrictSchema

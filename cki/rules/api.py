@@ -1,7 +1,7 @@
 """Public rules API: werkdagen arithmetic and scheme rules, no login."""
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
-from cki.core.api import PUBLIC
+from cki.core.api import Blueprint, PUBLIC
 from cki.rules.schemas import (DateQuery, IsWorkingDayResult, LocationAuditQuery, LocationAuditSchema,
                                MeldingDeadlineSchema, MeldingQuery, ProjectDaysBody, ProjectDaysSchema,
                                TimelineQuery, TimelineSchema, WorkingDaysQuery, WorkingDaysResult,

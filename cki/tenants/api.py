@@ -1,5 +1,5 @@
-from flask_smorest import Blueprint
 
+from cki.core.api import Blueprint
 from cki.core.auth import current_principal, require
 from cki.core.db import db
 from cki.tenants import operations

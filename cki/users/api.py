@@ -1,7 +1,7 @@
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
-from cki.core.api import PUBLIC
+from cki.core.api import Blueprint, PUBLIC
 from cki.core.auth import authenticate, current_principal, require
 from cki.core.db import db
 from cki.core.limits import login_limit
