@@ -173,7 +173,7 @@ def change_melding(melding: Melding, data: dict, *, source: str, received_on: da
     if earlier_start:
         channel = {"lavs": "lavs", "staff": melding.channel}.get(source, "portal")
         timeliness, warning, status = check_timeliness(
-            {**before, "planned_start": melding.planned_start, "scheme": melding.scheme,
+            {"scheme": melding.scheme, "planned_start": melding.planned_start,
              "calamity_motivation": data.get("calamity_motivation")}, channel, received_on or today())
         if timeliness != "on_time":
             melding.timeliness, melding.warning, melding.status = timeliness, warning, status

@@ -146,8 +146,7 @@ def create():
         abort(403)
     company = current_company()
     try:
-        data = MeldingInSchema().load({k: v for k, v in request.form.items()
-                                       if v != "" and k in MeldingInSchema().fields})
+        data = _form(MeldingInSchema())
         melding, created = operations.submit_melding(company, data, channel="portal", source="portal")
     except ma.ValidationError as error:
         flash("Melding niet verstuurd: " + _messages(error), "error")
@@ -210,7 +209,7 @@ def upload(kind):
     except DomainError as refused:
         db.session.rollback()
         error = refused
-    if request.headers.get("HX-Request"):  # htmx swaps only 2xx answers: the report says what went wrong
+    if request.headers.get("HX-Request"):  # for htmx the report alone, swapped under the form
         return render_template("meldingen/_upload_result.html", kind=kind, result=result, error=error)
     return render_template("meldingen/upload.html", uploads=UPLOADS, kind=kind, result=result,
                            error=error), 422 if error else 200
