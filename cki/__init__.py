@@ -36,6 +36,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
 
+    from cki.core.web import init_routing
+
+    init_routing(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -70,16 +73,21 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from cki.companies import api as companies_api, views as companies_views
+    from cki.companies import api as companies_api
+    from cki.companies import views as companies_views
     from cki.core.api import api
     from cki.core.web import csrf
-    from cki.dossiers import api as dossiers_api, views as dossiers_views
+    from cki.dossiers import api as dossiers_api
+    from cki.dossiers import views as dossiers_views
     from cki.events import api as events_api
-    from cki.meldingen import api as meldingen_api, lavs_api, records_api, views as meldingen_views
+    from cki.meldingen import api as meldingen_api
+    from cki.meldingen import lavs_api, records_api
+    from cki.meldingen import views as meldingen_views
     from cki.register import api as register_api
     from cki.rules import api as rules_api
     from cki.tenants import api as tenants_api
-    from cki.users import api as users_api, views as users_views
+    from cki.users import api as users_api
+    from cki.users import views as users_views
 
     for module in (users_api, companies_api, tenants_api, events_api, rules_api, dossiers_api,
                    meldingen_api, lavs_api, records_api, register_api):

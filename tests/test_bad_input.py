@@ -11,7 +11,7 @@ COLUMNS = "Kan de kolommen niet lezen: gebruik komma's of puntkomma's"
 
 
 def _listed(client, tenant):
-    return client.get("/api/v1/meldingen?from=1900-01-01", headers=tenant.auth("company1")).json
+    return client.get("/api/v1/meldingen?from=1990-01-01", headers=tenant.auth("company1")).json
 
 
 @pytest.mark.parametrize(("start", "end", "fields"), [
@@ -110,4 +110,123 @@ def test_project_days_with_a_period_start_out_of_range_is_a_422(client, tenant, 
     r = client.get(f"/api/v1/companies/{tenant.ids['company1']}/project-days?from={first}",
                    headers=tenant.auth("planner"))
     assert r.status_code == 422
-    assert r.json["errors"]["query"]["from"] == ["Kies een begindatum in de jaren 1990 tot en met 2100."]
+    assert r.json["errors"]["query"]["from"] == [
+        "Deze datum valt buiten de werkdagenkalender: kies een datum in de jaren 1990 tot en met 2100."]
+
+
+# -- the fuzzer's root causes, one test each --------------------------------------------------
+
+def _int_routes(app):
+    """Every route with an ``<int:...>`` in its path, with the methods it answers."""
+    for rule in app.url_map.iter_rules():
+        ints = [name for name, conv in rule._converters.items() if type(conv).__name__ == "IdConverter"]
+        if ints:
+            yield rule, ints, sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+@pytest.mark.parametrize("big", [2**31, 2**63, 10**40])
+def test_an_id_beyond_the_integer_range_is_a_404_on_every_route(app, client, tenant, big):
+    login(client, tenant.emails["planner"])  # the pages answer as for a logged-in planner
+    token = tenant.auth("admin")
+    checked = 0
+    for rule, ints, methods in _int_routes(app):
+        url = rule.rule
+        for name in ints:
+            url = url.replace(f"<int:{name}>", str(big))
+        for method in methods:
+            r = client.open(url, method=method, headers=token if url.startswith("/api/") else {}, json={})
+            assert r.status_code == 404, (method, rule.rule, r.status_code)
+            checked += 1
+    assert checked > 40  # every API route and page with an id
+
+
+def test_the_largest_integer_id_is_an_ordinary_unknown_id(client, tenant):
+    for path in ("/api/v1/companies/2147483647", "/api/v1/meldingen/2147483647", "/api/v1/dossiers/2147483647"):
+        assert client.get(path, headers=tenant.auth("planner")).status_code == 404
+    r = client.get("/api/v1/meldingen?after_id=99999999999", headers=tenant.auth("planner"))
+    assert r.status_code == 422 and "after_id" in r.json["errors"]["query"]
+
+
+NUL = "Bedrijf\x00B.V."
+
+
+def test_a_nul_byte_or_lone_surrogate_in_json_is_a_422_naming_the_field(client, tenant):
+    body = {"name": NUL, "place": "Utrecht", "kvk_number": "55555555"}
+    r = client.post("/api/v1/companies", json=body, headers=tenant.auth("planner"))
+    assert r.status_code == 422 and "niet is toegestaan" in r.json["errors"]["json"]["name"][0]
+    raw = b'{"name": "Bedrijf \\ud800", "place": "Utrecht", "kvk_number": "55555555"}'
+    r = client.post("/api/v1/companies", data=raw, content_type="application/json", headers=tenant.auth("planner"))
+    assert r.status_code == 422 and "name" in r.json["errors"]["json"]
+    assert [c["kvk_number"] for c in client.get("/api/v1/companies", headers=tenant.auth("planner")).json].count(
+        "55555555") == 0
+
+
+def test_a_nul_byte_in_a_query_or_a_form_is_a_422(client, tenant):
+    r = client.get("/api/v1/companies?q=a%00b", headers=tenant.auth("planner"))
+    assert r.status_code == 422 and r.json["errors"]["query"]["q"]
+    login(client, tenant.emails["planner"])
+    assert client.get("/bedrijven/?x=%00").status_code == 422
+    page = client.get("/bedrijven/")
+    r = client.post("/bedrijven/", data={"name": NUL, "place": "Utrecht", "kvk_number": "55555555",
+                                         "csrf_token": _csrf(page.text)})
+    assert r.status_code == 422 and "niet is toegestaan" in r.text
+
+
+def test_a_nul_byte_in_a_csv_cell_refuses_that_row(client, tenant, clock):
+    csv = f"scheme;street;postcode;place;planned_start;planned_end\nSC-530;{NUL};3511AB;Utrecht;2030-03-04;2030-03-05\n"
+    r = client.post("/api/v1/meldingen/bulk", data=csv.encode(), content_type="text/csv",
+                    headers=tenant.auth("company1"))
+    assert r.status_code == 200 and r.json["refused"] == 1 and "street" in r.json["rows"][0]["errors"]
+    logbook = f"project;worker;date;start;end;activity;ppe\nP{NUL};m-101;2026-11-02;08:00;15:00;removal;ja\n"
+    r = client.post("/api/v1/logbook", data=logbook.encode(), content_type="text/csv", headers=tenant.auth("company1"))
+    assert r.status_code == 422
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    ("/api/v1/schemes/SC-540/category-a-timeline?finding_date=2000-01-03", "finding_date"),
+    ("/api/v1/schemes/SC-530/melding-deadline?start=1995-06-01&channel=email", "start"),
+])
+def test_a_date_before_the_first_scheme_version_is_a_422_naming_the_range(client, path, field):
+    r = client.get(path)
+    assert r.status_code == 422 and "de eerste geldt vanaf 01-01-2007" in r.json["errors"]["query"][field][0]
+
+
+def test_an_application_before_the_first_scheme_version_or_in_the_future_is_refused(client, tenant, clock):
+    company = tenant.ids["company1"]
+    for day, text in (("2000-01-03", "de eerste geldt vanaf 01-01-2007"), ("9999-01-04", "werkdagenkalender"),
+                      ("2026-12-01", "na vandaag")):
+        r = client.post("/api/v1/dossiers", json={"company_id": company, "scheme": "SC-540", "applied_on": day},
+                        headers=tenant.auth("planner"))
+        assert r.status_code == 422 and text in r.json["errors"]["json"]["applied_on"][0], (day, r.json)
+
+
+def test_a_location_assessment_in_year_9999_is_a_422(client, tenant, clock):
+    from tests.test_dossiers import Walk
+
+    clock("2026-03-02")
+    w = Walk(client, tenant, "SC-540").into_assessment()
+    loc = w.location(w.branches()[0])
+    r = w.assess_location(loc, "9999-12-31", expect=422)
+    assert "werkdagenkalender" in r.json["errors"]["json"]["on"][0]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2026-02-30"])
+def test_the_week_view_at_an_impossible_day_shows_today_with_a_message(client, tenant, clock, day):
+    login(client, tenant.emails["planner"])
+    r = client.get(f"/meldingen/?view=week&day={day}")
+    assert r.status_code == 200 and "vandaag wordt getoond" in r.text
+
+
+def test_an_anonymous_call_is_a_401_before_its_body_is_read(client):
+    assert client.post("/api/v1/companies", json={"name": 1}).status_code == 401
+    assert client.get("/api/v1/meldingen?from=not-a-date").status_code == 401
+    assert client.get("/api/v1/calendar/is-working-day?date=nope").status_code == 422  # public: its input counts
+
+
+def test_an_uploaded_file_name_is_stored_cleaned(client, tenant):
+    from pathlib import Path
+
+    xml = Path("cki/meldingen/lavs/examples/startmelding.xml").read_bytes()
+    r = client.post("/api/v1/lavs/messages", headers=tenant.auth("office"), content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(xml), "../../etc/pass\x07wd.xml")})
+    assert r.status_code == 201 and r.json[0]["filename"] == "passwd.xml"

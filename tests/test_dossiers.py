@@ -176,6 +176,7 @@ def test_expiry_after_four_months(app, client, tenant, clock):
 
 
 def test_rejected_within_12_months_of_a_withdrawal(client, tenant, clock):
+    clock("2026-12-01")
     w = Walk(client, tenant, "SC-540", applied_on="2026-11-30")
     w.post("declaration", "planner", declared_on="2026-11-30", held_or_applied_elsewhere=True,
            consent_to_transfer=True, informed_of_rules=True,

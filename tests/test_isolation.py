@@ -79,9 +79,9 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
     from flask import g
 
     from cki.companies.models import Company
-    from cki.meldingen.models import InboundLavsMessage
     from cki.dossiers.models import Certificate, RegisterMessage
     from cki.dossiers.operations import create_dossier
+    from cki.meldingen.models import InboundLavsMessage
     from cki.meldingen.operations import submit_melding
 
     with app.test_request_context():

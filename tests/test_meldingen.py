@@ -248,11 +248,10 @@ def test_a_melding_written_in_a_rolled_back_savepoint_leaves_no_trace(app, tenan
     with app.test_request_context():
         g.principal = Principal(cki_id=tenant.cki_id, label="test")
         company = db.session.get(Company, tenant.ids["company1"])
-        with pytest.raises(RuntimeError):
-            with db.session.begin_nested():
-                ghost, _ = operations.submit_melding(company, data, channel="portal", source="portal")
-                ghost_id = ghost.id
-                raise RuntimeError("anything after the inserts")
+        with pytest.raises(RuntimeError), db.session.begin_nested():
+            ghost, _ = operations.submit_melding(company, data, channel="portal", source="portal")
+            ghost_id = ghost.id
+            raise RuntimeError("anything after the inserts")
         assert db.session.get(Melding, ghost_id) is None
         with db.session.begin_nested():  # a savepoint that is released keeps its rows
             kept, _ = operations.submit_melding(company, {**data, "street": "Andere straat 99"},

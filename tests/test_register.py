@@ -2,7 +2,6 @@
 it reads nothing else of the CKI."""
 import pytest
 
-
 from tests.test_dossiers import Walk
 
 

@@ -2,8 +2,13 @@ from flask.views import MethodView
 
 from cki.companies import operations
 from cki.companies.models import Branch, Company
-from cki.companies.schemas import (BranchSchema, BranchUpdateSchema, CompanyQuerySchema,
-                                   CompanySchema, CompanyUpdateSchema)
+from cki.companies.schemas import (
+    BranchSchema,
+    BranchUpdateSchema,
+    CompanyQuerySchema,
+    CompanySchema,
+    CompanyUpdateSchema,
+)
 from cki.core.api import Blueprint
 from cki.core.auth import current_principal, require
 from cki.core.db import db

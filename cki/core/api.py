@@ -1,14 +1,14 @@
 """The JSON API under /api/v1: flask-smorest builds the OpenAPI document from the
 marshmallow schemas; errors are JSON with field messages (422), 404 for unknown or
 foreign ids."""
-from flask import current_app, render_template, request
 import flask_smorest
+from flask import abort, current_app, render_template, request
 from flask_smorest import Api as _Api
 from webargs.flaskparser import FlaskParser
 from webargs.flaskparser import abort as webargs_abort
 from werkzeug.exceptions import HTTPException
 
-#: For public routes: ``@blp.doc(security=PUBLIC)`` (every other route needs a bearer token).
+#: The OpenAPI security of a public route (every other route needs a bearer token).
 PUBLIC: list = []
 
 
@@ -24,6 +24,33 @@ class Blueprint(flask_smorest.Blueprint):
     """The API's blueprints: flask-smorest's, parsing with :class:`DutchParser`."""
 
     ARGUMENTS_PARSER = DutchParser()
+
+    def public(self, view):
+        """A route anyone may call without credentials, documented so. Every other route answers
+        401 without credentials before it reads its input (:func:`require_credentials`)."""
+        view = self.doc(security=PUBLIC)(view)
+        view.cki_public = True
+        return view
+
+
+def _is_public(view) -> bool:
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:  # a MethodView: the method that will answer
+        view = getattr(view_class, request.method.lower(), None)
+    return bool(getattr(view, "cki_public", False))
+
+
+def require_credentials():
+    """401 for an API route called without credentials, before its body or query is validated
+    (a 422 would tell an anonymous caller about the route's input)."""
+    from cki.core.auth import current_principal
+
+    if not request.path.startswith("/api/") or request.endpoint is None or request.blueprint == "api-docs":
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if view is not None and not _is_public(view) and current_principal() is None:
+        abort(401)
+    return None
 
 
 class Api(_Api):
@@ -76,6 +103,7 @@ def init_api(app) -> None:
         "security": [{"bearerAuth": []}],
     })
     api.init_app(app)
+    app.before_request(require_credentials)
 
 
 def handle_unexpected(error):

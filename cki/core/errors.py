@@ -9,10 +9,11 @@ class DomainError(Exception):
 
     status = 422
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, *, location: str = "json"):
         super().__init__(message)
         self.field = field
         self.message = message
+        self.location = location  # where the field was sent: json, query, form
 
 
 class Conflict(DomainError):
@@ -27,5 +28,5 @@ def handle_domain_error(error: DomainError):
     db.session.rollback()  # nothing half-written
     if request.path.startswith("/api/"):
         return {"code": error.status, "status": HTTPStatus(error.status).phrase,
-                "message": error.message, "errors": {"json": {error.field: [error.message]}}}, error.status
+                "message": error.message, "errors": {error.location: {error.field: [error.message]}}}, error.status
     return render_template("error.html", error=error), error.status

@@ -5,9 +5,21 @@ error messages of the fields, validators and schemas (which company staff upload
 and API clients read) and the Dutch yes/no values ("ja"/"nee") of ``fields.Bool``.
 Every domain schema module imports this module before it declares a field; fields and
 validators made earlier (e.g. by a library) are translated by :func:`translate_declared`.
+
+It also sets what every input field accepts, app-wide (:func:`_install_input_policy`): text
+without NUL bytes or lone surrogates (PostgreSQL and UTF-8 cannot hold them), whole numbers
+that fit the database's INTEGER, and dates in the years the werkdagen calendar covers. Bad
+input is a 422 naming the field, never a server error.
 """
+from datetime import date
+
 import marshmallow as ma
 from marshmallow import fields, validate
+
+from workflows.calendar import legal_calendar
+
+#: The largest whole number the app takes: the database's INTEGER (ids, counts, versions).
+MAX_INT = 2**31 - 1
 
 # -- Dutch messages -----------------------------------------------------------------------
 
@@ -24,13 +36,15 @@ FIELD_MESSAGES: dict[type, dict[str, str]] = {
     fields.String: {
         "invalid": "Geen geldige tekst.",
         "invalid_utf8": "Geen geldige UTF-8-tekst.",
+        "control": "De tekst bevat een teken dat niet is toegestaan (een NUL-teken of een los surrogaat).",
     },
     fields.UUID: {"invalid_uuid": "Geen geldige UUID."},
     fields.Number: {
         "invalid": "Geen geldig getal.",
         "too_large": "Het getal is te groot.",
     },
-    fields.Integer: {"invalid": "Geen geldig geheel getal."},
+    fields.Integer: {"invalid": "Geen geldig geheel getal.",
+                     "out_of_range": f"Het getal ligt buiten het bereik -{MAX_INT + 1} tot en met {MAX_INT}."},
     fields.Float: {"special": "Speciale getalwaarden (nan of oneindig) zijn niet toegestaan."},
     fields.Decimal: {"special": "Speciale getalwaarden (nan of oneindig) zijn niet toegestaan."},
     fields.Boolean: {"invalid": "Geen geldige ja/nee-waarde; gebruik ja of nee."},
@@ -50,6 +64,8 @@ FIELD_MESSAGES: dict[type, dict[str, str]] = {
         "invalid": "Geen geldige datum.",
         "invalid_awareness": "Geen geldige datum.",
         "format": '"{input}" kan niet als datum worden weergegeven.',
+        "out_of_range": "Deze datum valt buiten de werkdagenkalender: kies een datum in de jaren {first} tot en met "
+                        "{last}.",
     },
     fields.TimeDelta: {
         "invalid": "Geen geldige tijdsduur.",
@@ -149,6 +165,79 @@ def _install() -> None:
 
 
 _install()
+
+
+def calendar_years() -> tuple[int, int]:
+    """The first and last year the app counts with: those of the werkdagen calendar."""
+    cal = legal_calendar()
+    return cal.first_year, cal.last_year
+
+
+def has_forbidden_characters(text: str) -> bool:
+    """A NUL byte or a lone surrogate (from JSON's ``\\ud800``): neither can be stored."""
+    if not isinstance(text, str):
+        return False
+    if "\x00" in text:
+        return True
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # only a lone surrogate cannot be encoded
+        return True
+    return False
+
+
+def _install_input_policy() -> None:
+    """Every input field of every schema, app-wide: see the module docstring."""
+    string_deserialize = fields.String._deserialize
+    integer_validated = fields.Integer._validated
+    date_deserialize = fields.Date._deserialize
+
+    def text(self, value, attr, data, **kwargs):
+        result = string_deserialize(self, value, attr, data, **kwargs)
+        if has_forbidden_characters(result):
+            raise self.make_error("control")
+        return result
+
+    def whole_number(self, value):
+        result = integer_validated(self, value)
+        if result is not None and not -MAX_INT - 1 <= result <= MAX_INT:
+            raise self.make_error("out_of_range")
+        return result
+
+    def day(self, value, attr, data, **kwargs):
+        result = date_deserialize(self, value, attr, data, **kwargs)
+        first, last = calendar_years()
+        if isinstance(result, date) and not first <= result.year <= last:
+            raise self.make_error("out_of_range", first=first, last=last)
+        return result
+
+    fields.String._deserialize = text
+    fields.Integer._validated = whole_number
+    fields.Date._deserialize = day
+
+
+_install_input_policy()
+
+
+def not_in_future(value: date):
+    """A date on which something happened (an application, a fax, a logbook row): not after today."""
+    from cki.core.clock import today
+
+    if value > today():
+        raise ma.ValidationError(f"Deze datum ligt na vandaag ({today():%d-%m-%Y}).")
+
+
+def scheme_in_force(code: str, on: date, field: str):
+    """A 422 naming the years the scheme covers when no version of ``code`` is in force on ``on``."""
+    from workflows.schemes import default_registry
+
+    versions = default_registry().versions(code)
+    if not any(version.in_force_on(on) for version in versions):
+        since = min(version.valid_from for version in versions)
+        raise ma.ValidationError(f"Op {on:%d-%m-%Y} is geen versie van {code} van kracht (de eerste geldt vanaf "
+                                 f"{since:%d-%m-%Y}).", field)
 
 
 def _schema_classes(cls=ma.Schema):

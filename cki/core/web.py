@@ -2,12 +2,15 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from cki.core.auth import current_principal
+from cki.core.errors import DomainError
 from cki.core.labels import label
+from cki.core.schemas import MAX_INT, has_forbidden_characters
 
 csrf = CSRFProtect()
 home_bp = Blueprint("home", __name__)
@@ -38,10 +41,42 @@ def _local(value):
     return value
 
 
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: at most the database's INTEGER, so a larger id is a 404
+    like any unknown id, never a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_INT)
+        super().__init__(url_map, *args, **kwargs)
+
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def refuse_unstorable_text():
+    """A NUL byte or a lone surrogate in a query or form field is refused (422, naming the field)
+    before any page or API route reads it: the database cannot store it. JSON and CSV input is
+    checked by the schemas (cki.core.schemas)."""
+    sources = [("query", request.args)]
+    if request.mimetype in _FORMS:
+        sources.append(("form", request.form))
+    for location, values in sources:
+        for key, value in values.items(multi=True):
+            if has_forbidden_characters(key) or has_forbidden_characters(value):
+                raise DomainError(key if not has_forbidden_characters(key) else "?", "Het veld bevat een teken dat "
+                                  "niet is toegestaan (een NUL-teken of een los surrogaat).", location=location)
+
+
+def init_routing(app) -> None:
+    """Before any route is added: ids in paths are bounded (:class:`IdConverter`)."""
+    app.url_map.converters["int"] = IdConverter
+
+
 def init_web(app) -> None:
     from cki.users.models import ROLE_LABELS, Role
 
     app.register_blueprint(home_bp)
+    app.before_request(refuse_unstorable_text)
     app.add_template_filter(_local, "local")
     app.add_template_filter(label, "label")  # Dutch label of a stored code (cki.core.labels)
     app.jinja_env.globals.update(

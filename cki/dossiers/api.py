@@ -10,8 +10,14 @@ from cki.dossiers.certificate_pdf import certificate_response
 from cki.dossiers.models import Dossier, DossierAssessor
 from cki.dossiers.permissions import EDITORS, EVENTS, event_path
 from cki.dossiers.presenter import present
-from cki.dossiers.schemas import (AssessorSchema, DeclarationSchema, DossierCreateSchema, DossierQuerySchema,
-                                  DossierSchema, StaffDossierSchema)
+from cki.dossiers.schemas import (
+    AssessorSchema,
+    DeclarationSchema,
+    DossierCreateSchema,
+    DossierQuerySchema,
+    DossierSchema,
+    StaffDossierSchema,
+)
 from workflows.diagram import mermaid
 
 blp = Blueprint("dossiers_api", __name__, url_prefix="/api/v1",

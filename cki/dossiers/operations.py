@@ -13,8 +13,16 @@ from cki.core.clock import today
 from cki.core.db import db, utcnow
 from cki.core.errors import Conflict, DomainError
 from cki.dossiers.certificate_pdf import render_certificate
-from cki.dossiers.models import (BranchAssessment, Certificate, Dossier, DossierAssessor, DossierBranch,
-                                 Letter, ProjectLocation, RegisterMessage)
+from cki.dossiers.models import (
+    BranchAssessment,
+    Certificate,
+    Dossier,
+    DossierAssessor,
+    DossierBranch,
+    Letter,
+    ProjectLocation,
+    RegisterMessage,
+)
 from cki.events.operations import log_event
 from cki.tenants.models import Cki
 from cki.users.models import Role, User

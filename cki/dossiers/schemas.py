@@ -1,26 +1,32 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from cki.core.schemas import StrictSchema, not_blank
+from cki.core.schemas import StrictSchema, not_blank, not_in_future, scheme_in_force
 from workflows.schemes import SCHEMES
 
 
 class DossierCreateSchema(StrictSchema):
     company_id = fields.Int(required=True)
     scheme = fields.Str(required=True, validate=validate.OneOf(SCHEMES))
-    applied_on = fields.Date(required=True)
+    applied_on = fields.Date(required=True, validate=not_in_future)
     branch_ids = fields.List(fields.Int(), metadata={
         "description": "Branches in the application; default all (B/C §3.1.3 requires all)."})
 
+    @ma.validates_schema
+    def _scheme_in_force(self, data, **_):
+        """The dossier is judged by the scheme version in force on the application date."""
+        if "scheme" in data and "applied_on" in data:
+            scheme_in_force(data["scheme"], data["applied_on"], "applied_on")
+
 
 class WithdrawalElsewhereSchema(StrictSchema):
-    withdrawn_on = fields.Date(required=True)
+    withdrawn_on = fields.Date(required=True, validate=not_in_future)
     false_information = fields.Bool(load_default=False)
 
 
 class DeclarationSchema(StrictSchema):
     lock_version = fields.Int(required=True)
-    declared_on = fields.Date(required=True)
+    declared_on = fields.Date(required=True, validate=not_in_future)
     held_or_applied_elsewhere = fields.Bool(required=True, metadata={
         "description": "Held a certificate for this scheme at, or applied to, another CKI in the last 2 years (A §4.1 a)"})
     consent_to_transfer = fields.Bool(load_default=False, metadata={

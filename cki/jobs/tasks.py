@@ -85,7 +85,7 @@ def poll_lavs_mailbox(app) -> int:
                     for filename, xml in parts:
                         intake.ingest(cki_id, xml, source="mailbox", filename=filename)
                         taken += 1
-                except Exception:  # noqa: BLE001: this mail stays unread for the next poll; the rest go on
+                except Exception:  # this mail stays unread for the next poll; the rest go on
                     app.logger.exception("LAVS mail %s not taken in; left for the next poll", mail.key)
                     db.session.rollback()
                     continue

@@ -13,9 +13,18 @@ from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.meldingen import operations
 from cki.meldingen.models import Melding
-from cki.meldingen.schemas import (ApprovalSchema, CancelSchema, FaxMeldingSchema, MeldingChangeSchema,
-                                   MeldingDetailSchema, MeldingInSchema, MeldingQuerySchema, MeldingSchema,
-                                   MergeSchema, SplitSchema)
+from cki.meldingen.schemas import (
+    ApprovalSchema,
+    CancelSchema,
+    FaxMeldingSchema,
+    MeldingChangeSchema,
+    MeldingDetailSchema,
+    MeldingInSchema,
+    MeldingQuerySchema,
+    MeldingSchema,
+    MergeSchema,
+    SplitSchema,
+)
 from cki.users.models import Role
 
 blp = Blueprint("meldingen_api", __name__, url_prefix="/api/v1",

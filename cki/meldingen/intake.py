@@ -15,6 +15,7 @@ from cki.companies.models import Company
 from cki.core.clock import AMSTERDAM, today
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.files import safe_filename
 from cki.dossiers.models import Certificate
 from cki.events.operations import log_event
 from cki.meldingen import operations
@@ -52,7 +53,7 @@ def store_raw(cki_id: int, raw: bytes, *, source: str, filename: str | None = No
         clash = None
     if existing is not None:
         return existing, False
-    message = InboundLavsMessage(cki_id=cki_id, message_key=key, source=source, filename=filename, raw=raw,
+    message = InboundLavsMessage(cki_id=cki_id, message_key=key, source=source, filename=safe_filename(filename), raw=raw,
                                  status="received")
     db.session.add(message)
     try:
@@ -108,7 +109,7 @@ def process(message: InboundLavsMessage) -> InboundLavsMessage:
     goes wrong, the message ends parked with the reason, never stuck (it would block the mailbox)."""
     try:
         return _place(message)
-    except Exception as error:  # noqa: BLE001: any failure parks the message, for staff to see
+    except Exception as error:  # any failure parks the message, for staff to see
         current_app.logger.exception("LAVS message %s could not be processed", message.message_key)
         db.session.rollback()
         db.session.add(message)

@@ -24,7 +24,7 @@ def _is_bsn(value: str) -> bool:
     if not re.fullmatch(r"\d{8,9}", value):
         return False
     digits = [int(c) for c in value.zfill(9)]
-    return (sum(d * w for d, w in zip(digits[:8], range(9, 1, -1))) - digits[8]) % 11 == 0
+    return (sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - digits[8]) % 11 == 0
 
 
 def validate_worker(value: str):

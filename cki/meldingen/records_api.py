@@ -1,5 +1,3 @@
-from datetime import date
-
 import marshmallow as ma
 from flask import request
 from flask_smorest import abort
@@ -19,7 +17,6 @@ from cki.meldingen.uploads import OverviewRowSchema
 from cki.rules.schemas import ProjectDaysSchema
 from cki.users.models import Role
 from workflows import rules
-from workflows.calendar import legal_calendar
 
 blp = Blueprint("records_api", __name__, url_prefix="/api/v1",
                 description="Bulkmeldingen, logboeken (SC-530, projectdagen) en projectoverzichten (SC-540).")
@@ -142,16 +139,8 @@ def upload_logbook(**_):
     return {"upload_id": upload_id, "entries": count}
 
 
-def _period_start_in_range(value):
-    """The period starts in the years the app counts with (those of the werkdagen calendar);
-    a start in year 9999 would make the period's end overflow (a 500)."""
-    cal = legal_calendar()
-    if not date(cal.first_year, 1, 1) <= value <= date(cal.last_year, 12, 31):
-        raise ma.ValidationError(f"Kies een begindatum in de jaren {cal.first_year} tot en met {cal.last_year}.")
-
-
 class ProjectDaysQuery(ma.Schema):
-    from_ = fields.Date(data_key="from", validate=_period_start_in_range,
+    from_ = fields.Date(data_key="from",
                         metadata={"description": "Start of the 12-month period; default: the previous period "
                                                  "counted from the SC-530 grant (RULES.md §4)"})
     works = fields.Int(validate=validate.Range(min=0), metadata={"description": "Notified and executed works"})

@@ -1,23 +1,10 @@
-from datetime import date
-
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from cki.core.schemas import StrictSchema, not_blank
-from workflows.calendar import legal_calendar
-from workflows.schemes import SCHEMES, default_registry
+from cki.core.schemas import StrictSchema, not_blank, scheme_in_force
+from workflows.schemes import SCHEMES
 
 POSTCODE = validate.Regexp(r"^\s*\d{4}\s?[A-Za-z]{2}\s*$", error="Een postcode is 4 cijfers en 2 letters.")
-
-
-def in_calendar(value: date):
-    """A planned date must lie in the years the werkdagen calendar covers (workflows/calendar.py,
-    ``supported_years``): the lead time is counted on it."""
-    cal = legal_calendar()
-    if not date(cal.first_year, 1, 1) <= value <= date(cal.last_year, 12, 31):
-        raise ma.ValidationError(
-            f"Deze datum valt buiten de werkdagenkalender: kies een datum in de jaren "
-            f"{cal.first_year} tot en met {cal.last_year}.")
 
 
 class MeldingInSchema(StrictSchema):
@@ -37,9 +24,9 @@ class MeldingInSchema(StrictSchema):
     containment = fields.Bool(allow_none=True)
     estimated_amount = fields.Str(validate=validate.Length(max=200), allow_none=True)
     worker_count = fields.Int(validate=validate.Range(min=0, max=1000), allow_none=True)
-    planned_start = fields.Date(required=True, validate=in_calendar)
+    planned_start = fields.Date(required=True)
     planned_start_time = fields.Time(format="%H:%M", allow_none=True)
-    planned_end = fields.Date(required=True, validate=in_calendar)
+    planned_end = fields.Date(required=True)
     planned_end_time = fields.Time(format="%H:%M", allow_none=True)
     project_group = fields.Str(validate=validate.Length(max=100), allow_none=True, metadata={
         "description": "A large project: one melding per location, sharing this label (C §7.3)"})
@@ -63,12 +50,7 @@ class MeldingInSchema(StrictSchema):
         if start is None:
             return
         for code in [data["scheme"]] if "scheme" in data else SCHEMES:
-            versions = default_registry().versions(code)
-            if not any(version.in_force_on(start) for version in versions):
-                since = min(version.valid_from for version in versions)
-                name = code if "scheme" in data else "de regeling"
-                raise ma.ValidationError(f"Op deze startdatum is geen versie van {name} van kracht "
-                                         f"(de eerste geldt vanaf {since.isoformat()}).", "planned_start")
+            scheme_in_force(code, start, "planned_start")
 
 
 class MeldingChangeSchema(MeldingInSchema):

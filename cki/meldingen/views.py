@@ -15,13 +15,21 @@ from cki.core.auth import current_company, current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.schemas import calendar_years
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.meldingen import api, intake, operations, records, records_api, uploads
 from cki.meldingen.api import APPROVERS, STAFF_EDITORS, filtered
-from cki.meldingen.records_api import AUDIT_PICKERS
 from cki.meldingen.models import AuditSelection, InboundLavsMessage, Melding
-from cki.meldingen.schemas import (ApprovalSchema, CancelSchema, FaxMeldingSchema, MeldingInSchema,
-                                   MeldingQuerySchema, MergeSchema, SplitSchema)
+from cki.meldingen.records_api import AUDIT_PICKERS
+from cki.meldingen.schemas import (
+    ApprovalSchema,
+    CancelSchema,
+    FaxMeldingSchema,
+    MeldingInSchema,
+    MeldingQuerySchema,
+    MergeSchema,
+    SplitSchema,
+)
 from workflows.schemes import SCHEMES
 
 bp = Blueprint("meldingen", __name__, url_prefix="/meldingen", template_folder="templates")
@@ -100,6 +108,23 @@ def _args(query: dict) -> dict:
         return {"limit": 100}
 
 
+def _day(value: str | None) -> date:
+    """The calendar's day from the query: today when absent; unreadable or outside the calendar's
+    years, today with a message (a week at year 1 or 9999 cannot be drawn)."""
+    if not value:
+        return today()
+    first, last = calendar_years()
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        flash(f"Geen geldige datum: {value}; vandaag wordt getoond.", "warning")
+        return today()
+    if not first <= day.year <= last:
+        flash(f"Kies een dag in de jaren {first} tot en met {last}; vandaag wordt getoond.", "warning")
+        return today()
+    return day
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -107,10 +132,7 @@ def index():
     query = _query()
     args = _args(query)
     view = request.args.get("view", "list")
-    try:
-        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else today()
-    except ValueError:
-        day = today()
+    day = _day(request.args.get("day"))
     stmt = filtered(scoped_select(Melding), args)
     entity, days = Melding, []
     if view in ("week", "day"):

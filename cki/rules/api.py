@@ -1,14 +1,25 @@
 """Public rules API: werkdagen arithmetic and scheme rules, no login."""
 from flask_smorest import abort
 
-from cki.core.api import Blueprint, PUBLIC
-from cki.rules.schemas import (DateQuery, IsWorkingDayResult, LocationAuditQuery, LocationAuditSchema,
-                               MeldingDeadlineSchema, MeldingQuery, ProjectDaysBody, ProjectDaysSchema,
-                               TimelineQuery, TimelineSchema, WorkingDaysQuery, WorkingDaysResult,
-                               scheme_error)
+from cki.core.api import Blueprint
+from cki.rules.schemas import (
+    DateQuery,
+    IsWorkingDayResult,
+    LocationAuditQuery,
+    LocationAuditSchema,
+    MeldingDeadlineSchema,
+    MeldingQuery,
+    ProjectDaysBody,
+    ProjectDaysSchema,
+    TimelineQuery,
+    TimelineSchema,
+    WorkingDaysQuery,
+    WorkingDaysResult,
+    scheme_error,
+)
 from workflows import rules
 from workflows.calendar import CALENDAR_BASIS, OutOfCalendarRange, deadline, legal_calendar
-from workflows.schemes import SCHEMES, load_scheme
+from workflows.schemes import SCHEMES, NoVersionInForce, default_registry, load_scheme
 
 blp = Blueprint("rules_api", __name__, url_prefix="/api/v1",
                 description="Openbare rekenregels: werkdagenkalender (Atw, naar analogie) en "
@@ -27,14 +38,21 @@ def _calendar_call(field: str, func, *args, **kwargs):
         _unprocessable("query", field, f"Buiten het bereik van de kalender: {error}")
 
 
-def _scheme(code: str, on):
+def _scheme(code: str, on, field: str | None = None):
+    """The version of ``code`` in force on ``on``: 422 for an unknown scheme, or a date before its
+    first version (naming the date field)."""
     if code not in SCHEMES:
         abort(422, errors=scheme_error(code))
-    return load_scheme(code, on)
+    try:
+        return load_scheme(code, on)
+    except NoVersionInForce:
+        first = min(version.valid_from for version in default_registry().versions(code))
+        _unprocessable("query", field or "date", f"Op {on:%d-%m-%Y} is geen versie van {code} van kracht "
+                                                 f"(de eerste geldt vanaf {first:%d-%m-%Y}).")
 
 
 @blp.route("/calendar/working-days")
-@blp.doc(security=PUBLIC)
+@blp.public
 @blp.arguments(WorkingDaysQuery, location="query")
 @blp.response(200, WorkingDaysResult)
 def working_days(args):
@@ -50,7 +68,7 @@ def working_days(args):
 
 
 @blp.route("/calendar/is-working-day")
-@blp.doc(security=PUBLIC)
+@blp.public
 @blp.arguments(DateQuery, location="query")
 @blp.response(200, IsWorkingDayResult)
 def is_working_day(args):
@@ -63,24 +81,24 @@ def is_working_day(args):
 
 
 @blp.route("/schemes/<string:scheme>/category-a-timeline")
-@blp.doc(security=PUBLIC)
+@blp.public
 @blp.arguments(TimelineQuery, location="query")
 @blp.response(200, TimelineSchema)
 def category_a_timeline(args, scheme):
     """Worst-case category A sanction timeline T1–T6 from the finding date (B/C §8.2.1)."""
-    version = _scheme(scheme, args["finding_date"])
+    version = _scheme(scheme, args["finding_date"], "finding_date")
     result = _calendar_call("finding_date", rules.category_a_timeline, version, args["finding_date"]).to_dict()
     result["finding_date"] = result.pop("start")
     return result
 
 
 @blp.route("/schemes/<string:scheme>/melding-deadline")
-@blp.doc(security=PUBLIC)
+@blp.public
 @blp.arguments(MeldingQuery, location="query")
 @blp.response(200, MeldingDeadlineSchema)
 def melding_deadline(args, scheme):
     """Latest date a melding may be submitted for a job starting on `start` (B/C §7.1)."""
-    version = _scheme(scheme, args["start"])
+    version = _scheme(scheme, args["start"], "start")
     result = _calendar_call("start", rules.melding_deadline, version, args["start"], args["channel"])
     return {"scheme": version.scheme, "start": args["start"].isoformat(), "channel": args["channel"],
             "latest_submission_date": result.date.isoformat(), "lead_working_days": -result.working_days,
@@ -89,7 +107,7 @@ def melding_deadline(args, scheme):
 
 
 @blp.route("/schemes/<string:scheme>/location-audits")
-@blp.doc(security=PUBLIC)
+@blp.public
 @blp.arguments(LocationAuditQuery, location="query")
 @blp.response(200, LocationAuditSchema)
 def location_audits(args, scheme):
@@ -109,7 +127,7 @@ def location_audits(args, scheme):
 
 
 @blp.route("/schemes/<string:scheme>/project-days", methods=["POST"])
-@blp.doc(security=PUBLIC)
+@blp.public
 @blp.arguments(ProjectDaysBody)
 @blp.response(200, ProjectDaysSchema)
 def project_days(body, scheme):

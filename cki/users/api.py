@@ -1,22 +1,29 @@
 from flask.views import MethodView
 from flask_smorest import abort
 
-from cki.core.api import Blueprint, PUBLIC
+from cki.core.api import Blueprint
 from cki.core.auth import authenticate, current_principal, require
 from cki.core.db import db
 from cki.core.limits import login_limit
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.users import operations
 from cki.users.models import ApiClient, Role, User
-from cki.users.schemas import (ApiClientSchema, MeSchema, QualificationSchema, TokenRequestSchema,
-                               TokenSchema, UserSchema, UserUpdateSchema)
+from cki.users.schemas import (
+    ApiClientSchema,
+    MeSchema,
+    QualificationSchema,
+    TokenRequestSchema,
+    TokenSchema,
+    UserSchema,
+    UserUpdateSchema,
+)
 
 blp = Blueprint("users_api", __name__, url_prefix="/api/v1",
                 description="Inloggen met tokens, gebruikers, rollen, kwalificaties en API-clients.")
 
 
 @blp.route("/auth/tokens", methods=["POST"])
-@blp.doc(security=PUBLIC)
+@blp.public
 @login_limit
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)

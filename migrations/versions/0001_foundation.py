@@ -1,13 +1,12 @@
 """foundation: tenants, companies, users, api clients, event log
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 11:00:30.189019
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -7,7 +7,6 @@ Create Date: 2026-11-24 13:30:00
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0004'
 down_revision = '0003'

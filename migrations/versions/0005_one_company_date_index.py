@@ -12,7 +12,6 @@ Create Date: 2026-11-29 23:55:00
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0005'
 down_revision = '0004'

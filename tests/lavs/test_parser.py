@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from cki.meldingen.lavs import FIELDS, MAX_MESSAGE_BYTES, LavsParseError, compose_address, parse_message
 from tests.lavs.helpers import AMS, EXAMPLES, PROJECT, START_FIELDS, example, replace_once
 
-
 # --- the examples -----------------------------------------------------------------------------
 
 def test_every_xml_example_is_marked_as_our_own():

@@ -368,7 +368,7 @@ def test_add_datetime64_agrees_with_add_including_zero_and_weekends():
     starts = [date(2026, 11, 21), date(2026, 5, 4), date(2026, 12, 24), date(2026, 1, 1), date(2026, 5, 5)]
     offsets = [3, 1, -2, 0, -1]
     got = cal.add_datetime64(np.array(starts, dtype="datetime64[D]"), np.array(offsets))
-    assert [d.astype(object) for d in got] == [cal.add(d, n) for d, n in zip(starts, offsets)]
+    assert [d.astype(object) for d in got] == [cal.add(d, n) for d, n in zip(starts, offsets, strict=True)]
     assert got[0].astype(object) == date(2026, 11, 25)
     with pytest.raises(OutOfCalendarRange):
         cal.add_datetime64(np.array([date(1900, 1, 1)], dtype="datetime64[D]"), np.array([1]))

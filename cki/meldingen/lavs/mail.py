@@ -12,13 +12,13 @@ import email.policy
 import imaplib
 import mailbox
 import os
-import re
 from collections.abc import Iterator
 from email.parser import BytesHeaderParser
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from ssl import SSLContext, create_default_context
 from typing import Final, NamedTuple, Protocol, Self
 
+from cki.core.files import safe_filename
 from cki.meldingen.lavs.parser import LavsParseError
 
 # The usual limit of mail servers. A LAVS e-mail is far smaller; a bigger one did not come
@@ -26,7 +26,6 @@ from cki.meldingen.lavs.parser import LavsParseError
 MAX_MAIL_BYTES: Final = 25 * 1024 * 1024
 
 _XML_TYPES: Final = frozenset({"application/xml", "text/xml"})
-_UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class LavsMailError(LavsParseError):
@@ -77,7 +76,7 @@ def xml_attachments(raw_bytes: bytes) -> list[tuple[str, bytes]]:
         )
         if is_xml:
             payload = part.get_payload(decode=True) or b""
-            found.append((_safe_filename(filename, len(found) + 1), payload))
+            found.append((safe_filename(filename, f"bijlage-{len(found) + 1}.xml"), payload))
     if not found:
         raise LavsMailError("De e-mail bevat geen XML-bijlage; er is dus geen LAVS-melding uit te lezen.")
     return found
@@ -96,13 +95,6 @@ def _checked(raw_bytes: bytes) -> bytes:
         megabytes = len(raw_bytes) // (1024 * 1024)
         raise LavsMailError(f"De e-mail is te groot ({megabytes} MB) om een LAVS-melding te zijn.")
     return raw_bytes
-
-
-def _safe_filename(filename: str | None, number: int) -> str:
-    # The name comes from the sender and may be stored or shown: no directories, no control characters.
-    name = PurePosixPath((filename or "").replace("\\", "/")).name
-    name = _UNSAFE_FILENAME.sub("", name).strip()
-    return name if name not in ("", ".", "..") else f"bijlage-{number}.xml"
 
 
 class MaildirSource:
