@@ -53,17 +53,19 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from cki import models  # noqa: F401  (the whole schema, for Alembic)
     from cki.core.api import handle_unexpected, init_api
-    from cki.core.auth import login_manager
+    from cki.core.auth import login_manager, set_principal_resolver
     from cki.core.db import configure_sqlite, db, migrate
     from cki.core.errors import DomainError, handle_domain_error
     from cki.core.limits import limiter
     from cki.core.web import csrf, init_web
+    from cki.users.auth import resolve_principal
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     with app.app_context():
         configure_sqlite(db.engine)
     login_manager.init_app(app)
+    set_principal_resolver(app, resolve_principal)
     csrf.init_app(app)
     limiter.init_app(app)
     init_api(app)

@@ -19,8 +19,18 @@ RATELIMIT_STORAGE_URI = "memory://"
 #: Login attempts allowed per client address.
 LOGIN_RATE_LIMIT = "10 per minute"
 
+#: Failed login attempts allowed per account (e-mail address), from any address: guessing one
+#: person's password from many machines is slowed down as well.
+LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per hour"
+
 #: Lifetime of API tokens issued to users (hours).
 API_TOKEN_HOURS = 12
+
+#: Lifetime of a login session in the web UI (hours); logout ends it earlier.
+SESSION_HOURS = 12
+
+#: Default lifetime of an API client's token (days) when the admin gives no expiry.
+API_CLIENT_DAYS = 365
 
 #: Time zone in which dates and deadlines are shown (stored in UTC).
 DISPLAY_TIMEZONE = "Europe/Amsterdam"

@@ -35,6 +35,7 @@ def app():
         "DATABASE_URL": _fresh_database_url(),
         "SECRET_KEY": "test-secret",
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "LOGIN_ACCOUNT_RATE_LIMIT": "1000 per minute",
         "SCHEDULER_ENABLED": False,
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_KIB": 1024,

@@ -21,6 +21,8 @@ ID_PARAMS = {
     "message_id": "lavs_message",
     "dossier_id": "dossier1",
     "register_message_id": "register_message",
+    "token_id": "token_admin",
+    "client_id": "api_client",
 }
 
 #: A valid body per (rule, method), so the answer is about the id, not the body.
@@ -44,6 +46,9 @@ BODIES = {
         "lock_version": 1, "declared_on": "2026-01-05", "held_or_applied_elsewhere": False},
     ("/api/v1/dossiers/<int:dossier_id>/assessors", "POST"): {"lock_version": 1, "user_id": 1},
     ("/api/v1/register/messages/<int:register_message_id>/acknowledge", "POST"): {},
+    ("/api/v1/auth/tokens/<int:token_id>", "DELETE"): {},
+    ("/api/v1/api-clients/<int:client_id>", "PATCH"): {"name": "Overgenomen"},
+    ("/api/v1/api-clients/<int:client_id>/rotate", "POST"): {},
 }
 
 
@@ -83,6 +88,7 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
     from cki.dossiers.operations import create_dossier
     from cki.meldingen.models import InboundLavsMessage
     from cki.meldingen.operations import submit_melding
+    from cki.users.models import ApiToken
 
     with app.test_request_context():
         g.principal = Principal(cki_id=tenant.cki_id, label="test setup")
@@ -107,6 +113,8 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
         db.session.add_all([certificate, message])
         db.session.commit()
         tenant.ids["lavs_message"] = lavs.id
+        tenant.ids["token_admin"] = db.session.scalar(db.select(ApiToken.id).where(
+            ApiToken.user_id == tenant.ids["user_admin"]))
         tenant.ids["register_message"] = message.id
     return tenant
 

@@ -7,6 +7,7 @@ from flask_smorest import Api as _Api
 from webargs.flaskparser import FlaskParser
 from webargs.flaskparser import abort as webargs_abort
 from werkzeug.exceptions import HTTPException
+from wtforms.validators import ValidationError
 
 #: The OpenAPI security of a public route (every other route needs a bearer token).
 PUBLIC: list = []
@@ -40,17 +41,32 @@ def _is_public(view) -> bool:
     return bool(getattr(view, "cki_public", False))
 
 
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 def require_credentials():
-    """401 for an API route called without credentials, before its body or query is validated
-    (a 422 would tell an anonymous caller about the route's input)."""
+    """Before any API route reads its input: 401 without credentials (a 422 would tell an
+    anonymous caller about the route's input), and 403 for a change made with the login
+    session's cookie but without the page's CSRF token (a bearer token needs none: no browser
+    sends it by itself)."""
+    from flask_wtf.csrf import CSRFError, validate_csrf
+
     from cki.core.auth import current_principal
 
     if not request.path.startswith("/api/") or request.endpoint is None or request.blueprint == "api-docs":
-        return None
+        return
     view = current_app.view_functions.get(request.endpoint)
-    if view is not None and not _is_public(view) and current_principal() is None:
+    if view is None or _is_public(view):
+        return
+    principal = current_principal()
+    if principal is None:
         abort(401)
-    return None
+    if principal.by_cookie and request.method not in _SAFE_METHODS:
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken"))
+        except (CSRFError, ValidationError):
+            flask_smorest.abort(403, message="Een wijziging met de sessiecookie vraagt het CSRF-token van de "
+                                             "pagina (kop X-CSRFToken); systemen gebruiken een bearer-token.")
 
 
 class Api(_Api):

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
@@ -13,6 +14,23 @@ from cki.core.labels import label
 from cki.core.schemas import MAX_INT, has_forbidden_characters
 
 csrf = CSRFProtect()
+talisman = Talisman()
+
+#: The Content-Security-Policy: everything from the app itself, no inline script (the app's own
+#: behaviour is in static/js), no framing. Inline *styles* are allowed: Redoc, Swagger UI and
+#: Mermaid write style elements; a style cannot run code.
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'", "data:"],
+    "worker-src": ["'self'", "blob:"],
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 home_bp = Blueprint("home", __name__)
 
 
@@ -67,6 +85,23 @@ def refuse_unstorable_text():
                                   "niet is toegestaan (een NUL-teken of een los surrogaat).", location=location)
 
 
+def _no_store(response):
+    """Nothing the app answers is kept by a browser or proxy cache (pages behind a login, API
+    answers with a tenant's data); only the static files are cacheable."""
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_security_headers(app) -> None:
+    """Every response carries the security headers (flask-talisman): the CSP above, framing
+    forbidden, nosniff, a same-origin referrer policy; HSTS when served over HTTPS."""
+    talisman.init_app(app, force_https=False, content_security_policy=CSP, frame_options="DENY",
+                      referrer_policy="same-origin", session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+                      session_cookie_http_only=True, session_cookie_samesite="Lax")
+    app.after_request(_no_store)
+
+
 def init_routing(app) -> None:
     """Before any route is added: ids in paths are bounded (:class:`IdConverter`)."""
     app.url_map.converters["int"] = IdConverter
@@ -77,6 +112,7 @@ def init_web(app) -> None:
 
     app.register_blueprint(home_bp)
     app.before_request(refuse_unstorable_text)
+    init_security_headers(app)
     app.add_template_filter(_local, "local")
     app.add_template_filter(label, "label")  # Dutch label of a stored code (cki.core.labels)
     app.jinja_env.globals.update(

@@ -5,9 +5,10 @@ from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy.exc import IntegrityError
 
+from cki.companies.access import current_company
 from cki.companies.models import Company
 from cki.core.api import Blueprint
-from cki.core.auth import current_company, current_principal, require
+from cki.core.auth import current_principal, require
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select

@@ -3,9 +3,10 @@ from flask import request
 from flask_smorest import abort
 from marshmallow import fields, validate
 
+from cki.companies.access import current_company
 from cki.companies.models import Company
 from cki.core.api import Blueprint
-from cki.core.auth import current_company, current_principal, require
+from cki.core.auth import current_principal, require
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError

@@ -10,8 +10,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 from werkzeug.exceptions import NotFound
 
+from cki.companies.access import current_company
 from cki.companies.models import Company
-from cki.core.auth import current_company, current_principal
+from cki.core.auth import current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError

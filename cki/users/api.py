@@ -2,16 +2,20 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from cki.core.api import Blueprint
-from cki.core.auth import authenticate, current_principal, require
+from cki.core.auth import current_principal, require
 from cki.core.db import db
-from cki.core.limits import login_limit
+from cki.core.limits import account_limit, login_limit
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.users import operations
-from cki.users.models import ApiClient, Role, User
+from cki.users.auth import authenticate, bearer_token
+from cki.users.models import ApiClient, ApiToken, Role, User, hash_token
 from cki.users.schemas import (
     ApiClientSchema,
+    ApiClientTokenSchema,
+    ApiClientUpdateSchema,
     MeSchema,
     QualificationSchema,
+    TokenInfoSchema,
     TokenRequestSchema,
     TokenSchema,
     UserSchema,
@@ -25,16 +29,64 @@ blp = Blueprint("users_api", __name__, url_prefix="/api/v1",
 @blp.route("/auth/tokens", methods=["POST"])
 @blp.public
 @login_limit
+@account_limit
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 def create_token(data):
-    """Exchange e-mail and password for a bearer token (rate limited)."""
+    """Exchange e-mail and password for a bearer token. Attempts are limited per client address,
+    and failed ones per account as well (429)."""
     user = authenticate(data["email"], data["password"])
     if user is None:
         abort(401, message="Onjuist e-mailadres of wachtwoord.")
     token, row = operations.issue_token(user)
     db.session.commit()
-    return {"token": token, "expires_at": row.expires_at}
+    return {"token": token, "expires_at": row.expires_at, "id": row.id}
+
+
+def _own_user() -> User:
+    p = current_principal()
+    if p.user_id is None:
+        abort(403, message="Alleen voor gebruikers; een API-client wordt door de beheerder geroteerd of gestopt.")
+    return db.session.get(User, p.user_id)
+
+
+@blp.route("/auth/tokens", methods=["GET"])
+@require(anyone=True)
+@blp.response(200, TokenInfoSchema(many=True))
+def list_tokens():
+    """Your own API tokens (never the tokens themselves), newest first; `current` is the one in use."""
+    user = _own_user()
+    current = hash_token(bearer_token()) if bearer_token() else None
+    rows = db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
+    return [{"id": t.id, "created_at": t.created_at, "expires_at": t.expires_at, "current": t.token_hash == current}
+            for t in rows]
+
+
+@blp.route("/auth/tokens/current", methods=["DELETE"])
+@require(anyone=True)
+@blp.response(204)
+def revoke_current_token():
+    """Revoke the token this request carries: it stops working at once (log out of the API)."""
+    user = _own_user()
+    token = bearer_token()
+    row = token and db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if not row:
+        abort(404, message="Dit verzoek draagt geen eigen token.")
+    operations.revoke_token(user, row)
+    db.session.commit()
+
+
+@blp.route("/auth/tokens/<int:token_id>", methods=["DELETE"])
+@require(anyone=True)
+@blp.response(204)
+def revoke_token(token_id):
+    """Revoke one of your own tokens (e.g. one on a lost laptop)."""
+    user = _own_user()
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        abort(404)
+    operations.revoke_token(user, row)
+    db.session.commit()
 
 
 @blp.route("/me")
@@ -77,7 +129,8 @@ class UserItem(MethodView):
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
     def patch(self, data, user_id):
-        """Change roles, name, password, or deactivate (admin)."""
+        """Change roles, name, password, or deactivate (admin). A new password or a deactivation
+        ends every login session and API token of the user."""
         user = operations.update_user(get_or_404(User, user_id), data)
         db.session.commit()
         return user
@@ -106,9 +159,36 @@ class ApiClients(MethodView):
     @blp.arguments(ApiClientSchema)
     @blp.response(201, ApiClientSchema)
     def post(self, data):
-        """Register a system (the SCA register, a company's system); its token is shown once."""
+        """Register a system (the SCA register, a company's system); its token is shown once.
+        Without `expires_at` it expires after `API_CLIENT_DAYS` (365 days)."""
         token, client = operations.create_api_client(current_principal().cki_id, data)
         db.session.commit()
-        result = ApiClientSchema().dump(client)
-        result["token"] = token
-        return result
+        return _with_token(client, token)
+
+
+def _with_token(client: ApiClient, token: str) -> dict:
+    """The client as the schema shows it, with its token (the one time it is shown)."""
+    return {**{name: getattr(client, name) for name in ApiClientSchema().dump_fields if name != "token"}, "token": token}
+
+
+@blp.route("/api-clients/<int:client_id>", methods=["PATCH"])
+@require(Role.ADMIN)
+@blp.arguments(ApiClientUpdateSchema)
+@blp.response(200, ApiClientSchema)
+def update_api_client(data, client_id):
+    """Rename, deactivate (`active: false`: its token stops at once) or re-activate a client,
+    or move its expiry (admin)."""
+    client = operations.update_api_client(get_or_404(ApiClient, client_id), data)
+    db.session.commit()
+    return client
+
+
+@blp.route("/api-clients/<int:client_id>/rotate", methods=["POST"])
+@require(Role.ADMIN)
+@blp.response(200, ApiClientTokenSchema)
+def rotate_api_client(client_id):
+    """A new token for the client, shown once; the old token stops working at once (admin)."""
+    client = get_or_404(ApiClient, client_id)
+    token = operations.rotate_api_client(client)
+    db.session.commit()
+    return _with_token(client, token)

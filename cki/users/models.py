@@ -125,7 +125,8 @@ def new_token() -> tuple[str, str]:
 
 
 class ApiClient(TenantMixin, TimestampMixin, db.Model):
-    """A system that calls the API with a bearer token: the SCA register, a company's own system."""
+    """A system that calls the API with a bearer token: the SCA register, a company's own system.
+    Its token can be rotated (the old one stops at once), it can be deactivated, and it expires."""
 
     __tablename__ = "api_clients"
 
@@ -135,10 +136,27 @@ class ApiClient(TenantMixin, TimestampMixin, db.Model):
     company_id: Mapped[int | None] = mapped_column(sa.ForeignKey("companies.id"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginSession(TimestampMixin, db.Model):
+    """A user's login in the web UI, kept on the server: the cookie holds only a random id whose
+    hash is here. Ended by logout, a password change or a deactivation, and by its expiry."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_reason: Mapped[str | None] = mapped_column(sa.String(100))
 
 
 class ApiToken(TimestampMixin, db.Model):
-    """A bearer token a user obtained with e-mail and password (stored hashed)."""
+    """A bearer token a user obtained with e-mail and password (stored hashed); revoked by
+    deleting it (by the user, or with every other on a password change or deactivation)."""
 
     __tablename__ = "api_tokens"
 

@@ -14,8 +14,16 @@ class TokenRequestSchema(StrictSchema):
 
 
 class TokenSchema(ma.Schema):
+    id = fields.Int(metadata={"description": "To revoke it later: `DELETE /api/v1/auth/tokens/<id>`."})
     token = fields.Str(metadata={"description": "Send as `Authorization: Bearer <token>`."})
     expires_at = fields.DateTime()
+
+
+class TokenInfoSchema(ma.Schema):
+    id = fields.Int()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    current = fields.Bool(metadata={"description": "The token this request carries"})
 
 
 class QualificationSchema(StrictSchema):
@@ -72,12 +80,22 @@ class MeSchema(ma.Schema):
     roles = fields.List(fields.Str())
 
 
+def _in_future(value):
+    from cki.core.db import utcnow
+
+    if value <= utcnow():
+        raise ma.ValidationError("Het verloopmoment ligt in het verleden.")
+
+
 class ApiClientSchema(StrictSchema):
     id = fields.Int(dump_only=True)
     name = fields.Str(required=True, validate=[not_blank, validate.Length(max=200)])
     kind = fields.Str(required=True, validate=validate.OneOf(("sca_register", "company_system")))
     company_id = fields.Int(allow_none=True)
     active = fields.Bool(dump_only=True)
+    expires_at = fields.AwareDateTime(validate=_in_future, metadata={
+        "description": "When the token stops working; default after API_CLIENT_DAYS (365 days)"})
+    rotated_at = fields.DateTime(dump_only=True, allow_none=True)
     token = fields.Str(dump_only=True, metadata={"description": "Shown once, at creation."})
 
     @ma.validates_schema
@@ -85,3 +103,13 @@ class ApiClientSchema(StrictSchema):
         if (data.get("kind") == "company_system") != (data.get("company_id") is not None):
             raise ma.ValidationError("Een bedrijfssysteem hoort bij precies één bedrijf; "
                                      "het SCA-register bij geen.", "company_id")
+
+
+class ApiClientUpdateSchema(StrictSchema):
+    name = fields.Str(validate=[not_blank, validate.Length(max=200)])
+    active = fields.Bool(metadata={"description": "false: the token stops working at once"})
+    expires_at = fields.AwareDateTime(validate=_in_future)
+
+
+class ApiClientTokenSchema(ApiClientSchema):
+    token = fields.Str(metadata={"description": "The new token, shown once."})

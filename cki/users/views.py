@@ -1,13 +1,13 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from cki.core.auth import authenticate
-from cki.core.limits import login_limit
+from cki.core.limits import account_limit, login_limit
+from cki.users.auth import authenticate, end_session, start_session
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -26,12 +26,13 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @login_limit
+@account_limit
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")))
         flash("Onjuist e-mailadres of wachtwoord.", "error")
     return render_template("users/login.html", form=form), (200 if request.method == "GET" or form.errors else 401)
@@ -40,6 +41,6 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    end_session()
     flash("U bent uitgelogd.", "info")
     return redirect(url_for("auth.login"))
