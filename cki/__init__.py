@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from cki.dossiers import api as dossiers_api
     from cki.dossiers import views as dossiers_views
     from cki.events import api as events_api
+    from cki.events import reads
     from cki.meldingen import api as meldingen_api
     from cki.meldingen import lavs_api, records_api
     from cki.meldingen import views as meldingen_views
@@ -97,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
         csrf.exempt(module.blp)  # the API authenticates with bearer tokens, not cookies
     for module in (users_views, companies_views, dossiers_views, meldingen_views):
         app.register_blueprint(module.bp)
+    reads.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

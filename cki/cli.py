@@ -3,9 +3,11 @@ import click
 
 
 def register(app):
+    from cki.events.cli import events
     from cki.rules.cli import rules
 
     app.cli.add_command(rules)
+    app.cli.add_command(events)
 
     @app.cli.command("scheduler")
     def scheduler_command():

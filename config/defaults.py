@@ -4,6 +4,11 @@
 #: Production: ``postgresql+psycopg://user@host:5432/cki``.
 DATABASE_URL = ""
 
+#: The database URL the migrations (``flask db upgrade``) use: the schema owner's. Empty means
+#: ``DATABASE_URL``. In production the app connects as a role that may not rewrite the logs and
+#: the migrations as the owner (README > Production); the upgrade grants the app role its rights.
+MIGRATION_DATABASE_URL = ""
+
 #: Signs session cookies and CSRF tokens. Empty means: generate one and keep it in
 #: ``instance/secret_key`` (fine for one machine; set it explicitly with several hosts).
 SECRET_KEY = ""

@@ -1,6 +1,7 @@
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
@@ -25,12 +26,34 @@ def render_item(type_, obj, autogen_context):
 
 
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions['migrate'].db.engine
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions['migrate'].db.engine
+    """The migrations run as the schema's owner (``MIGRATION_DATABASE_URL``) where one is set;
+    the app itself connects as a role that may not rewrite the logs (README > Production)."""
+    owner_url = current_app.config.get("MIGRATION_DATABASE_URL")
+    if owner_url:
+        return sa.create_engine(owner_url, poolclass=sa.pool.NullPool)
+    return current_app.extensions['migrate'].db.engine
+
+
+def grant_app_role(connection):
+    """Give the app's role (the user of ``DATABASE_URL``) what it needs and no more: read and write
+    every table, but only INSERT and SELECT on the two logs, and read-only the migration version.
+    Run after every upgrade, so tables of later migrations are covered too."""
+    app_url = sa.engine.make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if connection.dialect.name != "postgresql" or not app_url.username:
+        return
+    if app_url.username == connection.execute(sa.text("SELECT current_user")).scalar():
+        return  # one role for both (development): nothing to grant
+    role = connection.dialect.identifier_preparer.quote(app_url.username)
+    tables = set(sa.inspect(connection).get_table_names())
+    statements = [f"GRANT USAGE ON SCHEMA public TO {role}",
+                  f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+                  f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"]
+    statements += [f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {log} FROM {role}"
+                   for log in ("event_log", "data_access_log") if log in tables]
+    if "alembic_version" in tables:
+        statements.append(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {role}")
+    for statement in statements:
+        connection.execute(sa.text(statement))
 
 
 def get_engine_url():
@@ -115,6 +138,7 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            grant_app_role(connection)
 
 
 if context.is_offline_mode():

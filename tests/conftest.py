@@ -1,6 +1,7 @@
 """Test fixtures. The suite runs on SQLite by default and on PostgreSQL when
 ``DATABASE_URL`` points there (``.ci/run`` does both). The schema is built by the
 Alembic migrations, never by ``create_all``, so the migrations are tested on every run."""
+import functools
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -14,25 +15,40 @@ from cki.core.auth import Principal
 from cki.core.db import db
 
 # Only a PostgreSQL URL switches the suite over; anything else runs on a fresh SQLite file.
+# The URL is a superuser's: the suite makes the two roles production uses (README > Production),
+# runs the migrations as the owner and the app as the app role, and cleans up as the superuser.
 PG_URL = os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgresql") else ""
+OWNER_ROLE, APP_ROLE = "cki_owner", "cki_app"
 
 
-def _fresh_database_url() -> str:
+def as_role(url: str, role: str) -> str:
+    return sa.engine.make_url(url).set(username=role, password=None).render_as_string(hide_password=False)
+
+
+@functools.cache
+def superuser_engine():
+    return sa.create_engine(PG_URL, poolclass=sa.pool.NullPool)
+
+
+def _fresh_database() -> dict:
+    """Settings for a fresh, empty database: on PostgreSQL the two roles and an empty schema
+    owned by the owner role; else a new SQLite file."""
     if PG_URL:
-        engine = sa.create_engine(PG_URL)
-        with engine.begin() as conn:
+        with superuser_engine().begin() as conn:
+            for role in (OWNER_ROLE, APP_ROLE):
+                if not conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).scalar():
+                    conn.execute(sa.text(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"))
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        engine.dispose()
-        return PG_URL
-    return "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="cki-test-"), "test.sqlite3")
+            conn.execute(sa.text(f"CREATE SCHEMA public AUTHORIZATION {OWNER_ROLE}"))
+        return {"DATABASE_URL": as_role(PG_URL, APP_ROLE), "MIGRATION_DATABASE_URL": as_role(PG_URL, OWNER_ROLE)}
+    return {"DATABASE_URL": "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="cki-test-"), "test.sqlite3")}
 
 
 @pytest.fixture(scope="session")
 def app():
     app = create_app({
         "TESTING": True,
-        "DATABASE_URL": _fresh_database_url(),
+        **_fresh_database(),
         "SECRET_KEY": "test-secret",
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "LOGIN_ACCOUNT_RATE_LIMIT": "1000 per minute",
@@ -55,10 +71,12 @@ def _clean_tables(request):
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
+        if PG_URL:  # the app's role may not empty the logs: the superuser does, past their triggers
+            with superuser_engine().begin() as conn:
+                conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
                 conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
+        else:
+            with db.engine.begin() as conn:
                 for name in tables:
                     conn.execute(sa.text(f"DELETE FROM {name}"))
 

@@ -2,7 +2,7 @@
 import pytest
 
 from cki.core.db import db
-from cki.meldingen.models import DataAccessLog
+from cki.events.models import DataAccessLog
 from tests.test_meldingen import MELDING
 
 CSV_LOGBOOK = """project;worker;date;start;end;activity;ppe

@@ -1,10 +1,12 @@
-"""Writing the event log. Every state-changing operation ends with :func:`log_event`."""
+"""Writing the logs. Every state-changing operation ends with :func:`log_event`; every read of
+personal or exposure data, and every read of the read-only reviewer, with :func:`log_read`.
+Both are written, hash-chained, when the transaction commits (:mod:`cki.events.chain`)."""
 import sqlalchemy as sa
 import sqlalchemy.orm
 
 from cki.core.auth import current_principal
-from cki.core.db import db
-from cki.events.models import EventLogEntry
+from cki.events.chain import queue
+from cki.events.models import DataAccessLog, EventLogEntry
 
 
 class AppendOnlyError(RuntimeError):
@@ -14,15 +16,13 @@ class AppendOnlyError(RuntimeError):
 def log_event(subject, action: str, *, before=None, after=None, note=None, principal=None,
               subject_type: str | None = None) -> EventLogEntry:
     """Append who did ``action`` to ``subject`` now, with its state before and after."""
-    entry = event_entry(subject, action, before=before, after=after, note=note, principal=principal,
-                        subject_type=subject_type)
-    db.session.add(entry)
-    return entry
+    return queue(event_entry(subject, action, before=before, after=after, note=note, principal=principal,
+                             subject_type=subject_type))
 
 
 def event_entry(subject, action: str, *, before=None, after=None, note=None, principal=None,
                 subject_type: str | None = None) -> EventLogEntry:
-    """The entry :func:`log_event` appends, not yet in the session (for ``insert_loaded``)."""
+    """The entry :func:`log_event` appends."""
     principal = principal or current_principal()
     return EventLogEntry(
         cki_id=subject.cki_id,
@@ -38,9 +38,17 @@ def event_entry(subject, action: str, *, before=None, after=None, note=None, pri
     )
 
 
+def log_read(what: str, *, company_id: int | None = None, detail: str | None = None,
+             principal=None) -> DataAccessLog:
+    """Append that the principal read ``what`` (of ``company_id``), with a detail (AVG, RULES.md §7-§8)."""
+    p = principal or current_principal()
+    return queue(DataAccessLog(cki_id=p.cki_id, actor_label=p.label, actor_user_id=p.user_id, what=what,
+                               company_id=company_id, detail=detail))
+
+
 @sa.event.listens_for(sa.orm.Session, "before_flush")
 def _refuse_rewrites(session, _ctx, _instances):
-    # The log is evidence for the accreditation body: entries are never changed or removed.
+    # The logs are evidence for the accreditation body: entries are never changed or removed.
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, EventLogEntry) and (obj in session.deleted or session.is_modified(obj)):
+        if isinstance(obj, EventLogEntry | DataAccessLog) and (obj in session.deleted or session.is_modified(obj)):
             raise AppendOnlyError("het logboek is alleen aan te vullen (append-only)")

@@ -140,7 +140,7 @@ class LogbookEntry(TenantMixin, TimestampMixin, db.Model):
     """One SC-530 logbook line: a worker's asbestos work interval on a project (C §4.3.1 c–d).
 
     Exposure data (RULES.md §8): the worker is a pseudonymous id (the company's staff
-    number), never a name or BSN; every read is logged in :class:`DataAccessLog`."""
+    number), never a name or BSN; every read is logged in the read log (cki.events)."""
 
     __tablename__ = "logbook_entries"
     __table_args__ = (sa.Index("ix_logbook_company_date", "company_id", "work_date"),)
@@ -155,20 +155,6 @@ class LogbookEntry(TenantMixin, TimestampMixin, db.Model):
     end: Mapped[time] = mapped_column(nullable=False)
     activity: Mapped[str] = mapped_column(sa.String(30), nullable=False)
     ppe: Mapped[bool] = mapped_column(nullable=False)
-
-
-class DataAccessLog(TenantMixin, db.Model):
-    """Who read personal or exposure data, when, and what (AVG accountability)."""
-
-    __tablename__ = "data_access_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor_label: Mapped[str] = mapped_column(sa.String(200), nullable=False)
-    actor_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    what: Mapped[str] = mapped_column(sa.String(60), nullable=False)
-    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), nullable=False)
-    detail: Mapped[str | None] = mapped_column(sa.Text)
-    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class ProjectOverviewEntry(TenantMixin, TimestampMixin, db.Model):

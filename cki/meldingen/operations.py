@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from cki.core.clock import today
 from cki.core.db import db, insert_loaded, utcnow
 from cki.core.errors import DomainError
-from cki.events.operations import event_entry, log_event
+from cki.events.operations import log_event
 from cki.meldingen.models import Melding, MeldingRevision, street_key
 from workflows import rules
 from workflows.rules import MeldingStatus
@@ -127,8 +127,8 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
     revision = insert_loaded(MeldingRevision(cki_id=melding.cki_id, melding_id=melding.id, number=1, source=source,
                                              kind="new", data={**content, "status": status}, created_at=now))
     set_committed_value(melding, "revisions", [revision])
-    insert_loaded(event_entry(melding, "melding.submitted", after={**content, "channel": channel, "status": status,
-                                                                   "timeliness": timeliness}))
+    log_event(melding, "melding.submitted", after={**content, "channel": channel, "status": status,
+                                                   "timeliness": timeliness})
     return melding, True
 
 

@@ -9,11 +9,10 @@ from datetime import date, timedelta
 
 import marshmallow as ma
 
-from cki.core.auth import current_principal
 from cki.core.db import db
 from cki.core.errors import DomainError
-from cki.events.operations import log_event
-from cki.meldingen.models import AuditSelection, DataAccessLog, LogbookEntry, ProjectOverviewEntry
+from cki.events.operations import log_event, log_read
+from cki.meldingen.models import AuditSelection, LogbookEntry, ProjectOverviewEntry
 from workflows import rules
 from workflows.calendar import add_period
 
@@ -64,12 +63,6 @@ def read_csv(raw: bytes) -> list[dict]:
         raise DomainError("file", UNREADABLE_COLUMNS) from None
 
 
-def log_read(company_id: int, what: str, detail: str | None = None):
-    p = current_principal()
-    db.session.add(DataAccessLog(cki_id=p.cki_id, actor_label=p.label, actor_user_id=p.user_id, what=what,
-                                 company_id=company_id, detail=detail))
-
-
 # -- SC-530 logbooks --------------------------------------------------------------------
 
 def store_logbook(company, rows: list[dict]) -> tuple[str, int]:
@@ -89,7 +82,8 @@ def project_days_for(company, first: date, last: date):
     entries = db.session.scalars(db.select(LogbookEntry).where(
         LogbookEntry.company_id == company.id, LogbookEntry.work_date >= first,
         LogbookEntry.work_date <= last)).all()
-    log_read(company.id, "logbook.project_days", f"{first.isoformat()}..{last.isoformat()}: {len(entries)} regels")
+    log_read("logbook.project_days", company_id=company.id,
+             detail=f"{first.isoformat()}..{last.isoformat()}: {len(entries)} regels")
     result = rules.project_days([{"project": e.project, "worker": e.worker, "date": e.work_date, "start": e.start,
                                   "end": e.end, "activity": e.activity, "ppe": e.ppe} for e in entries], "SC-530")
     return result
