@@ -51,11 +51,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from sqlalchemy.orm.exc import StaleDataError
+
     from cki import models  # noqa: F401  (the whole schema, for Alembic)
     from cki.core.api import handle_unexpected, init_api
     from cki.core.auth import login_manager, set_principal_resolver
     from cki.core.db import configure_sqlite, db, migrate
-    from cki.core.errors import DomainError, handle_domain_error
+    from cki.core.errors import DomainError, handle_domain_error, handle_stale_data
     from cki.core.limits import limiter
     from cki.core.web import csrf, init_web
     from cki.users.auth import resolve_principal
@@ -71,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
     init_api(app)
     init_web(app)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(Exception, handle_unexpected)
 
 

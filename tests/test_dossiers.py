@@ -175,6 +175,25 @@ def test_expiry_after_four_months(app, client, tenant, clock):
     assert lapse_expired_dossiers(app) == 0  # idempotent
 
 
+def test_the_lapse_job_logs_a_refusal_instead_of_swallowing_it(app, client, tenant, clock, monkeypatch, caplog):
+    from cki.core.errors import Conflict
+    from cki.dossiers import operations
+    from cki.jobs.tasks import lapse_expired_dossiers
+
+    clock("2026-04-20")
+    w = Walk(client, tenant, "SC-540").into_assessment()
+    b = w.branches()[0]
+    w.assess_location(w.location(b), "2026-03-31")
+    clock("2026-08-03")
+
+    def refused(*args, **kwargs):
+        raise Conflict("lock_version", "Het dossier is intussen door iemand anders gewijzigd.")
+
+    monkeypatch.setattr(operations, "fire_event", refused)
+    assert lapse_expired_dossiers(app) == 0
+    assert f"dossier {w.id} niet verlopen verklaard: Het dossier is intussen" in caplog.text
+
+
 def test_rejected_within_12_months_of_a_withdrawal(client, tenant, clock):
     clock("2026-12-01")
     w = Walk(client, tenant, "SC-540", applied_on="2026-11-30")

@@ -30,3 +30,10 @@ def handle_domain_error(error: DomainError):
         return {"code": error.status, "status": HTTPStatus(error.status).phrase,
                 "message": error.message, "errors": {error.location: {error.field: [error.message]}}}, error.status
     return render_template("error.html", error=error), error.status
+
+
+def handle_stale_data(_error):
+    """A row changed by someone else between our read and our write (optimistic locking) that no
+    operation caught: 409 like any other conflict, nothing written."""
+    return handle_domain_error(Conflict("lock_version", "Het gegeven is intussen door iemand anders gewijzigd; "
+                                                        "laad het opnieuw en probeer het nog eens."))

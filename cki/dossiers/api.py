@@ -35,8 +35,14 @@ def visible_dossiers(principal=None):
     return stmt
 
 
-def load_dossier(dossier_id: int) -> Dossier:
-    dossier = db.session.scalar(visible_dossiers().where(Dossier.id == dossier_id))
+def load_dossier(dossier_id: int, *, for_update: bool = False) -> Dossier:
+    """The dossier if the principal may see it, else 404. ``for_update``: locked for this
+    transaction (PostgreSQL), so of two changes sent with the same ``lock_version`` the second
+    waits for the first and then answers 409, with nothing written."""
+    stmt = visible_dossiers().where(Dossier.id == dossier_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=Dossier)
+    dossier = db.session.scalar(stmt)
     if dossier is None:
         abort(404)
     return dossier
@@ -92,7 +98,7 @@ def get_dossier(dossier_id):
 @blp.response(200, StaffDossierSchema)
 def post_declaration(data, dossier_id):
     """Record the applicant's declaration about other CKIs and its consent (A §4.1)."""
-    dossier = load_dossier(dossier_id)
+    dossier = load_dossier(dossier_id, for_update=True)
     operations.record_declaration(dossier, data, expected_version=data.pop("lock_version"))
     db.session.commit()
     return dump(dossier)
@@ -104,7 +110,7 @@ def post_declaration(data, dossier_id):
 @blp.response(200, StaffDossierSchema)
 def post_assessor(data, dossier_id):
     """Assign an assessor to the dossier (an outsourced one then sees it)."""
-    dossier = load_dossier(dossier_id)
+    dossier = load_dossier(dossier_id, for_update=True)
     operations.assign_assessor(dossier, data["user_id"], expected_version=data["lock_version"])
     db.session.commit()
     return dump(dossier)
@@ -113,7 +119,7 @@ def post_assessor(data, dossier_id):
 def _event_view(event, schema, roles):
     @require(*roles)
     def view(payload, dossier_id):
-        dossier = load_dossier(dossier_id)
+        dossier = load_dossier(dossier_id, for_update=True)
         operations.fire_event(dossier, event, payload, expected_version=payload.pop("lock_version"))
         db.session.commit()
         return dump(dossier)

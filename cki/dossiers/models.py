@@ -180,3 +180,15 @@ class RegisterMessage(TenantMixin, TimestampMixin, db.Model):
     acknowledged_at = mapped_column(UTCDateTime)
 
     certificate = relationship("Certificate")
+
+
+class CertificateNumberCounter(TenantMixin, db.Model):
+    """The last certificate number given out per CKI, scheme and year: the next one is taken with
+    one atomic upsert, so two grants at the same moment never get the same number."""
+
+    __tablename__ = "certificate_number_counters"
+
+    cki_id: Mapped[int] = mapped_column(sa.ForeignKey("ckis.id"), primary_key=True)
+    scheme: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(nullable=False)

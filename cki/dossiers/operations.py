@@ -5,6 +5,7 @@ rows into :class:`~workflows.dossier.DossierFacts`, asks the machine, and persis
 outcome in one transaction with its event-log entry."""
 from datetime import date
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.exc import StaleDataError
 
 from cki.companies.models import Branch, Company
@@ -16,6 +17,7 @@ from cki.dossiers.certificate_pdf import render_certificate
 from cki.dossiers.models import (
     BranchAssessment,
     Certificate,
+    CertificateNumberCounter,
     Dossier,
     DossierAssessor,
     DossierBranch,
@@ -267,10 +269,17 @@ def _letter(dossier: Dossier, kind: str, subject: str, body: str, due_on: date |
 
 
 def _certificate_number(dossier: Dossier, issued_on: date) -> str:
-    prefix = f"{dossier.scheme}/{issued_on.year}/"
-    count = db.session.scalar(db.select(db.func.count(Certificate.id)).where(
-        Certificate.cki_id == dossier.cki_id, Certificate.number.like(prefix + "%")))
-    return f"{prefix}{count + 1:04d}"
+    """The next number of the CKI's series for this scheme and year (``SC-540/2026/0001``), taken
+    with one atomic upsert: the counter row is locked until this transaction ends, so a second
+    grant at the same moment waits and takes the next number."""
+    dialect = db.session.connection().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    table = CertificateNumberCounter.__table__
+    stmt = insert(table).values(cki_id=dossier.cki_id, scheme=dossier.scheme, year=issued_on.year, last_number=1)
+    stmt = stmt.on_conflict_do_update(index_elements=["cki_id", "scheme", "year"],
+                                      set_={"last_number": table.c.last_number + 1}).returning(table.c.last_number)
+    number = db.session.execute(stmt).scalar_one()
+    return f"{dossier.scheme}/{issued_on.year}/{number:04d}"
 
 
 def issue_certificate(dossier: Dossier, outcome) -> Certificate:

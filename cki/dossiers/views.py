@@ -122,7 +122,7 @@ def fire(dossier_id, event):
     p = current_principal()
     if not (p.is_staff and p.has_any(*roles)):
         abort(403)
-    dossier = load_dossier(dossier_id)
+    dossier = load_dossier(dossier_id, for_update=True)
     try:
         payload = _form_payload(schema)
         operations.fire_event(dossier, event, payload, expected_version=payload.pop("lock_version"))
@@ -145,7 +145,7 @@ def declaration(dossier_id):
     p = current_principal()
     if not (p.is_staff and p.has_any(*EDITORS)):
         abort(403)
-    dossier = load_dossier(dossier_id)
+    dossier = load_dossier(dossier_id, for_update=True)
     try:
         data = _form_payload(DeclarationSchema)
         operations.record_declaration(dossier, data, expected_version=data.pop("lock_version"))

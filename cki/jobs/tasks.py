@@ -33,7 +33,7 @@ def lapse_expired_dossiers(app) -> int:
         candidates = db.session.scalars(db.select(Dossier.id).where(
             Dossier.state.in_([State.ASSESSMENT.value, State.DECISION.value]))).all()
         for dossier_id in candidates:
-            dossier = db.session.get(Dossier, dossier_id)
+            dossier = db.session.get(Dossier, dossier_id, with_for_update=True)  # a colleague's step waits
             facts = operations.build_facts(dossier)
             window = deadlines(facts).get("window_end")
             if window is None or facts.today <= window.date:
@@ -43,8 +43,10 @@ def lapse_expired_dossiers(app) -> int:
                 operations.fire_event(dossier, Event.LAPSE, {}, expected_version=None)
                 db.session.commit()
                 lapsed += 1
-            except DomainError:
+            except DomainError as refused:  # said, not swallowed: staff look at the dossier
                 db.session.rollback()
+                app.logger.warning("termijnbewaking: dossier %s niet verlopen verklaard: %s", dossier_id,
+                                   refused.message)
     return lapsed
 
 

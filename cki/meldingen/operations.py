@@ -5,7 +5,9 @@ One job is one melding. Documented match rule (README "One job once"): two notif
 the same job when they are of the same company and either carry the same LAVS project id, or
 have the same postcode, the same street (case and spacing ignored) and the same planned start
 date. A second arrival is linked to the first as a revision, never registered twice."""
+import hashlib
 import re
+from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
@@ -53,6 +55,40 @@ _SAME_ADDRESS_AND_DAY = sa.select(Melding.id, Melding.lavs_project_id).where(
     Melding.street_key == sa.bindparam("street_key")).order_by(Melding.id).limit(5)
 _SAME_KEY = sa.select(Melding.id).where(Melding.company_id == sa.bindparam("company_id"),
                                         Melding.idempotency_key == sa.bindparam("key"))
+
+
+#: Arrivals of one job are serialised by a transaction-scoped advisory lock on PostgreSQL (SQLite
+#: runs one writing transaction at a time anyway): on the job's key hashed into one of this many
+#: buckets, so a bulk upload of 20,000 rows takes at most this many locks. Two different jobs in one
+#: bucket only wait for each other's commit.
+JOB_LOCK_BUCKETS = 1024
+_JOB_LOCK_NAMESPACE = 0x6A6F6200  # "job"
+
+
+def job_keys(company_id: int, data: dict) -> list[str]:
+    """The keys under which an arrival can be the same job as another (the documented match
+    rule): its address and start date, and its LAVS project id if it has one."""
+    keys = [f"{company_id}|{normalise_postcode(data['postcode'])}|{street_key(data['street'])}|"
+            f"{data['planned_start'].isoformat()}"]
+    if data.get("lavs_project_id"):
+        keys.append(f"{company_id}|lavs|{data['lavs_project_id']}")
+    return keys
+
+
+def lock_jobs(keys: Iterable[str]) -> None:
+    """Hold the lock of every job in ``keys`` until this transaction ends, taken in one global
+    order so two uploads of the same jobs wait for each other instead of deadlocking. Then the
+    same-job match and the insert after it cannot race with another arrival of the same job."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    buckets = sorted({int.from_bytes(hashlib.blake2b(key.encode(), digest_size=4).digest()) % JOB_LOCK_BUCKETS
+                      for key in keys})
+    for bucket in buckets:
+        connection.execute(_LOCK_JOB, {"namespace": _JOB_LOCK_NAMESPACE, "bucket": bucket})
+
+
+_LOCK_JOB = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("namespace"), sa.bindparam("bucket")))
 
 
 def find_same_job(company_id: int, data: dict) -> Melding | None:
@@ -112,6 +148,7 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
         raise DomainError("received_on", "De ontvangstdatum ligt in de toekomst.")
     received_on = received_on or today()
     data = {**data, "postcode": normalise_postcode(data["postcode"])}
+    lock_jobs(job_keys(company.id, data))
     same = find_same_job(company.id, data)
     if same is not None:
         link_same_job(same, data, channel=channel, source=source)

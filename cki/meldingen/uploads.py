@@ -53,23 +53,32 @@ def _without_blanks(row):
 
 
 def submit_many(company, rows: list, *, channel: str) -> dict:
-    """Each row accepted or refused whole, with a report per row; one refused row undoes only itself."""
+    """Each row accepted or refused whole, with a report per row; one refused row undoes only itself.
+    The locks of all the upload's jobs are taken first, in one order, so two uploads of the same
+    jobs at once register each job once (:func:`~cki.meldingen.operations.lock_jobs`)."""
     schema = MeldingInSchema()
-    report, counts = [], {"accepted": 0, "repeat": 0, "refused": 0}
+    loaded = []
     for number, raw in enumerate(check_count("meldingen", rows), start=1):
         try:
-            data = schema.load(_without_blanks(raw) or {})
-            with db.session.begin_nested():
-                key = f"ref:{data['client_reference']}" if data.get("client_reference") else None
-                melding, created = operations.submit_melding(company, data, channel=channel, source="bulk",
-                                                             idempotency_key=key)
+            loaded.append((number, schema.load(_without_blanks(raw) or {}), None))
         except ma.ValidationError as error:
-            report.append({"row": number, "status": "refused", "errors": error.messages})
-        except DomainError as error:
-            report.append({"row": number, "status": "refused", "errors": {error.field: [error.message]}})
+            loaded.append((number, None, error.messages))
+    operations.lock_jobs(key for _, data, _ in loaded if data for key in operations.job_keys(company.id, data))
+    report, counts = [], {"accepted": 0, "repeat": 0, "refused": 0}
+    for number, data, errors in loaded:
+        if errors is not None:
+            report.append({"row": number, "status": "refused", "errors": errors})
         else:
-            report.append({"row": number, "status": "accepted" if created else "repeat", "melding_id": melding.id,
-                           "warning": melding.warning})
+            try:
+                with db.session.begin_nested():
+                    key = f"ref:{data['client_reference']}" if data.get("client_reference") else None
+                    melding, created = operations.submit_melding(company, data, channel=channel, source="bulk",
+                                                                 idempotency_key=key)
+            except DomainError as error:
+                report.append({"row": number, "status": "refused", "errors": {error.field: [error.message]}})
+            else:
+                report.append({"row": number, "status": "accepted" if created else "repeat",
+                               "melding_id": melding.id, "warning": melding.warning})
         counts[report[-1]["status"]] += 1
     return {"accepted": counts["accepted"], "repeats": counts["repeat"], "refused": counts["refused"], "rows": report}
 
