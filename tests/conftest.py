@@ -104,6 +104,8 @@ ROLES = ("admin", "planner", "assessor", "team_leader", "decider", "office", "qu
 
 
 def build_tenant(app, tag: str, kvk_base: int) -> Tenant:
+    from datetime import date
+
     from cki.companies import operations as companies
     from cki.tenants.models import Cki
     from cki.users import operations as users
@@ -120,6 +122,11 @@ def build_tenant(app, tag: str, kvk_base: int) -> Tenant:
             email = f"{role}@{tag.lower()}.test"
             user = users.create_user(cki.id, {"email": email, "name": f"{role} {tag}", "kind": "staff",
                                               "roles": [role], "password": PASSWORD})
+            for function in {"assessor": ["assessor"], "team_leader": ["assessor", "team_leader"],
+                             "decider": ["decider"]}.get(role, []):
+                for scheme in ("SC-540", "SC-530"):
+                    users.add_qualification(user, {"scheme": scheme, "function": function,
+                                                   "valid_from": date(2020, 1, 1), "valid_to": None})
             tenant.tokens[role] = users.issue_token(user)[0]
             tenant.ids[f"user_{role}"] = user.id
             tenant.emails[role] = email

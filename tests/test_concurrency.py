@@ -125,11 +125,11 @@ def test_two_concurrent_bulk_uploads_of_the_same_200_jobs_register_200(app, serv
 
 # -- dossiers ----------------------------------------------------------------------------------
 
-def _dossier_in_decision(client, tenant, days_ago: int) -> dict:
-    """A new company's dossier walked (in-process) to the decision, dated in the weeks before the
-    real today (the server's)."""
-    cal, today = legal_calendar(), date.today()
-    first = cal.subtract(today, days_ago)
+def _dossier_in_decision(client, tenant) -> dict:
+    """A new company's dossier walked (in-process) to the decision. The server counts with the real
+    today, so every step is dated today (none may be dated before the step it follows)."""
+    today = date.today().isoformat()
+    applied = legal_calendar().subtract(date.today(), 10).isoformat()
     auth = tenant.auth
     n = len(client.get("/api/v1/companies", headers=auth("planner")).json)
     company = client.post("/api/v1/companies", json={"name": f"Kandidaat {n}", "place": "Ede",
@@ -144,23 +144,21 @@ def _dossier_in_decision(client, tenant, days_ago: int) -> dict:
         return r.json
 
     r = client.post("/api/v1/dossiers", json={"company_id": company["id"], "scheme": "SC-540",
-                                              "applied_on": first.isoformat()}, headers=auth("planner"))
+                                              "applied_on": applied}, headers=auth("planner"))
     assert r.status_code == 201, r.json
     d = r.json
-    d = post("declaration", "planner", declared_on=first.isoformat(), held_or_applied_elsewhere=False,
-             informed_of_rules=True)
+    d = post("declaration", "planner", declared_on=applied, held_or_applied_elsewhere=False, informed_of_rules=True)
     d = post("take-into-treatment", "planner")
     d = post("assessors", "planner", user_id=tenant.ids["user_assessor"])
     d = post("complete-documentation-review", "assessor", passed=True)
     branch = d["branches"][0]["branch_id"]
-    d = post("record-branch-assessment", "assessor", branch_id=branch, passed=True,
-             on=cal.add(first, 1).isoformat())
+    d = post("record-branch-assessment", "assessor", branch_id=branch, passed=True, on=today)
     for n in (2, 3):
         d = post("request-location", "planner", branch_id=branch, address=f"Project {n}")
         loc = d["locations"][-1]["id"]
-        d = post("record-sca-permission", "planner", location_id=loc, granted=True, on=cal.add(first, n).isoformat())
+        d = post("record-sca-permission", "planner", location_id=loc, granted=True, on=today)
         d = post("record-location-assessment", "assessor", location_id=loc, passed=True, complete_result=True,
-                 on=cal.add(first, n + 1).isoformat(), representative_reason="Gangbaar project")
+                 on=today, representative_reason="Gangbaar project")
     d = post("complete-assessment", "team_leader")
     return post("record-advice", "team_leader", advice="Positief advies.")
 
@@ -178,7 +176,7 @@ PAIRS = [  # (event, who, body) twice: two different steps a colleague might tak
 @pytest.mark.parametrize("pair", PAIRS, ids=lambda pair: f"{pair[0][0]}+{pair[1][0]}")
 def test_two_different_events_with_the_same_lock_version_give_one_200_and_one_409(app, client, server, tenant, pair):
     for _ in range(2):
-        d = _dossier_in_decision(client, tenant, days_ago=10)
+        d = _dossier_in_decision(client, tenant)
         version, url = d["lock_version"], f"{server}/api/v1/dossiers/{d['id']}"
         calls = []
         for event, who, body in pair:
@@ -196,7 +194,7 @@ def test_two_different_events_with_the_same_lock_version_give_one_200_and_one_40
 
 
 def test_two_grants_at_once_get_different_certificate_numbers(app, client, server, tenant):
-    dossiers = [_dossier_in_decision(client, tenant, days_ago=12) for _ in range(2)]
+    dossiers = [_dossier_in_decision(client, tenant) for _ in range(2)]
     decided_on = date.today().isoformat()
     results = _all_at_once([
         lambda d=d: _call("POST", f"{server}/api/v1/dossiers/{d['id']}/decide", tenant.tokens["decider"],

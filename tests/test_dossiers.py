@@ -13,10 +13,14 @@ def clock_start():
 
 
 class Walk:
-    """A dossier walked through the API, keeping the lock_version it last saw."""
+    """A dossier walked through the API, keeping the lock_version it last saw. The (frozen) clock
+    walks with it: each step is recorded on its own date, as staff would, so no step is dated
+    before the one it follows (the application date first, then each step's ``on``)."""
 
     def __init__(self, client, tenant, scheme, company="company1", applied_on="2026-01-05", branch2=False):
         self.client, self.tenant = client, tenant
+        assert "CLOCK_TODAY" in client.application.config, "a Walk needs the clock fixture"
+        client.application.config["CLOCK_TODAY"] = applied_on
         company_id = tenant.ids[company]
         if branch2:
             client.post(f"/api/v1/companies/{company_id}/branches", json=BRANCH2, headers=tenant.auth("planner"))
@@ -25,11 +29,18 @@ class Walk:
         assert r.status_code == 201, r.json
         self.d = r.json
 
+    def today(self, day: str):
+        """Move the frozen clock to ``day`` (never back)."""
+        config = self.client.application.config
+        config["CLOCK_TODAY"] = max(str(config.get("CLOCK_TODAY") or day), day)
+
     @property
     def id(self):
         return self.d["id"]
 
     def post(self, path, who, expect=200, **body):
+        if "on" in body and expect == 200:
+            self.today(body["on"])
         r = self.client.post(f"/api/v1/dossiers/{self.id}/{path}", headers=self.tenant.auth(who),
                              json={"lock_version": self.d["lock_version"], **body})
         assert r.status_code == expect, (path, r.status_code, r.json)
@@ -45,6 +56,7 @@ class Walk:
         self.post("declaration", "planner", declared_on="2026-01-05", held_or_applied_elsewhere=False,
                   informed_of_rules=True)
         self.post("take-into-treatment", "planner")
+        self.post("assessors", "planner", user_id=self.tenant.ids["user_assessor"])
         self.post("complete-documentation-review", "assessor", passed=True)
         assert self.d["state"] == "assessment"
         return self
@@ -53,8 +65,8 @@ class Walk:
         self.post("request-extra-location" if extra else "request-location", "planner",
                   branch_id=branch_id, address=f"Project {len(self.d['locations']) + 1}, Utrecht")
         loc = self.d["locations"][-1]["id"]
-        if permit:
-            self.post("record-sca-permission", "planner", location_id=loc, granted=True, on="2026-01-20")
+        if permit:  # SCA answers the same day (the clock's)
+            self.post("record-sca-permission", "planner", location_id=loc, granted=True)
         return loc
 
     def assess_location(self, loc, on, passed=True, containment=False, who="assessor", expect=200):
@@ -63,10 +75,11 @@ class Walk:
                          representative_reason="Gangbaar project voor dit bedrijf")
 
     def pass_branches_and_locations(self, containment=False):
-        for b in self.branches():
+        locations = {b: [self.location(b), self.location(b)] for b in self.branches()}  # SCA first, for all
+        for b, pair in locations.items():
             self.post("record-branch-assessment", "assessor", branch_id=b, passed=True, on="2026-02-02")
-            for n, day in enumerate(("2026-02-03", "2026-02-10")):
-                self.assess_location(self.location(b), day, containment=containment and n == 0)
+            for n, (loc, day) in enumerate(zip(pair, ("2026-02-03", "2026-02-10"), strict=True)):
+                self.assess_location(loc, day, containment=containment and n == 0)
         return self
 
     def to_decision(self):
@@ -220,7 +233,10 @@ def test_decider_who_was_an_assessor_is_refused(client, tenant, clock):
     # The admin makes the team leader's colleague both assessor and decider.
     admin = tenant.auth("admin")
     client.patch(f"/api/v1/users/{tenant.ids['user_decider']}", json={"roles": ["decider", "assessor"]}, headers=admin)
+    client.post(f"/api/v1/users/{tenant.ids['user_decider']}/qualifications", headers=admin,
+                json={"scheme": "SC-540", "function": "assessor", "valid_from": "2020-01-01"})
     w = Walk(client, tenant, "SC-540").into_assessment()
+    w.post("assessors", "planner", user_id=tenant.ids["user_decider"])
     b = w.branches()[0]
     w.post("record-branch-assessment", "decider", branch_id=b, passed=True, on="2026-02-02")
     w.assess_location(w.location(b), "2026-02-03")

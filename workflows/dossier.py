@@ -199,6 +199,8 @@ class LocationFacts:
     assessed_on: date | None = None
     complete_result: bool = False
     containment: bool = False
+    requested_on: date | None = None
+    permission_on: date | None = None
 
     def __post_init__(self) -> None:
         Permission(self.permission)  # a typo must fail here, not count as "no permission"
@@ -230,6 +232,12 @@ class DossierFacts:
     documentation_review_passed: bool | None
     assessor_ids: frozenset[int]
     team_leader_advice: bool
+    #: Staff assigned as assessor (only they, or a team leader, record an assessment).
+    assigned_assessor_ids: frozenset[int] = frozenset()
+    #: When the steps a later event depends on were recorded (none may be dated before them).
+    documentation_reviewed_on: date | None = None
+    assessment_completed_on: date | None = None
+    advised_on: date | None = None
 
     def branch(self, branch_id: object) -> BranchFacts | None:
         return next((b for b in self.branches if b.id == branch_id), None)
@@ -482,6 +490,39 @@ def event_date_plausible(facts: DossierFacts, payload: Mapping[str, Any]) -> Ref
     return None
 
 
+def _not_before(facts: DossierFacts, payload: Mapping[str, Any], earlier: date | None, what: str,
+                rule: str) -> Refusal | None:
+    on = _on(facts, payload)
+    if earlier is not None and on < earlier:
+        return _refuse("date_before_dependency", f"De datum {on} ligt vóór {what} ({earlier}); een stap kan niet "
+                       "eerder plaatsvinden dan de stap waarop hij volgt.", _section(facts, rule), "on")
+    return None
+
+
+def dated_after_documentation_review(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
+    return _not_before(facts, payload, facts.documentation_reviewed_on, "de afgeronde documentatiebeoordeling",
+                       "documentation_review")
+
+
+def dated_after_request(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
+    location = facts.location(payload.get("location_id"))
+    return _not_before(facts, payload, location.requested_on if location else None,
+                       "de aanvraag van deze projectlocatie bij SCA", "sca_permission")
+
+
+def dated_after_permission(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
+    location = facts.location(payload.get("location_id"))
+    return _not_before(facts, payload, location.permission_on if location else None,
+                       "de toestemming van SCA voor deze projectlocatie", "sca_permission")
+
+
+def decided_after_the_file(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
+    """A decision is not dated before the advice and the completed assessment it is taken on."""
+    return (_not_before(facts, payload, facts.advised_on, "het advies van de teamleider", "decision")
+            or _not_before(facts, payload, facts.assessment_completed_on, "de afronding van de beoordeling",
+                           "decision"))
+
+
 def _lapsed(facts: DossierFacts, on: date, end: Deadline, first: date) -> Refusal:
     return _refuse(
         "window_lapsed",
@@ -493,12 +534,29 @@ def _lapsed(facts: DossierFacts, on: date, end: Deadline, first: date) -> Refusa
     )
 
 
+def _recorded_too_late(facts: DossierFacts, end: Deadline, first: date) -> Refusal | None:
+    """Vastleggen na het einde van de termijn (ook met een datum erbinnen): de resultaten zijn dan vervallen."""
+    name = "assessment_window_counts_recording"
+    if not (facts.scheme.has(name) and facts.scheme.param(name)) or facts.today <= end.date:
+        return None
+    return _refuse(
+        "window_lapsed_at_recording",
+        f"De termijn van {_period(facts, 'assessment_window')} vanaf de eerste beoordeling op projectlocatie "
+        f"({first}) eindigde op {end.date}; vandaag ({facts.today}) zijn de resultaten vervallen. Een stap "
+        f"gedateerd binnen de termijn kan daarna niet meer worden vastgelegd. {facts.scheme.note(name)}",
+        facts.scheme.source(name),
+        "on",
+    )
+
+
 def within_window(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
-    """The event's date (default today) is at most the window end (B/C §3.1.2)."""
+    """The event's date (default today), and the day it is recorded, are at most the window end (B/C §3.1.2)."""
     on, end, first = _on(facts, payload), facts.window_end, facts.first_location_assessment_on
-    if end is not None and first is not None and on > end.date:
+    if end is None or first is None:
+        return None
+    if on > end.date:
         return _lapsed(facts, on, end, first)
-    return None
+    return _recorded_too_late(facts, end, first)
 
 
 def location_assessment_within_window(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
@@ -506,7 +564,17 @@ def location_assessment_within_window(facts: DossierFacts, payload: Mapping[str,
     on = _on(facts, payload)
     first = min(filter(None, (facts.first_location_assessment_on, on)))
     end = rules.four_month_window_end(facts.scheme, first)
-    return _lapsed(facts, on, end, first) if on > end.date else None
+    return _lapsed(facts, on, end, first) if on > end.date else _recorded_too_late(facts, end, first)
+
+
+def recorded_by_assigned_assessor(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
+    """Only an assessor assigned to the dossier, or a team leader, records an assessment."""
+    if payload.get("actor_is_team_leader") is True or payload.get("assessor_id") in facts.assigned_assessor_ids:
+        return None
+    return _refuse("assessor_not_assigned",
+                   "Alleen een aan dit dossier toegewezen beoordelaar, of een teamleider, legt een beoordeling vast; "
+                   "de planner wijst beoordelaars toe die voor het schema gekwalificeerd zijn.",
+                   _section(facts, "assessor_qualification"), "assessor_id")
 
 
 def branch_in_application(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
@@ -885,16 +953,23 @@ _COMPLETION_GUARDS: tuple[Guard, ...] = (
     enough_complete_results,
     enough_containment,
 )
-_BRANCH_ASSESSMENT_GUARDS: tuple[Guard, ...] = (event_date_plausible, within_window, some_branch_to_assess)
-_BRANCH_ASSESSMENT_INPUT: tuple[Guard, ...] = (branch_in_application, branch_not_yet_passed, branch_tries_left)
+_BRANCH_ASSESSMENT_GUARDS: tuple[Guard, ...] = (
+    event_date_plausible, dated_after_documentation_review, within_window, some_branch_to_assess,
+)
+_BRANCH_ASSESSMENT_INPUT: tuple[Guard, ...] = (
+    branch_in_application, branch_not_yet_passed, branch_tries_left, recorded_by_assigned_assessor,
+)
 _LOCATION_ASSESSMENT_GUARDS: tuple[Guard, ...] = (
-    event_date_plausible, location_assessment_within_window, some_location_to_assess,
+    event_date_plausible, dated_after_documentation_review, location_assessment_within_window,
+    some_location_to_assess,
 )
 _LOCATION_ASSESSMENT_INPUT: tuple[Guard, ...] = (
-    location_known, location_permitted, location_not_assessed, representative_reason_given,
+    location_known, location_permitted, location_not_assessed, dated_after_permission, representative_reason_given,
+    recorded_by_assigned_assessor,
 )
 _DECISION_GUARDS: tuple[Guard, ...] = (
     team_leader_advice_recorded, event_date_plausible, within_window, decided_after_last_assessment,
+    decided_after_the_file,
 )
 _DECIDER_INPUT: tuple[Guard, ...] = (decider_appointed, decider_not_assessor)
 
@@ -909,14 +984,16 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Event.REJECT_APPLICATION, _OPEN, State.REJECTED, input_guards=(rejection_reason_given,),
                effects=("report_result", "notify_provisional_reports_void")),
     Transition(Event.COMPLETE_DOCUMENTATION_REVIEW, frozenset({State.DOCUMENTATION_REVIEW}), State.ASSESSMENT,
-               effects=("report_result",), when=documentation_passes, when_label="voldoet"),
+               input_guards=(recorded_by_assigned_assessor,), effects=("report_result",), when=documentation_passes,
+               when_label="voldoet"),
     Transition(Event.COMPLETE_DOCUMENTATION_REVIEW, frozenset({State.DOCUMENTATION_REVIEW}), None,
-               effects=("report_result",), when_label="voldoet niet"),
+               input_guards=(recorded_by_assigned_assessor,), effects=("report_result",), when_label="voldoet niet"),
     Transition(Event.REQUEST_LOCATION, frozenset({State.ASSESSMENT}), None,
                guards=(documentation_review_passed, within_window, some_branch_has_room),
                input_guards=(branch_in_application, regular_location_room)),
     Transition(Event.RECORD_SCA_PERMISSION, frozenset({State.ASSESSMENT}), None,
-               guards=(some_location_awaits_sca,), input_guards=(location_known, permission_pending)),
+               guards=(some_location_awaits_sca,),
+               input_guards=(location_known, permission_pending, event_date_plausible, dated_after_request)),
     Transition(Event.RECORD_BRANCH_ASSESSMENT, frozenset({State.ASSESSMENT}), State.ABORTED,
                guards=_BRANCH_ASSESSMENT_GUARDS, input_guards=_BRANCH_ASSESSMENT_INPUT,
                effects=("report_result", *_ENDS_ASSESSMENT), when=branch_fails_finally,
@@ -966,13 +1043,14 @@ TRANSITIONS: tuple[Transition, ...] = (
 PAYLOAD_FIELDS: Mapping[Event, Mapping[str, str]] = MappingProxyType({
     Event.TAKE_INTO_TREATMENT: {},
     Event.REJECT_APPLICATION: {"reason": "text"},
-    Event.COMPLETE_DOCUMENTATION_REVIEW: {"passed": "bool"},
+    Event.COMPLETE_DOCUMENTATION_REVIEW: {"passed": "bool", "assessor_id": "int", "actor_is_team_leader": "bool"},
     Event.REQUEST_LOCATION: {"branch_id": "int"},
-    Event.RECORD_SCA_PERMISSION: {"location_id": "int", "granted": "bool"},
-    Event.RECORD_BRANCH_ASSESSMENT: {"branch_id": "int", "passed": "bool", "on": "date", "assessor_id": "int"},
+    Event.RECORD_SCA_PERMISSION: {"location_id": "int", "granted": "bool", "on": "date"},
+    Event.RECORD_BRANCH_ASSESSMENT: {"branch_id": "int", "passed": "bool", "on": "date", "assessor_id": "int",
+                                     "actor_is_team_leader": "bool"},
     Event.RECORD_LOCATION_ASSESSMENT: {
         "location_id": "int", "passed": "bool", "on": "date", "complete_result": "bool", "containment": "bool",
-        "assessor_id": "int", "representative_reason": "text",
+        "assessor_id": "int", "actor_is_team_leader": "bool", "representative_reason": "text",
     },
     Event.REQUEST_EXTRA_LOCATION: {"branch_id": "int"},
     Event.RECORD_WORK_WITHOUT_PERMISSION: {"location_id": "int"},

@@ -33,10 +33,17 @@ class Dossier(TenantMixin, TimestampMixin, db.Model):
     informed_of_rules: Mapped[bool] = mapped_column(default=False, nullable=False)
 
     documentation_review_passed: Mapped[bool | None] = mapped_column()
+    #: When steps were recorded: a later step may not be dated before the one it follows.
+    documentation_reviewed_on: Mapped[date | None] = mapped_column()
+    assessment_completed_on: Mapped[date | None] = mapped_column()
     advice: Mapped[str | None] = mapped_column(sa.Text)
     advice_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    advised_on: Mapped[date | None] = mapped_column()
     decision: Mapped[str | None] = mapped_column(sa.String(10))  # grant | refuse
     decided_on: Mapped[date | None] = mapped_column()
+    #: The day the decision was recorded; late when after the decision letter's deadline.
+    decision_recorded_on: Mapped[date | None] = mapped_column()
+    decision_late: Mapped[bool] = mapped_column(default=False, nullable=False)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decision_motivation: Mapped[str | None] = mapped_column(sa.Text)
     closing_reason: Mapped[str | None] = mapped_column(sa.Text)  # abort or rejection reason
@@ -111,6 +118,7 @@ class ProjectLocation(TenantMixin, TimestampMixin, db.Model):
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), nullable=False)
     address: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     extra: Mapped[bool] = mapped_column(default=False, nullable=False)  # §3.3.2 extra location
+    requested_on: Mapped[date] = mapped_column(nullable=False)  # asked of SCA
     permission: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="requested")
     permission_on: Mapped[date | None] = mapped_column()
     passed: Mapped[bool | None] = mapped_column()

@@ -74,7 +74,8 @@ def build_facts(dossier: Dossier, on: date | None = None) -> "machine.DossierFac
             held_or_applied_elsewhere=bool(dossier.prior_held_or_applied_elsewhere),
             consent_to_transfer=bool(dossier.prior_consent_to_transfer),
             declared_on=dossier.prior_declared_on)
-    assessor_ids = {a.user_id for a in dossier.assessors}
+    assigned = {a.user_id for a in dossier.assessors}
+    assessor_ids = set(assigned)
     assessor_ids |= {a.assessor_id for a in dossier.branch_assessments}
     assessor_ids |= {loc.assessor_id for loc in dossier.locations if loc.assessor_id}
     return machine.DossierFacts(
@@ -90,13 +91,18 @@ def build_facts(dossier: Dossier, on: date | None = None) -> "machine.DossierFac
         locations=tuple(machine.LocationFacts(
             id=loc.id, branch_id=loc.branch_id, extra=loc.extra, permission=loc.permission,
             result=loc.passed, assessed_on=loc.assessed_on, complete_result=loc.complete_result,
-            containment=loc.containment) for loc in dossier.locations if not loc.reset),
+            containment=loc.containment, requested_on=loc.requested_on, permission_on=loc.permission_on)
+            for loc in dossier.locations if not loc.reset),
         prior_declaration=prior,
         informed_of_rules=dossier.informed_of_rules,
         withdrawals=tuple(withdrawals),
         documentation_review_passed=dossier.documentation_review_passed,
         assessor_ids=frozenset(assessor_ids),
         team_leader_advice=bool(dossier.advice),
+        assigned_assessor_ids=frozenset(assigned),
+        documentation_reviewed_on=dossier.documentation_reviewed_on,
+        assessment_completed_on=dossier.assessment_completed_on,
+        advised_on=dossier.advised_on,
     )
 
 
@@ -163,16 +169,49 @@ def record_declaration(dossier: Dossier, data: dict, expected_version: int | Non
 
 
 def assign_assessor(dossier: Dossier, user_id: int, expected_version: int | None = None) -> Dossier:
+    """Assign an assessor: a staff member with the assessor role, qualified for the dossier's scheme
+    today (B/C §2.2; qualifications with their validity are kept per person)."""
     _check_version(dossier, expected_version)
     user = db.session.get(User, user_id)
-    if user is None or user.cki_id != dossier.cki_id or Role.ASSESSOR not in user.roles:
-        raise DomainError("user_id", "Geen beoordelaar van deze CKI.")
+    if user is None or user.cki_id != dossier.cki_id or not user.is_staff:
+        raise DomainError("user_id", "Geen medewerker van deze CKI.")
     if user_id in {a.user_id for a in dossier.assessors}:
         raise DomainError("user_id", "Deze beoordelaar is al toegewezen.")
+    missing = assessor_qualification_missing(user, dossier.scheme, today())
+    if missing:
+        raise DomainError("user_id", missing)
     dossier.assessors.append(DossierAssessor(cki_id=dossier.cki_id, user_id=user_id))
     _flush(dossier)
     log_event(dossier, "dossier.assessor_assigned", after={"user_id": user_id, "name": user.name})
     return dossier
+
+
+def assessor_qualification_missing(user: User, scheme: str, on: date) -> str | None:
+    """Why ``user`` may not assess for ``scheme`` on ``on``, naming what is missing; None if qualified."""
+    section = load_scheme(scheme, on).param("initial_certification_sections")["assessor_qualification"]
+    if Role.ASSESSOR not in user.roles:
+        return f"{user.name} heeft de rol beoordelaar niet."
+    held = [q for q in user.qualifications if q.scheme == scheme and q.function == "assessor"]
+    if any(q.valid_on(on) for q in held):
+        return None
+    if not held:
+        return (f"{user.name} heeft geen kwalificatie als beoordelaar voor {scheme} ({section}); de "
+                "kwaliteitsmanager legt die vast met bewijs en geldigheid.")
+    ended = [q.valid_to for q in held if q.valid_to is not None and q.valid_to < on]
+    if ended:
+        return (f"De kwalificatie van {user.name} als beoordelaar voor {scheme} is verlopen op "
+                f"{max(ended):%d-%m-%Y} ({section}).")
+    return (f"De kwalificatie van {user.name} als beoordelaar voor {scheme} gaat pas in op "
+            f"{min(q.valid_from for q in held):%d-%m-%Y} ({section}).")
+
+
+def qualified_assessors(dossier: Dossier, on: date | None = None) -> list[User]:
+    """Staff who may be assigned to the dossier now (for the planner's list)."""
+    day = on or today()
+    staff = db.session.scalars(db.select(User).where(User.cki_id == dossier.cki_id, User.active.is_(True),
+                                                     User.kind == "staff").order_by(User.name)).all()
+    assigned = {a.user_id for a in dossier.assessors}
+    return [u for u in staff if u.id not in assigned and assessor_qualification_missing(u, dossier.scheme, day) is None]
 
 
 # -- events -----------------------------------------------------------------------------
@@ -189,16 +228,17 @@ def _record(dossier: Dossier, event, payload: dict, actor_id: int | None) -> dic
     E = machine.Event
     if event == E.COMPLETE_DOCUMENTATION_REVIEW:
         dossier.documentation_review_passed = payload["passed"]
+        dossier.documentation_reviewed_on = today()
     elif event in (E.REQUEST_LOCATION, E.REQUEST_EXTRA_LOCATION):
         loc = ProjectLocation(cki_id=dossier.cki_id, branch_id=payload["branch_id"], address=payload["address"],
-                              extra=event == E.REQUEST_EXTRA_LOCATION, permission="requested")
+                              extra=event == E.REQUEST_EXTRA_LOCATION, permission="requested", requested_on=today())
         dossier.locations.append(loc)
         db.session.flush()
         return {"location_id": loc.id}
     elif event == E.RECORD_SCA_PERMISSION:
         loc = _location(dossier, payload["location_id"])
         loc.permission = "granted" if payload["granted"] else "refused"
-        loc.permission_on = payload.get("on") or today()
+        loc.permission_on = payload["on"]
     elif event == E.RECORD_BRANCH_ASSESSMENT:
         dossier.branch_assessments.append(BranchAssessment(
             cki_id=dossier.cki_id, branch_id=payload["branch_id"], passed=payload["passed"],
@@ -208,12 +248,17 @@ def _record(dossier: Dossier, event, payload: dict, actor_id: int | None) -> dic
         loc.passed, loc.assessed_on = payload["passed"], payload["on"]
         loc.complete_result, loc.containment = payload["complete_result"], payload["containment"]
         loc.assessor_id, loc.representative_reason = actor_id, payload.get("representative_reason")
+    elif event == E.COMPLETE_ASSESSMENT:
+        dossier.assessment_completed_on = today()
     elif event == E.RECORD_ADVICE:
-        dossier.advice, dossier.advice_by_id = payload["advice"], actor_id
+        dossier.advice, dossier.advice_by_id, dossier.advised_on = payload["advice"], actor_id, today()
     elif event == E.DECIDE:
         dossier.decision = "grant" if payload["grant"] else "refuse"
         dossier.decided_on, dossier.decided_by_id = payload["on"], actor_id
         dossier.decision_motivation = payload.get("motivation")
+        dossier.decision_recorded_on = today()
+        due = machine.deadlines(build_facts(dossier)).get("decision_letter_due")
+        dossier.decision_late = due is not None and dossier.decision_recorded_on > due.date
     elif event in (E.ABORT, E.REJECT_APPLICATION):
         dossier.closing_reason = payload["reason"]
     elif event == E.RECORD_WORK_WITHOUT_PERMISSION:
@@ -234,6 +279,7 @@ def fire_event(dossier: Dossier, event: str, payload: dict, *, expected_version:
         payload.setdefault("on", today())
     if event in _ACTOR_EVENTS:
         payload["assessor_id"] = principal.user_id
+        payload["actor_is_team_leader"] = principal.has_any(Role.TEAM_LEADER)
     if event == machine.Event.DECIDE:
         payload["decider_id"] = principal.user_id
         payload["decider_has_role"] = principal.has_any(Role.DECIDER)
@@ -248,14 +294,20 @@ def fire_event(dossier: Dossier, event: str, payload: dict, *, expected_version:
     for effect in outcome.effects:
         EFFECTS.get(effect, _no_effect)(dossier, outcome)
     _flush(dossier)
+    notes = list(outcome.notes)
+    if event == machine.Event.DECIDE and dossier.decision_late:
+        notes.append(f"Het besluit is vastgelegd op {dossier.decision_recorded_on}, na de termijn voor de beslisbrief: "
+                     "gemarkeerd als te laat.")
     log_event(dossier, f"dossier.{event.value}", before=before,
               after={**_snapshot(dossier), **created, "effects": list(outcome.effects)},
-              note="; ".join(outcome.notes) or None)
+              note="; ".join(notes) or None)
     return outcome
 
 
-_DATED = {machine.Event.RECORD_BRANCH_ASSESSMENT, machine.Event.RECORD_LOCATION_ASSESSMENT, machine.Event.DECIDE}
-_ACTOR_EVENTS = {machine.Event.RECORD_BRANCH_ASSESSMENT, machine.Event.RECORD_LOCATION_ASSESSMENT}
+_DATED = {machine.Event.RECORD_BRANCH_ASSESSMENT, machine.Event.RECORD_LOCATION_ASSESSMENT, machine.Event.DECIDE,
+          machine.Event.RECORD_SCA_PERMISSION}
+_ACTOR_EVENTS = {machine.Event.RECORD_BRANCH_ASSESSMENT, machine.Event.RECORD_LOCATION_ASSESSMENT,
+                 machine.Event.COMPLETE_DOCUMENTATION_REVIEW}
 
 
 # -- effects ----------------------------------------------------------------------------
@@ -353,9 +405,9 @@ def _reset_assessment_results(dossier: Dossier, outcome):
         loc.reset = True
     for assessment in dossier.branch_assessments:
         assessment.reset = True
-    dossier.advice = None
+    dossier.advice = dossier.advised_on = dossier.assessment_completed_on = None
     if machine.State(dossier.state) == machine.State.DOCUMENTATION_REVIEW:
-        dossier.documentation_review_passed = None
+        dossier.documentation_review_passed = dossier.documentation_reviewed_on = None
 
 
 EFFECTS = {

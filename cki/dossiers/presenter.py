@@ -14,7 +14,8 @@ def present(dossier, principal) -> dict:
         "id", "company_id", "company", "scheme", "scheme_version", "state", "lock_version", "applied_on",
         "branches", "branch_assessments", "locations", "decision", "decided_on", "closing_reason", "letters",
         "prior_declared_on", "prior_held_or_applied_elsewhere", "prior_consent_to_transfer", "prior_withdrawals",
-        "informed_of_rules", "documentation_review_passed", "advice", "decision_motivation")}
+        "informed_of_rules", "documentation_review_passed", "documentation_reviewed_on", "assessment_completed_on",
+        "advice", "advised_on", "decision_motivation", "decision_recorded_on", "decision_late")}
     view["state_label"] = machine.STATE_LABELS[machine.State(dossier.state)]
     view["deadlines"] = {name: d.to_dict() for name, d in machine.deadlines(facts).items()}
     view["notices"] = []

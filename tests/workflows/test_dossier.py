@@ -65,8 +65,23 @@ def new_facts(scheme: str = "SC-540", *, branches: tuple[int, ...] = (1,), appli
         documentation_review_passed=None,
         assessor_ids=frozenset(),
         team_leader_advice=False,
+        assigned_assessor_ids=frozenset({ASSESSOR, OTHER_ASSESSOR, DECIDER}),
     )
     return replace(facts, **changes)
+
+
+_ASSESSING = (Event.COMPLETE_DOCUMENTATION_REVIEW, Event.RECORD_BRANCH_ASSESSMENT, Event.RECORD_LOCATION_ASSESSMENT)
+
+
+def _as_the_web_layer(facts: DossierFacts, event: Event, payload: dict[str, Any]) -> dict[str, Any]:
+    """What the caller adds to a payload: who records an assessment, the date SCA answered."""
+    payload = dict(payload)
+    if event in _ASSESSING:
+        payload.setdefault("assessor_id", ASSESSOR)
+        payload.setdefault("actor_is_team_leader", False)
+    if event == Event.RECORD_SCA_PERMISSION:
+        payload.setdefault("on", facts.today)
+    return payload
 
 
 def _update(items: tuple[Any, ...], item_id: int, **changes: Any) -> tuple[Any, ...]:
@@ -112,6 +127,7 @@ class Walk:
         self.facts = new_facts(scheme, **kwargs)
 
     def __call__(self, event: Event, **payload: Any) -> Outcome:
+        payload = _as_the_web_layer(self.facts, event, payload)
         outcome = fire(self.facts, event, payload)
         assert outcome.state_before == self.facts.state
         self.facts = record(self.facts, event, payload, outcome)
@@ -119,7 +135,7 @@ class Walk:
 
     def refused(self, event: Event, **payload: Any) -> tuple[Refusal, ...]:
         with pytest.raises(GuardRefused) as refused:
-            fire(self.facts, event, payload)
+            fire(self.facts, event, _as_the_web_layer(self.facts, event, payload))
         return refused.value.reasons
 
     def today(self, day: str) -> Walk:
@@ -169,6 +185,13 @@ class Walk:
 
     def decide(self, grant: bool = True, on: str = "2026-02-20", decider: int = DECIDER) -> Outcome:
         return self(Event.DECIDE, grant=grant, on=D(on), decider_id=decider, decider_has_role=True)
+
+
+def fire_raw(facts: DossierFacts, event: Event, **payload: Any) -> tuple[Refusal, ...]:
+    """The refusals of an event fired with exactly this payload (nothing added)."""
+    with pytest.raises(GuardRefused) as refused:
+        fire(facts, event, payload)
+    return refused.value.reasons
 
 
 def codes(refusals: tuple[Refusal, ...]) -> set[str]:
@@ -519,8 +542,8 @@ def test_location_assessments_are_judged_on_their_input():
 
 def test_the_payload_is_checked_before_the_guards():
     w = Walk("SC-540").into_assessment()
-    refusals = w.refused(Event.RECORD_BRANCH_ASSESSMENT, branch_id=True, passed=1, on="2026-02-02")
-    assert [r.field for r in refusals] == ["branch_id", "passed", "on", "assessor_id"]
+    refusals = fire_raw(w.facts, Event.RECORD_BRANCH_ASSESSMENT, branch_id=True, passed=1, on="2026-02-02")
+    assert [r.field for r in refusals] == ["branch_id", "passed", "on", "assessor_id", "actor_is_team_leader"]
     assert codes(refusals) == {"invalid_input"}
     assert codes(w.refused(Event.ABORT, reason="  ")) == {"reason_missing"}
 
@@ -603,6 +626,7 @@ def payloads(draw: st.DrawFn, facts: DossierFacts, event: Event) -> dict[str, An
         "granted": mostly_true,
         "on": st.integers(0, 6).map(lambda days: facts.today - timedelta(days=days)),
         "assessor_id": st.sampled_from([ASSESSOR, OTHER_ASSESSOR]),
+        "actor_is_team_leader": st.booleans(),
         "complete_result": mostly_true,
         "containment": st.booleans(),
         "representative_reason": st.sampled_from(["Representatief", ""]),

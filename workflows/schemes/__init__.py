@@ -308,6 +308,7 @@ _CHECKS: dict[str, Callable[[str, Any], None]] = {
     "melding_lead_working_days": _channels,
     "melding_channel_aliases": _aliases,
     "assessment_window": _period,
+    "assessment_window_counts_recording": _flag,
     "provisional_report_expiry": _period,
     "provisional_report_conversion": _period,
     "decision_letter_working_days": _positive_int,
