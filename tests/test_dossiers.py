@@ -150,7 +150,7 @@ def test_abort_for_work_without_sca_permission(client, tenant, clock):
     r = w.assess_location(loc, "2026-02-03", expect=422)
     assert "SCA" in r.json["message"]
     w.post("record-work-without-permission", "assessor", location_id=loc)
-    assert w.d["state"] == "aborted" and "zonder toestemming" in w.d["closing_reason"]
+    assert w.d["state"] == "aborted" and "zonder schriftelijke toestemming van SCA (B §3.4.2)" in w.d["closing_reason"]
 
 
 @pytest.mark.parametrize("scheme, notice", [("SC-540", True), ("SC-530", False)])

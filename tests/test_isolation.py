@@ -193,3 +193,57 @@ def test_lists_never_show_another_ckis_rows(client, tenant, other_tenant):
                 assert r.json and all(is_own(row) for row in r.json), (who, route, r.json)
                 seen += 1
     assert seen >= 3
+
+
+# -- the outsourced assessor sees only the dossiers assigned to it, everywhere (RULES.md §7) --------
+
+#: API routes an outsourced assessor may use: they show it no more than its assigned dossiers.
+OUTSOURCED_ROUTES = {"/api/v1/dossiers", "/api/v1/dossiers/<int:dossier_id>", "/api/v1/events",
+                     "/api/v1/dossiers/<int:dossier_id>/certificate.pdf", "/api/v1/dossiers/state-diagram",
+                     "/api/v1/me", "/api/v1/auth/tokens"}
+
+
+@pytest.fixture
+def outsourced(app, client, tenant):
+    """The CKI's assessor, made outsourced and assigned to dossier 1 only; its token."""
+    admin = tenant.auth("admin")
+    uid = tenant.ids["user_assessor"]
+    assert client.patch(f"/api/v1/users/{uid}", json={"outsourced": True}, headers=admin).status_code == 200
+    d1 = client.get(f"/api/v1/dossiers/{tenant.ids['dossier1']}", headers=tenant.auth("planner")).json
+    r = client.post(f"/api/v1/dossiers/{d1['id']}/assessors", json={"lock_version": d1["lock_version"], "user_id": uid},
+                    headers=tenant.auth("planner"))
+    assert r.status_code == 200, r.json
+    return {"Authorization": f"Bearer {tenant.tokens['assessor']}"}
+
+
+def test_an_outsourced_assessor_reads_only_its_assigned_dossiers_through_the_api(app, client, tenant, outsourced):
+    d1, d2 = tenant.ids["dossier1"], tenant.ids["dossier2"]
+    assert [d["id"] for d in client.get("/api/v1/dossiers", headers=outsourced).json] == [d1]
+    assert client.get(f"/api/v1/dossiers/{d1}", headers=outsourced).status_code == 200
+    assert client.get(f"/api/v1/dossiers/{d2}", headers=outsourced).status_code == 404
+    assert client.get(f"/api/v1/events?subject_type=dossiers&subject_id={d1}", headers=outsourced).status_code == 200
+    for subject in (f"dossiers&subject_id={d2}", f"companies&subject_id={tenant.ids['company1']}",
+                    f"meldingen&subject_id={tenant.ids['melding1']}"):
+        assert client.get(f"/api/v1/events?subject_type={subject}", headers=outsourced).status_code == 404
+    # every other GET route: refused, whatever it would show
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or "GET" not in rule.methods or rule.rule in OUTSOURCED_ROUTES:
+            continue
+        if rule.endpoint.startswith(("rules_api.", "api-docs.")):
+            continue  # public reference data
+        url = _url(rule, tenant.ids)
+        r = client.get(url + ("?subject_type=x&subject_id=1" if "events" in url else ""), headers=outsourced)
+        assert r.status_code in (403, 404), (rule.rule, r.status_code)
+
+
+def test_an_outsourced_assessor_sees_only_its_dossiers_in_the_pages(app, client, tenant, outsourced):
+    from tests.test_web import login
+
+    login(client, tenant.emails["assessor"])
+    index = client.get("/dossiers/")
+    assert index.status_code == 200
+    assert f"/dossiers/{tenant.ids['dossier1']}" in index.text and f"/dossiers/{tenant.ids['dossier2']}" not in index.text
+    assert client.get(f"/dossiers/{tenant.ids['dossier2']}").status_code == 404
+    for page in ("/meldingen/", f"/meldingen/{tenant.ids['melding1']}", "/meldingen/lavs", "/bedrijven/",
+                 f"/bedrijven/{tenant.ids['company1']}", "/meldingen/fax"):
+        assert client.get(page).status_code == 403, page

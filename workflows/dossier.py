@@ -300,10 +300,13 @@ class Outcome:
     state_after: State
     effects: tuple[str, ...]
     notes: tuple[str, ...]
+    #: Why the dossier ended without a certificate (abort, rejection), in words for the letter.
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"event": self.event.value, "state_before": self.state_before.value,
-                "state_after": self.state_after.value, "effects": list(self.effects), "notes": list(self.notes)}
+                "state_after": self.state_after.value, "effects": list(self.effects), "notes": list(self.notes),
+                "reason": self.reason}
 
 
 Guard = Callable[[DossierFacts, Mapping[str, Any]], Refusal | None]
@@ -1179,6 +1182,11 @@ def _rejection_notes(facts: DossierFacts, payload: Mapping[str, Any], after: Sta
     return [f"Grond gevonden: {refusal.message}" for refusal in found if refusal]
 
 
+def abort_note(facts: DossierFacts) -> str:
+    """What a new attempt takes after an abort, with the rule."""
+    return _abort_note(facts)
+
+
 def _abort_note(facts: DossierFacts) -> str:
     return (f"Wil de kandidaat het certificaat opnieuw verwerven, dan worden alle stappen van de beoordeling "
             f"opnieuw doorlopen ({_section(facts, 'abort')}).")
@@ -1271,7 +1279,27 @@ def fire(facts: DossierFacts, event: Event | str, payload: Mapping[str, Any] = _
     notes = _NOTES[event](facts, payload, after) if event in _NOTES else []
     if after == State.ABORTED:
         notes.append(_abort_note(facts))
-    return Outcome(event, facts.state, after, effects, tuple(notes))
+    reason = _end_reason(facts, event, payload) if after in (State.ABORTED, State.REJECTED) else None
+    return Outcome(event, facts.state, after, effects, tuple(notes), reason)
+
+
+def _end_reason(facts: DossierFacts, event: Event, payload: Mapping[str, Any]) -> str:
+    """Why the assessment was aborted or the application rejected, with the rule: what the letter says."""
+    source = _section(facts, "abort")
+    if event == Event.RECORD_BRANCH_ASSESSMENT:
+        branch = facts.branch(payload["branch_id"])
+        tries = len(branch.branch_results) + 1 if branch else facts.scheme.param("branch_assessment_max_tries")
+        label = branch.label if branch else payload["branch_id"]
+        return f"De vestigingsbeoordeling van {label} voldeed ook bij poging {tries} niet ({source})."
+    if event == Event.RECORD_LOCATION_ASSESSMENT:
+        return f"De beoordeling op de extra projectlocatie {payload['location_id']} voldeed niet ({source})."
+    if event == Event.RECORD_WORK_WITHOUT_PERMISSION:
+        return (f"De kandidaat werkte op projectlocatie {payload['location_id']} zonder schriftelijke toestemming "
+                f"van SCA ({source}).")
+    if event == Event.RECORD_WRONG_MELDING_INFORMATION:
+        given = str(payload.get("reason") or "").strip()
+        return given or f"De kandidaat gaf onjuiste of onvolledige informatie over zijn meldingen ({source})."
+    return str(payload.get("reason") or "").strip()
 
 
 def available_events(facts: DossierFacts) -> list[tuple[Event, tuple[Refusal, ...]]]:

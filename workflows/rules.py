@@ -775,8 +775,12 @@ _UNITS = {
 }
 
 
-def _describe(period: Mapping[str, int]) -> str:
+def describe(period: Mapping[str, int]) -> str:
+    """A period in Dutch words: ``{"weeks": 6}`` -> "6 weken"."""
     return " en ".join(f"{n} {_UNITS[unit][n != 1]}" for unit, n in period.items())
+
+
+_describe = describe
 
 
 def _period_deadline(

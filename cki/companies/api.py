@@ -2,6 +2,7 @@ from flask.views import MethodView
 
 from cki.companies import operations
 from cki.companies.models import Branch, Company
+from cki.companies.permissions import EDITORS
 from cki.companies.schemas import (
     BranchSchema,
     BranchUpdateSchema,
@@ -13,12 +14,10 @@ from cki.core.api import Blueprint
 from cki.core.auth import current_principal, require
 from cki.core.db import db
 from cki.core.tenancy import get_or_404, scoped_select
-from cki.users.models import Role
 
 blp = Blueprint("companies_api", __name__, url_prefix="/api/v1",
                 description="Bedrijven (certificaathouders en kandidaten) en hun vestigingen.")
 
-EDITORS = (Role.ADMIN, Role.PLANNER, Role.OFFICE)
 
 
 @blp.route("/companies")

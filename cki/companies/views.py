@@ -7,8 +7,8 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from cki.companies import operations
-from cki.companies.api import EDITORS
 from cki.companies.models import Company
+from cki.companies.permissions import may_edit, may_read
 from cki.core.auth import current_principal
 from cki.core.db import db
 from cki.core.errors import DomainError
@@ -33,8 +33,14 @@ class BranchForm(FlaskForm):
 
 
 def _can_edit() -> bool:
-    p = current_principal()
-    return p.is_staff and p.has_any(*EDITORS)
+    return may_edit(current_principal())
+
+
+@bp.before_request
+@login_required
+def _only_for_whom_it_is():
+    if not may_read(current_principal()):
+        abort(403)
 
 
 def _form_to_data(form) -> dict:

@@ -56,13 +56,15 @@ def current_principal() -> Principal | None:
     return g.principal
 
 
-def require(*roles, staff: bool = False, client_kinds: tuple = (), anyone: bool = False):
+def require(*roles, staff: bool = False, client_kinds: tuple = (), anyone: bool = False, outsourced: bool = False):
     """Guard a view: 401 without credentials, 403 without one of ``roles``.
 
     ``staff=True`` admits any staff member; ``client_kinds`` admits API clients of those kinds.
     With no arguments staff, company users and company systems are admitted (queries are
     still scoped); the SCA register, which belongs to no company, only where named, so it
     never reads a CKI's dossiers or meldingen. ``anyone=True`` admits every principal (``/me``).
+    An outsourced assessor is admitted only where ``outsourced=True``: routes that show it no
+    more than the dossiers assigned to it (RULES.md §7).
     """
 
     def decorator(view):
@@ -71,7 +73,8 @@ def require(*roles, staff: bool = False, client_kinds: tuple = (), anyone: bool 
             principal = current_principal()
             if principal is None:
                 abort(401)
-            if not admits(principal, roles, staff=staff, client_kinds=client_kinds, anyone=anyone):
+            if not admits(principal, roles, staff=staff, client_kinds=client_kinds, anyone=anyone,
+                          outsourced=outsourced):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -81,8 +84,10 @@ def require(*roles, staff: bool = False, client_kinds: tuple = (), anyone: bool 
 
 
 def admits(principal: Principal, roles=(), *, staff: bool = False, client_kinds: tuple = (),
-           anyone: bool = False) -> bool:
+           anyone: bool = False, outsourced: bool = False) -> bool:
     """Whether ``require(*roles, ...)`` lets ``principal`` in: the one rule pages and API share."""
+    if principal.outsourced and not (outsourced or anyone):
+        return False
     open_route = not (roles or staff or client_kinds)
     return (anyone or (open_route and (principal.is_staff or principal.company_id is not None))
             or (staff and principal.is_staff)

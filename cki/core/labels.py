@@ -51,6 +51,47 @@ LABELS: dict[str, str] = {
 }
 
 
+#: What the event log's actions mean (the history on every page); a domain adds its own with
+#: :func:`register` (the dossier events come from the state machine's labels).
+LABELS.update({
+    "company.created": "Bedrijf geregistreerd",
+    "company.updated": "Bedrijfsgegevens gewijzigd",
+    "branch.created": "Vestiging toegevoegd",
+    "branch.updated": "Vestiging gewijzigd",
+    "melding.submitted": "Melding ontvangen",
+    "melding.linked": "Zelfde klus opnieuw gemeld (gekoppeld)",
+    "melding.changed": "Melding gewijzigd",
+    "melding.cancelled": "Melding ingetrokken",
+    "melding.calamity_approved": "Calamiteit goedgekeurd",
+    "melding.calamity_refused": "Calamiteit afgewezen",
+    "melding.merged": "Andere melding samengevoegd met deze",
+    "melding.merged_into": "Samengevoegd met een andere melding",
+    "melding.split": "Melding gesplitst",
+    "melding.split_from": "Afgesplitst van een andere melding",
+    "audit.selected": "Locatie gekozen voor een onaangekondigde audit",
+    "lavs.parked": "LAVS-bericht geparkeerd",
+    "logbook.uploaded": "Logboek ontvangen",
+    "project_overview.uploaded": "Projectoverzicht ontvangen",
+    "project_overview.sampled": "Locaties getrokken voor resultaatgerichte audits",
+    "user.created": "Gebruiker aangemaakt",
+    "user.updated": "Gebruiker gewijzigd",
+    "qualification.added": "Kwalificatie vastgelegd",
+    "token.revoked": "API-token ingetrokken",
+    "api_client.created": "API-client aangemaakt",
+    "api_client.updated": "API-client gewijzigd",
+    "api_client.rotated": "API-client kreeg een nieuw token",
+    "cki.calendar_changed": "Eigen sluitingsdagen gewijzigd",
+    "dossier.submitted": "Aanvraag geregistreerd",
+    "dossier.declaration_recorded": "Verklaring andere CKI's en toestemming vastgelegd",
+    "dossier.assessor_assigned": "Beoordelaar toegewezen",
+})
+
+
+def register(labels: dict[str, str]) -> None:
+    """Add a domain's labels (codes it stores or logs)."""
+    LABELS.update(labels)
+
+
 def label(code) -> str:
     """The Dutch label of ``code``; an unknown code as it is, ``None`` as ""."""
     if code is None:

@@ -4,11 +4,10 @@ from flask.views import MethodView
 from cki.core.api import Blueprint
 from cki.core.auth import current_principal, require
 from cki.core.db import db
-from cki.core.tenancy import scoped_select
 from cki.dossiers import operations
 from cki.dossiers.certificate_pdf import certificate_response
-from cki.dossiers.models import Dossier, DossierAssessor
-from cki.dossiers.permissions import EDITORS, EVENTS, event_path
+from cki.dossiers.models import Dossier
+from cki.dossiers.permissions import EDITORS, EVENTS, OUTSOURCED_OK, event_path, visible_dossiers
 from cki.dossiers.presenter import present
 from cki.dossiers.schemas import (
     AssessorSchema,
@@ -22,17 +21,6 @@ from workflows.diagram import mermaid
 
 blp = Blueprint("dossiers_api", __name__, url_prefix="/api/v1",
                 description="Initiële certificatie: aanvragen als toestandsmachine (RULES.md §2).")
-
-
-def visible_dossiers(principal=None):
-    """Dossiers the principal may see: its CKI's (its company's), and for an outsourced
-    assessor only the dossiers assigned to it (RULES.md §7)."""
-    principal = principal or current_principal()
-    stmt = scoped_select(Dossier, principal)
-    if principal.outsourced:
-        stmt = stmt.where(Dossier.id.in_(db.select(DossierAssessor.dossier_id).where(
-            DossierAssessor.user_id == principal.user_id)))
-    return stmt
 
 
 def load_dossier(dossier_id: int, *, for_update: bool = False) -> Dossier:
@@ -56,7 +44,7 @@ def dump(dossier: Dossier) -> dict:
 
 @blp.route("/dossiers")
 class Dossiers(MethodView):
-    @require()
+    @require(outsourced=OUTSOURCED_OK)
     @blp.arguments(DossierQuerySchema, location="query")
     @blp.response(200, DossierSchema(many=True, only=(
         "id", "company_id", "company_name", "scheme", "state", "state_label", "applied_on", "lock_version")))
@@ -84,7 +72,7 @@ class Dossiers(MethodView):
 
 
 @blp.route("/dossiers/<int:dossier_id>")
-@require()
+@require(outsourced=OUTSOURCED_OK)
 @blp.response(200, StaffDossierSchema)
 def get_dossier(dossier_id):
     """One dossier: state, deadlines, branches, locations, results, letters, certificate, and
@@ -117,7 +105,7 @@ def post_assessor(data, dossier_id):
 
 
 def _event_view(event, schema, roles):
-    @require(*roles)
+    @require(*roles, outsourced=OUTSOURCED_OK)
     def view(payload, dossier_id):
         dossier = load_dossier(dossier_id, for_update=True)
         operations.fire_event(dossier, event, payload, expected_version=payload.pop("lock_version"))
@@ -139,7 +127,7 @@ for _event, (_schema, _roles) in EVENTS.items():
 
 
 @blp.route("/dossiers/<int:dossier_id>/certificate.pdf")
-@require()
+@require(outsourced=OUTSOURCED_OK)
 @blp.response(200, content_type="application/pdf")
 def certificate_pdf(dossier_id):
     """The certificate as PDF (the holder and staff)."""
@@ -151,7 +139,7 @@ def certificate_pdf(dossier_id):
 
 
 @blp.route("/dossiers/state-diagram")
-@require()
+@require(outsourced=OUTSOURCED_OK)
 @blp.response(200, content_type="text/plain")
 def state_diagram():
     """The dossier state machine as a Mermaid diagram, generated from its declaration."""

@@ -20,7 +20,9 @@ def dutch_date(day: date) -> str:
 
 def render_certificate(*, cki_name: str, number: str, scheme: str, scheme_title: str, scheme_version: str,
                        holder_name: str, holder_place: str, holder_kvk: str, branches: list[dict],
-                       issued_on: date, valid_until: date) -> bytes:
+                       issued_on: date, valid_until: date, validity: str, objection_term: str) -> bytes:
+    """``scheme_title`` is the scheme's subject, ``scheme_version`` the version's display name;
+    ``validity`` and ``objection_term`` are the scheme's terms in words ("3 jaar", "6 weken")."""
     pdf = FPDF(format="A4")
     pdf.set_title(f"Procescertificaat {number}")
     pdf.set_author(cki_name)
@@ -54,8 +56,8 @@ def render_certificate(*, cki_name: str, number: str, scheme: str, scheme_title:
     pdf.cell(width, 6, f"te {holder_place} · KvK-nummer {holder_kvk}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.multi_cell(width, 6, (
-        f"voldoet aan de eisen van het certificatieschema {scheme} ({scheme_version}), zoals bedoeld in "
-        "artikel 4.27 en bijlage XIIIa van de Arbeidsomstandighedenregeling."), align="L",
+        f"voldoet aan de eisen van het certificatieschema {scheme} ({scheme_title.lower()}), zoals vastgelegd in "
+        f"{scheme_version}."), align="L",
         new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
 
@@ -80,10 +82,10 @@ def render_certificate(*, cki_name: str, number: str, scheme: str, scheme_title:
     pdf.set_font("DejaVu", "", 9)
     pdf.set_text_color(80, 80, 80)
     pdf.multi_cell(width, 5, (
-        "Dit certificaat is ten hoogste drie jaar geldig en blijft geldig zolang de houder voldoet aan de "
+        f"Dit certificaat is ten hoogste {validity} geldig en blijft geldig zolang de houder voldoet aan de "
         "eisen van het schema, blijkend uit de periodieke beoordelingen. Het certificaat is opgenomen in het "
-        "certificatenregister van SCA. Tegen dit besluit kan binnen zes weken na verzending bezwaar worden "
-        f"gemaakt bij {cki_name}."), align="L", new_x="LMARGIN", new_y="NEXT")
+        f"certificatenregister van SCA. Tegen dit besluit kan binnen {objection_term} na de dag van verzending "
+        f"bezwaar worden gemaakt bij {cki_name}."), align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

@@ -144,6 +144,8 @@ class Letter(TenantMixin, TimestampMixin, db.Model):
     kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
     subject: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    #: A besluit (Awb 1:3) with how to object; else an interim letter (a result, a notice).
+    is_decision: Mapped[bool] = mapped_column(default=False, nullable=False)
     due_on: Mapped[date | None] = mapped_column()
     sent_on: Mapped[date | None] = mapped_column()
 

@@ -259,13 +259,6 @@ def _record(dossier: Dossier, event, payload: dict, actor_id: int | None) -> dic
         dossier.decision_recorded_on = today()
         due = machine.deadlines(build_facts(dossier)).get("decision_letter_due")
         dossier.decision_late = due is not None and dossier.decision_recorded_on > due.date
-    elif event in (E.ABORT, E.REJECT_APPLICATION):
-        dossier.closing_reason = payload["reason"]
-    elif event == E.RECORD_WORK_WITHOUT_PERMISSION:
-        loc = _location(dossier, payload["location_id"])
-        dossier.closing_reason = f"Werk op projectlocatie {loc.address} zonder toestemming van SCA (§3.4.2)."
-    elif event == E.RECORD_WRONG_MELDING_INFORMATION:
-        dossier.closing_reason = payload.get("reason") or "Onjuiste of onvolledige informatie over meldingen (B §3.4.2)."
     return {}
 
 
@@ -290,9 +283,11 @@ def fire_event(dossier: Dossier, event: str, payload: dict, *, expected_version:
         raise GuardError(refused.reasons) from None
     before = _snapshot(dossier)
     created = _record(dossier, event, payload, principal.user_id)
+    if outcome.reason:  # an abort or rejection, also an automatic one, says why
+        dossier.closing_reason = outcome.reason
     dossier.state = outcome.state_after.value
     for effect in outcome.effects:
-        EFFECTS.get(effect, _no_effect)(dossier, outcome)
+        EFFECTS.get(effect, _no_effect)(dossier, outcome, payload)
     _flush(dossier)
     notes = list(outcome.notes)
     if event == machine.Event.DECIDE and dossier.decision_late:
@@ -312,12 +307,28 @@ _ACTOR_EVENTS = {machine.Event.RECORD_BRANCH_ASSESSMENT, machine.Event.RECORD_LO
 
 # -- effects ----------------------------------------------------------------------------
 
-def _no_effect(dossier, outcome):
+def _no_effect(dossier, outcome, payload):
     pass
 
 
-def _letter(dossier: Dossier, kind: str, subject: str, body: str, due_on: date | None = None):
-    dossier.letters.append(Letter(cki_id=dossier.cki_id, kind=kind, subject=subject, body=body, due_on=due_on))
+def _letter(dossier: Dossier, kind: str, subject: str, body: str, *, decision: bool = False,
+            due_on: date | None = None):
+    """A letter to the candidate. A besluit (a decision on the application) ends with how to object;
+    an interim letter (a result, a notice) does not: it is no besluit (Awb 6:3)."""
+    if decision:
+        body += "\n\n" + objection_clause(dossier)
+    dossier.letters.append(Letter(cki_id=dossier.cki_id, kind=kind, subject=f"{dossier.scheme}, dossier {dossier.id}: "
+                                  f"{subject}", body=body, due_on=due_on, is_decision=decision))
+
+
+def objection_clause(dossier: Dossier) -> str:
+    """How to object to a besluit, with the term from the scheme data (Awb 6:7, 6:8; Atw art. 1)."""
+    scheme = scheme_of(dossier)
+    cki = db.session.get(Cki, dossier.cki_id)
+    term = rules.describe(scheme.param("objection_term"))
+    return (f"Bezwaar: tegen dit besluit kunt u binnen {term} na de dag waarop het is verzonden schriftelijk "
+            f"bezwaar maken bij {cki.name}. Valt de laatste dag op een zaterdag, zondag of feestdag, dan loopt de "
+            f"termijn door tot en met de eerstvolgende werkdag ({scheme.source('objection_term')}).")
 
 
 def _certificate_number(dossier: Dossier, issued_on: date) -> str:
@@ -334,7 +345,7 @@ def _certificate_number(dossier: Dossier, issued_on: date) -> str:
     return f"{dossier.scheme}/{issued_on.year}/{number:04d}"
 
 
-def issue_certificate(dossier: Dossier, outcome) -> Certificate:
+def issue_certificate(dossier: Dossier, outcome, payload) -> Certificate:
     """On grant: number, holder (name, place, KvK), every branch, issued_on, valid_until, PDF."""
     scheme = scheme_of(dossier)
     issued_on = dossier.decided_on
@@ -345,9 +356,11 @@ def issue_certificate(dossier: Dossier, outcome) -> Certificate:
     number = _certificate_number(dossier, issued_on)
     cki = db.session.get(Cki, dossier.cki_id)
     pdf = render_certificate(
-        cki_name=cki.name, number=number, scheme=scheme.scheme, scheme_title=scheme_title(scheme),
-        scheme_version=scheme.version, holder_name=company.name, holder_place=company.place,
-        holder_kvk=company.kvk_number, branches=branches, issued_on=issued_on, valid_until=valid_until)
+        cki_name=cki.name, number=number, scheme=scheme.scheme, scheme_title=scheme.title,
+        scheme_version=scheme.display_name, holder_name=company.name, holder_place=company.place,
+        holder_kvk=company.kvk_number, branches=branches, issued_on=issued_on, valid_until=valid_until,
+        validity=rules.describe(scheme.param("certificate_validity")),
+        objection_term=rules.describe(scheme.param("objection_term")))
     certificate = Certificate(cki_id=dossier.cki_id, company_id=company.id, dossier=dossier, scheme=scheme.scheme,
                               number=number, holder_name=company.name, holder_place=company.place,
                               holder_kvk=company.kvk_number, branches=branches, issued_on=issued_on,
@@ -356,11 +369,7 @@ def issue_certificate(dossier: Dossier, outcome) -> Certificate:
     return certificate
 
 
-def scheme_title(scheme) -> str:
-    return scheme.param("certificate_title") if scheme.has("certificate_title") else scheme.scheme
-
-
-def _send_to_register(dossier: Dossier, outcome):
+def _send_to_register(dossier: Dossier, outcome, payload):
     certificate = dossier.certificate
     db.session.flush()
     db.session.add(RegisterMessage(cki_id=dossier.cki_id, certificate=certificate, kind="granted", payload={
@@ -370,37 +379,77 @@ def _send_to_register(dossier: Dossier, outcome):
         "valid_until": certificate.valid_until.isoformat()}))
 
 
-def _report_result(dossier: Dossier, outcome):
+def _passed(passed: bool) -> str:
+    return "voldoet" if passed else "voldoet niet"
+
+
+def _report_result(dossier: Dossier, outcome, payload):
+    """Every part's result in writing to the candidate (B/C §3.4.3): what was found and why; a
+    decision is a besluit (with how to object), a result along the way is not."""
+    E, scheme = machine.Event, scheme_of(dossier)
+    event = outcome.event
+    due = machine.deadlines(build_facts(dossier)).get("decision_letter_due")
+    if event == E.DECIDE:
+        granted = payload["grant"]
+        text = (f"Besluit van {dossier.decided_on:%d-%m-%Y}: het certificaat {scheme.scheme} wordt "
+                f"{'verleend' if granted else 'geweigerd'}.")
+        if granted and dossier.certificate is not None:
+            text += (f" Certificaatnummer {dossier.certificate.number}, geldig tot en met "
+                     f"{dossier.certificate.valid_until:%d-%m-%Y}; het certificaat is bijgevoegd.")
+        text += f"\n\nMotivering: {dossier.decision_motivation}"
+        _letter(dossier, f"decision_{dossier.decision}", f"besluit op uw aanvraag: {'verleend' if granted else 'geweigerd'}",
+                text, decision=True, due_on=due.date if due else None)
+    elif event == E.REJECT_APPLICATION:
+        _letter(dossier, "rejection", "besluit op uw aanvraag: afgewezen",
+                f"Uw aanvraag voor {scheme.scheme} wordt afgewezen.\n\nMotivering: {dossier.closing_reason}",
+                decision=True)
+    elif event == E.COMPLETE_DOCUMENTATION_REVIEW:
+        text = (f"De documentatiebeoordeling is afgerond: uw documentatie {_passed(payload['passed'])} aan het "
+                "schema.")
+        text += (" De CKI vraagt nu per projectlocatie toestemming aan SCA; u mag pas op een projectlocatie werken "
+                 "nadat SCA schriftelijk toestemming gaf." if payload["passed"] else
+                 " Na aanpassing van de documentatie volgt een nieuwe beoordeling.")
+        _letter(dossier, "result_documentation_review", "resultaat documentatiebeoordeling", text)
+    elif event == E.RECORD_BRANCH_ASSESSMENT:
+        branch = next(b.branch for b in dossier.branches if b.branch_id == payload["branch_id"])
+        name = branch.name or branch.address
+        text = f"De vestigingsbeoordeling van {name} op {payload['on']:%d-%m-%Y} {_passed(payload['passed'])}."
+        if payload.get("notes"):
+            text += f"\n\nBevindingen: {payload['notes']}"
+        _letter(dossier, "result_branch_assessment", f"resultaat vestigingsbeoordeling {name} "
+                f"({payload['on']:%d-%m-%Y})", text)
+    elif event == E.RECORD_LOCATION_ASSESSMENT:
+        location = _location(dossier, payload["location_id"])
+        text = (f"De beoordeling op projectlocatie {location.address} op {payload['on']:%d-%m-%Y} "
+                f"{_passed(payload['passed'])}.")
+        if payload["passed"] and payload["complete_result"]:
+            text += " Het resultaat is volledig en voldoet aan het schema."
+        _letter(dossier, "result_location_assessment", f"resultaat beoordeling projectlocatie {location.address} "
+                f"({payload['on']:%d-%m-%Y})", text)
+    elif event == E.LAPSE:
+        window = build_facts(dossier).window_end
+        _letter(dossier, "lapsed", "termijn verstreken, resultaten vervallen",
+                f"De termijn van {rules.describe(scheme.param('assessment_window'))} vanaf de eerste beoordeling op "
+                f"projectlocatie eindigde op {window.date:%d-%m-%Y} zonder besluit. De resultaten van de beoordeling "
+                f"zijn daarmee vervallen ({scheme.source('assessment_window')}). De CKI laat u weten hoe de "
+                "beoordeling verder gaat.")
+
+
+def _notify_provisional_reports_void(dossier: Dossier, outcome, payload):
     scheme = scheme_of(dossier)
-    facts = build_facts(dossier)
-    due = machine.deadlines(facts).get("decision_letter_due")
-    state = machine.State(dossier.state)
-    text = {
-        machine.State.GRANTED: "Het certificaat wordt verleend.",
-        machine.State.REFUSED: "Het certificaat wordt geweigerd.",
-    }.get(state, f"Stand van de beoordeling: {machine.STATE_LABELS[state]}.")
-    motivation = f"\n\nMotivering: {dossier.decision_motivation}" if dossier.decision_motivation else ""
-    _letter(dossier, f"result_{state.value}", f"Resultaat {scheme.scheme}: {machine.STATE_LABELS[state]}",
-            text + motivation + "\n\nTegen dit besluit kunt u binnen zes weken na verzending bezwaar maken.",
-            due.date if due else None)
+    _letter(dossier, "provisional_reports_void", "voorlopige inventarisatierapporten vervallen",
+            f"{scheme.param('refusal_provisional_reports_notice')} "
+            f"({scheme.source('refusal_provisional_reports_notice')})")
 
 
-def _notify_provisional_reports_void(dossier: Dossier, outcome):
-    scheme = scheme_of(dossier)
-    text = scheme.param("refusal_provisional_reports_notice") if scheme.has(
-        "refusal_provisional_reports_notice") else (
-        "De tijdens de beoordeling opgestelde voorlopige inventarisatierapporten hebben hun waarde verloren; "
-        "er mag geen verwijdering op worden gebaseerd.")
-    _letter(dossier, "provisional_reports_void", "Voorlopige rapporten vervallen", text)
+def _abort(dossier: Dossier, outcome, payload):
+    """Ending the assessment without a certificate is a besluit on the application: with its reason."""
+    _letter(dossier, "aborted", "besluit: beoordeling afgebroken",
+            f"De beoordeling van uw aanvraag voor {dossier.scheme} is afgebroken.\n\nReden: {dossier.closing_reason}"
+            f"\n\n{machine.abort_note(build_facts(dossier))}", decision=True)
 
 
-def _abort(dossier: Dossier, outcome):
-    _letter(dossier, "aborted", "Beoordeling afgebroken",
-            f"De beoordeling is afgebroken. Reden: {dossier.closing_reason or '—'}\n"
-            "Voor een nieuwe poging moeten alle stappen opnieuw worden doorlopen (§3.4.2).")
-
-
-def _reset_assessment_results(dossier: Dossier, outcome):
+def _reset_assessment_results(dossier: Dossier, outcome, payload):
     for loc in dossier.locations:
         loc.reset = True
     for assessment in dossier.branch_assessments:

@@ -1,6 +1,11 @@
-"""Who may fire which dossier event, and which payload each takes (app policy, not law:
-the law's own guards are in ``workflows.dossier``)."""
+"""The dossiers' one authorization policy, which the API and the pages both use: who sees which
+dossiers, who may fire which event (with which payload), who edits. App policy, not law: the law's
+own guards are in ``workflows.dossier``."""
+from cki.core.auth import Principal, admits, current_principal
+from cki.core.db import db
+from cki.core.tenancy import scoped_select
 from cki.dossiers import schemas as s
+from cki.dossiers.models import Dossier, DossierAssessor
 from cki.users.models import Role
 from workflows.dossier import Event
 
@@ -27,6 +32,33 @@ EVENTS = {
 }
 
 EDITORS = (P, T, OF, Role.ADMIN)
+
+#: Dossier routes show an outsourced assessor only the dossiers assigned to it: it may use them.
+OUTSOURCED_OK = True
+
+
+def visible_dossiers(principal: Principal | None = None):
+    """Dossiers the principal may see: its CKI's (its company's), and for an outsourced
+    assessor only the dossiers assigned to it (RULES.md §7)."""
+    principal = principal or current_principal()
+    stmt = scoped_select(Dossier, principal)
+    if principal.outsourced:
+        stmt = stmt.where(Dossier.id.in_(assigned_dossier_ids(principal)))
+    return stmt
+
+
+def assigned_dossier_ids(principal: Principal):
+    """The ids of the dossiers the principal is assigned to as assessor (a subquery)."""
+    return db.select(DossierAssessor.dossier_id).where(DossierAssessor.user_id == principal.user_id)
+
+
+def may_fire(principal: Principal, event: Event) -> bool:
+    return admits(principal, EVENTS[event][1], outsourced=OUTSOURCED_OK)
+
+
+def may_edit(principal: Principal) -> bool:
+    """Register applications, record declarations, assign assessors."""
+    return admits(principal, EDITORS)
 
 
 def event_path(event: Event) -> str:

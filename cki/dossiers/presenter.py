@@ -1,10 +1,24 @@
 """The dossier as the API and the pages show it (read-only)."""
 from flask import url_for
 
+from cki.core.labels import register
 from cki.dossiers.operations import build_facts, scheme_of
-from cki.dossiers.permissions import EVENTS, event_path
+from cki.dossiers.permissions import event_path, may_fire
 from cki.dossiers.schemas import DossierSchema, StaffDossierSchema
 from workflows import dossier as machine
+from workflows import rules
+
+register({f"dossier.{event.value}": text for event, text in machine.EVENT_LABELS.items()})
+
+
+def deadline_labels(scheme) -> dict[str, str]:
+    """What each of a dossier's deadlines is, in words, with the scheme's own term."""
+    return {
+        "window_end": f"Beslissen uiterlijk (einde termijn van {rules.describe(scheme.param('assessment_window'))})",
+        "decision_letter_due": "Schriftelijk besluit naar de kandidaat uiterlijk",
+        "provisional_report_expiry": "Voorlopige inventarisatierapporten vervallen op",
+        "provisional_report_conversion_due": "Voorlopige rapporten omzetten in definitieve uiterlijk",
+    }
 
 
 def present(dossier, principal) -> dict:
@@ -17,7 +31,9 @@ def present(dossier, principal) -> dict:
         "informed_of_rules", "documentation_review_passed", "documentation_reviewed_on", "assessment_completed_on",
         "advice", "advised_on", "decision_motivation", "decision_recorded_on", "decision_late")}
     view["state_label"] = machine.STATE_LABELS[machine.State(dossier.state)]
-    view["deadlines"] = {name: d.to_dict() for name, d in machine.deadlines(facts).items()}
+    labels = deadline_labels(scheme)
+    view["deadlines"] = {name: {**d.to_dict(), "label": labels.get(name, name)}
+                         for name, d in machine.deadlines(facts).items()}
     view["notices"] = []
     if scheme.has("provisional_report_text") and dossier.state not in ("granted",):
         view["notices"].append(
@@ -37,8 +53,7 @@ def present(dossier, principal) -> dict:
     if principal.is_staff:
         actions = []
         for event, refusals in machine.available_events(facts):
-            _, roles = EVENTS[event]
-            role_refusal = () if principal.has_any(*roles) else (machine.Refusal(
+            role_refusal = () if may_fire(principal, event) else (machine.Refusal(
                 code="role", message="Uw rol mag deze stap niet zetten.", source="rollen", field=None),)
             all_refusals = tuple(refusals) + role_refusal
             actions.append({"event": event.value, "label": machine.EVENT_LABELS[event],

@@ -128,6 +128,7 @@ class ActionSchema(ma.Schema):
 
 
 class ExplainedDate(ma.Schema):
+    label = fields.Str(metadata={"description": "What the deadline is, in Dutch"})
     date = fields.Str()
     rule = fields.Str()
     section = fields.Str(allow_none=True)
@@ -141,6 +142,7 @@ class BranchAssessmentSchema(ma.Schema):
     passed = fields.Bool()
     assessed_on = fields.Date()
     reset = fields.Bool()
+    notes = fields.Str(allow_none=True)
 
 
 class LocationSchema(ma.Schema):
@@ -167,6 +169,7 @@ class DossierBranchSchema(ma.Schema):
 
 class LetterSchema(ma.Schema):
     kind = fields.Str()
+    is_decision = fields.Bool(metadata={"description": "A besluit (with how to object), else an interim letter"})
     subject = fields.Str()
     body = fields.Str()
     due_on = fields.Date(allow_none=True)

@@ -10,14 +10,14 @@ from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import scoped_select
 from cki.dossiers import operations
-from cki.dossiers.api import load_dossier, visible_dossiers
+from cki.dossiers.api import load_dossier
 from cki.dossiers.models import Dossier
-from cki.dossiers.permissions import EDITORS, EVENTS
+from cki.dossiers.permissions import EVENTS, may_edit, may_fire, visible_dossiers
 from cki.dossiers.presenter import present
-from cki.dossiers.schemas import DeclarationSchema, DossierCreateSchema
+from cki.dossiers.schemas import AssessorSchema, DeclarationSchema, DossierCreateSchema
 from cki.events.models import EventLogEntry
 from workflows.diagram import mermaid
-from workflows.dossier import STATE_LABELS, Event, State
+from workflows.dossier import STATE_LABELS, TERMINAL, Event, State
 from workflows.schemes import SCHEMES
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers", template_folder="templates")
@@ -67,17 +67,17 @@ def index():
     if state in {s.value for s in State}:
         stmt = stmt.where(Dossier.state == state)
     dossiers = db.session.scalars(stmt.limit(500)).all()
-    companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all() if p.is_staff else []
+    can_create = may_edit(p)
+    companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all() if can_create else []
     return render_template("dossiers/index.html", dossiers=dossiers, labels=STATE_LABELS, State=State,
-                           companies=companies, schemes=SCHEMES, can_create=p.is_staff and p.has_any(*EDITORS),
-                           state=state)
+                           companies=companies, schemes=SCHEMES, can_create=can_create, state=state)
 
 
 @bp.route("/", methods=["POST"])
 @login_required
 def create():
     p = current_principal()
-    if not (p.is_staff and p.has_any(*EDITORS)):
+    if not may_edit(p):
         abort(403)
     try:
         data = DossierCreateSchema().load({k: v for k, v in request.form.items() if k in ("company_id", "scheme", "applied_on")})
@@ -106,8 +106,10 @@ def show(dossier_id):
             EventLogEntry.cki_id == dossier.cki_id, EventLogEntry.subject_type == "dossiers",
             EventLogEntry.subject_id == dossier.id).order_by(EventLogEntry.id)).all()
     forms = {event.value: _form_fields(schema) for event, (schema, _) in EVENTS.items()}
+    can_edit = may_edit(p)
+    candidates = operations.qualified_assessors(dossier) if can_edit and dossier.state not in _CLOSED else []
     return render_template("dossiers/show.html", d=view, dossier=dossier, history=history, forms=forms,
-                           staff=p.is_staff, can_edit=p.is_staff and p.has_any(*EDITORS),
+                           staff=p.is_staff, can_edit=can_edit, candidates=candidates,
                            state_label=lambda s: STATE_LABELS[State(s)] if s else "")
 
 
@@ -118,9 +120,8 @@ def fire(dossier_id, event):
         event = Event(event)
     except ValueError:
         abort(404)
-    schema, roles = EVENTS[event]
-    p = current_principal()
-    if not (p.is_staff and p.has_any(*roles)):
+    schema, _ = EVENTS[event]
+    if not may_fire(current_principal(), event):
         abort(403)
     dossier = load_dossier(dossier_id, for_update=True)
     try:
@@ -142,8 +143,7 @@ def fire(dossier_id, event):
 @bp.route("/<int:dossier_id>/verklaring", methods=["POST"])
 @login_required
 def declaration(dossier_id):
-    p = current_principal()
-    if not (p.is_staff and p.has_any(*EDITORS)):
+    if not may_edit(current_principal()):
         abort(403)
     dossier = load_dossier(dossier_id, for_update=True)
     try:
@@ -158,6 +158,31 @@ def declaration(dossier_id):
         return redirect(url_for(".show", dossier_id=dossier_id)), 303
     db.session.commit()
     flash("Verklaring vastgelegd.", "info")
+    return redirect(url_for(".show", dossier_id=dossier_id)), 303
+
+
+_CLOSED = {s.value for s in TERMINAL}
+
+
+@bp.route("/<int:dossier_id>/beoordelaar", methods=["POST"])
+@login_required
+def assign_assessor(dossier_id):
+    """The planner assigns an assessor from the qualified staff (as POST /api/v1/dossiers/<id>/assessors)."""
+    if not may_edit(current_principal()):
+        abort(403)
+    dossier = load_dossier(dossier_id, for_update=True)
+    try:
+        data = _form_payload(AssessorSchema)
+        operations.assign_assessor(dossier, data["user_id"], expected_version=data["lock_version"])
+    except ma.ValidationError:
+        flash("Niet toegewezen: kies een beoordelaar uit de lijst.", "error")
+        return redirect(url_for(".show", dossier_id=dossier_id)), 303
+    except DomainError as error:
+        db.session.rollback()
+        flash(f"Niet toegewezen: {error.message}", "error")
+        return redirect(url_for(".show", dossier_id=dossier_id)), 303
+    db.session.commit()
+    flash("Beoordelaar toegewezen.", "info")
     return redirect(url_for(".show", dossier_id=dossier_id)), 303
 
 

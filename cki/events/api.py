@@ -1,11 +1,13 @@
 import marshmallow as ma
+from flask import abort
 from marshmallow import fields
 
 from cki.core.api import Blueprint
-from cki.core.auth import require
+from cki.core.auth import current_principal, require
 from cki.core.db import db
 from cki.core.tenancy import scoped_select
 from cki.events.models import EventLogEntry
+from cki.events.permissions import may_read_log_of
 
 blp = Blueprint("events_api", __name__, url_prefix="/api/v1",
                 description="Het logboek (append-only) per dossier of ander onderwerp.")
@@ -31,11 +33,14 @@ class EventSchema(ma.Schema):
 
 
 @blp.route("/events")
-@require(staff=True)
+@require(staff=True, outsourced=True)
 @blp.arguments(EventQuerySchema, location="query")
 @blp.response(200, EventSchema(many=True))
 def list_events(args):
-    """The event log of one subject, oldest first (staff)."""
+    """The event log of one subject, oldest first (staff; an outsourced assessor only of the
+    dossiers assigned to it)."""
+    if not may_read_log_of(current_principal(), args["subject_type"], args["subject_id"]):
+        abort(404)
     stmt = scoped_select(EventLogEntry).where(
         EventLogEntry.subject_type == args["subject_type"],
         EventLogEntry.subject_id == args["subject_id"]).order_by(EventLogEntry.id)

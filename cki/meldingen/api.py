@@ -14,6 +14,7 @@ from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.meldingen import operations
 from cki.meldingen.models import Melding
+from cki.meldingen.permissions import APPROVERS, STAFF_EDITORS, may_change
 from cki.meldingen.schemas import (
     ApprovalSchema,
     CancelSchema,
@@ -26,14 +27,10 @@ from cki.meldingen.schemas import (
     MergeSchema,
     SplitSchema,
 )
-from cki.users.models import Role
 
 blp = Blueprint("meldingen_api", __name__, url_prefix="/api/v1",
                 description="Meldingen (B/C §7): van bedrijven (portaal, API), per fax (door de staf) en uit LAVS.")
 
-STAFF_EDITORS = (Role.PLANNER, Role.OFFICE, Role.TEAM_LEADER, Role.ADMIN)
-#: Who approves or refuses a calamity melding.
-APPROVERS = (Role.PLANNER, Role.TEAM_LEADER)
 
 
 def filtered(stmt, args):
@@ -186,8 +183,7 @@ def split(data, melding_id):
 
 def company_or_editor():
     """403 unless a company (its own melding: scoped by the lookup) or a staff editor acts."""
-    p = current_principal()
-    if p.company_id is None and not p.has_any(*STAFF_EDITORS):
+    if not may_change(current_principal()):
         abort(403)
 
 

@@ -8,9 +8,9 @@ from cki.core.auth import current_principal, require
 from cki.core.db import db
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.meldingen import intake
-from cki.meldingen.api import STAFF_EDITORS
 from cki.meldingen.lavs import MAX_MESSAGE_BYTES, LavsMailError, xml_attachments
 from cki.meldingen.models import InboundLavsMessage
+from cki.meldingen.permissions import STAFF_EDITORS
 
 blp = Blueprint("lavs_api", __name__, url_prefix="/api/v1",
                 description="LAVS-berichten: upload door de staf, geparkeerde berichten, opnieuw verwerken.")

@@ -14,16 +14,14 @@ from cki.core.tenancy import get_or_404, scoped_select
 from cki.dossiers.models import Certificate
 from cki.meldingen import records, uploads
 from cki.meldingen.models import AuditSelection, Melding, ProjectOverviewEntry
+from cki.meldingen.permissions import AUDIT_PICKERS
 from cki.meldingen.uploads import OverviewRowSchema
 from cki.rules.schemas import ProjectDaysSchema
-from cki.users.models import Role
 from workflows import rules
 
 blp = Blueprint("records_api", __name__, url_prefix="/api/v1",
                 description="Bulkmeldingen, logboeken (SC-530, projectdagen) en projectoverzichten (SC-540).")
 
-#: Who picks locations for unannounced and result-oriented audits.
-AUDIT_PICKERS = (Role.PLANNER, Role.TEAM_LEADER)
 
 CSV_BODY = {"content": {"text/csv": {"schema": {"type": "string"}},
                         "application/json": {"schema": {"type": "object"}}}}

@@ -19,9 +19,9 @@ from cki.core.errors import DomainError
 from cki.core.schemas import calendar_years
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.meldingen import api, intake, operations, records, records_api, uploads
-from cki.meldingen.api import APPROVERS, STAFF_EDITORS, filtered
+from cki.meldingen.api import filtered
 from cki.meldingen.models import AuditSelection, InboundLavsMessage, Melding
-from cki.meldingen.records_api import AUDIT_PICKERS
+from cki.meldingen.permissions import APPROVERS, AUDIT_PICKERS, STAFF_EDITORS, may, may_see_register
 from cki.meldingen.schemas import (
     ApprovalSchema,
     CancelSchema,
@@ -53,9 +53,14 @@ FIELD_LABELS = {
 
 
 def _staff_with(*roles) -> bool:
-    """As the API's ``@require(*roles)``: a staff member holding one of these roles."""
-    p = current_principal()
-    return p.is_staff and p.has_any(*roles)
+    return may(current_principal(), roles)
+
+
+@bp.before_request
+@login_required
+def _register_only_for_whom_it_is():
+    if not may_see_register(current_principal()):
+        abort(403)
 
 
 def _form(schema: ma.Schema) -> dict:

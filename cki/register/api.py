@@ -12,14 +12,11 @@ from cki.core.tenancy import get_or_404, scoped_select
 from cki.dossiers.certificate_pdf import certificate_response
 from cki.dossiers.models import RegisterMessage
 from cki.register import operations
-from cki.users.models import Role
+from cki.register.permissions import REGISTER, STAFF
 
 blp = Blueprint("register_api", __name__, url_prefix="/api/v1",
                 description="SCA-certificatenregister: verleende en ingetrokken certificaten ophalen en bevestigen.")
 
-#: The register's own API clients, and the staff who answer its questions.
-REGISTER = ("sca_register",)
-STAFF = (Role.ADMIN, Role.OFFICE, Role.QUALITY_MANAGER)
 
 
 class RegisterQuerySchema(StrictSchema):

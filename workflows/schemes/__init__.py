@@ -79,6 +79,9 @@ class SchemeVersion:
     valid_to: date | None
     document: str
     params: Mapping[str, Param]
+    #: What people read: the version's name on certificates and letters, and the scheme's subject.
+    display_name: str = ""
+    title: str = ""
 
     def entry(self, name: str) -> Param:
         try:
@@ -401,6 +404,9 @@ def parse_version(code: str, data: Mapping[str, Any]) -> SchemeVersion:
         raise InvalidSchemeData(f"{code}: a version needs {sorted(required)}")
     _text("version", data["version"])
     _text("source", data["source"])
+    for optional in ("display_name", "title"):
+        if data.get(optional) is not None:
+            _text(optional, data[optional])
     valid_from = _parse_date("valid_from", data["valid_from"])
     valid_to = None if data["valid_to"] is None else _parse_date("valid_to", data["valid_to"])
     if valid_to is not None and valid_to < valid_from:
@@ -430,6 +436,8 @@ def parse_version(code: str, data: Mapping[str, Any]) -> SchemeVersion:
         valid_to=valid_to,
         document=data["source"],
         params=MappingProxyType(params),
+        display_name=data.get("display_name") or data["version"],
+        title=data.get("title") or code,
     )
 
 
@@ -448,7 +456,7 @@ class SchemeRegistry:
             if doc.get("scheme") != code:
                 raise InvalidSchemeData(f"data/{code}.json declares scheme {doc.get('scheme')!r}")
             for version in doc["versions"]:
-                registry.register_version(code, version)
+                registry.register_version(code, {"title": doc.get("subject"), **version})
         return registry
 
     def register_version(self, code: str, data: Mapping[str, Any]) -> SchemeVersion:
