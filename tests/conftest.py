@@ -161,6 +161,18 @@ def other_tenant(app) -> Tenant:
 
 
 @pytest.fixture
+def as_user(app, tenant):
+    """A test client logged in (through the login form) as ``who``: a role, or company1/company2."""
+    from tests.test_web import login
+
+    def make(who):
+        client = app.test_client()
+        assert login(client, tenant.emails[who]).status_code in (302, 303)
+        return client
+    return make
+
+
+@pytest.fixture
 def live_server(app):
     """The app served on a free loopback port, for browser tests."""
     import threading

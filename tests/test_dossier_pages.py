@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.test_dossiers import Walk
-from tests.test_meldingen_staff_ui import as_user, post  # noqa: F401  (fixture)
+from tests.test_web import post
 
 
 @pytest.fixture

@@ -1,27 +1,10 @@
 """Meldingen pages: the full portal form, the staff actions on a melding (calamity approval,
 audit pick, cancel, merge, split), recording a fax and retrying a parked LAVS message. Each
 writes through the same operation as the API, for the same roles."""
-import pytest
 
 from tests.test_lavs_intake import upload as upload_lavs
 from tests.test_meldingen import MELDING
-from tests.test_web import _csrf, login
-
-
-@pytest.fixture
-def as_user(app, tenant):
-    """A test client logged in as ``who`` (a role or company1/company2), one per user."""
-    def make(who):
-        client = app.test_client()
-        assert login(client, tenant.emails[who]).status_code in (302, 303)
-        return client
-    return make
-
-
-def post(client, url, /, **data):
-    """A form post with the session's CSRF token, following the redirect."""
-    token = _csrf(client.get("/start").text)
-    return client.post(url, data={**data, "csrf_token": token}, follow_redirects=True)
+from tests.test_web import _csrf, post
 
 
 def api_melding(client, tenant, melding_id):

@@ -14,6 +14,12 @@ def login(client, email, password=PASSWORD):
     return client.post("/login", data={"email": email, "password": password, "csrf_token": _csrf(page.text)})
 
 
+def post(client, url, /, **data):
+    """A form post with the session's CSRF token, following the redirect."""
+    token = _csrf(client.get("/start").text)
+    return client.post(url, data={**data, "csrf_token": token}, follow_redirects=True)
+
+
 def test_login_page_is_dutch_and_login_works(client, tenant):
     page = client.get("/login")
     assert page.status_code == 200 and "Inloggen" in page.text and "Wachtwoord" in page.text
