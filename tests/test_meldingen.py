@@ -285,3 +285,45 @@ def test_a_melding_counted_into_years_without_an_atw_decree_carries_the_warning(
     m = submit(client, tenant, planned_start="2029-03-05", planned_end="2029-03-06")
     assert m["timeliness"] == "on_time" and "Geen besluit gelijkstelling" in m["warning"] and "2029" in m["warning"]
     assert submit(client, tenant, street="Ander 2")["warning"] is None  # 2026: decree known
+
+
+# -- one certificate rule for every channel -------------------------------------------------------
+
+@pytest.mark.parametrize(("number", "scheme", "start", "why"), [
+    ("SC-530/2099/0001", "SC-530", "2026-12-07", "Onbekend certificaat SC-530/2099/0001"),
+    ("SC-530/2026/0007", "SC-540", "2026-12-07", "is een SC-530-certificaat, de melding is voor SC-540"),
+    ("SC-530/2026/0007", "SC-530", "2029-03-05", "niet geldig op de startdatum 05-03-2029"),
+])
+def test_every_channel_refuses_a_certificate_the_company_does_not_hold_valid(app, client, tenant, clock, number,
+                                                                             scheme, start, why):
+    from datetime import date
+
+    from tests.conftest import give_certificate
+
+    give_certificate(app, tenant, tenant.ids["company1"], issued_on=date(2026, 3, 2), valid_until=date(2029, 3, 1),
+                     number="SC-530/2026/0007", holder="Bedrijf X1", kvk="10000001")
+    end = start[:8] + str(int(start[8:]) + 1).zfill(2)
+    body = {**MELDING, "certificate_number": number, "scheme": scheme, "planned_start": start, "planned_end": end}
+    r = client.post("/api/v1/meldingen", json=body, headers=tenant.auth("company1"))
+    assert r.status_code == 422 and why in r.json["errors"]["json"]["certificate_number"][0]
+    r = client.post("/api/v1/meldingen/bulk", json={"meldingen": [body]}, headers=tenant.auth("company1"))
+    assert r.json["refused"] == 1 and why in r.json["rows"][0]["errors"]["certificate_number"][0]
+    r = client.post("/api/v1/meldingen/fax", json={**body, "company_id": tenant.ids["company1"],
+                                                   "received_on": "2026-11-24"}, headers=tenant.auth("office"))
+    assert r.status_code == 422 and why in r.json["message"]
+    good = {**MELDING, "certificate_number": "SC-530/2026/0007"}
+    assert client.post("/api/v1/meldingen", json=good, headers=tenant.auth("company1")).status_code == 201
+
+
+def test_a_new_application_while_a_valid_certificate_is_held_is_refused(app, client, tenant, clock):
+    from datetime import date
+
+    from tests.conftest import give_certificate
+
+    give_certificate(app, tenant, tenant.ids["company1"], issued_on=date(2026, 3, 2), valid_until=date(2029, 3, 1),
+                     number="SC-540/2026/0003", holder="Bedrijf X1", kvk="10000001", scheme="SC-540")
+    body = {"company_id": tenant.ids["company1"], "scheme": "SC-540", "applied_on": "2026-11-02"}
+    r = client.post("/api/v1/dossiers", json=body, headers=tenant.auth("planner"))
+    assert r.status_code == 422 and "SC-540/2026/0003" in r.json["message"] and "01-03-2029" in r.json["message"]
+    r = client.post("/api/v1/dossiers", json={**body, "scheme": "SC-530"}, headers=tenant.auth("planner"))
+    assert r.status_code == 201  # the other scheme is another certificate

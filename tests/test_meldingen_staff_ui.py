@@ -2,6 +2,9 @@
 audit pick, cancel, merge, split), recording a fax and retrying a parked LAVS message. Each
 writes through the same operation as the API, for the same roles."""
 
+from datetime import date
+
+from tests.conftest import give_certificate
 from tests.test_lavs_intake import upload as upload_lavs
 from tests.test_meldingen import MELDING
 from tests.test_web import _csrf, post
@@ -19,7 +22,9 @@ def submit(client, tenant, who="company1", **changes):
 
 # -- 1. the portal form -------------------------------------------------------------------
 
-def test_portal_form_holds_the_whole_content_of_a_melding(client, tenant, clock, as_user):
+def test_portal_form_holds_the_whole_content_of_a_melding(app, client, tenant, clock, as_user):
+    give_certificate(app, tenant, tenant.ids["company1"], issued_on=date(2025, 3, 3), valid_until=date(2028, 3, 2),
+                     number="SC-530/2025/0042", holder="Bedrijf X1", kvk="10000001")
     company = as_user("company1")
     page = company.get("/meldingen/").text
     for name in ("certificate_number", "worker_count", "project_group", "part_label", "calamity_motivation"):

@@ -117,6 +117,14 @@ def create_dossier(cki_id: int, data: dict) -> Dossier:
     own = {b.id for b in company.branches}
     if not set(branch_ids) <= own:
         raise DomainError("branch_ids", "Alleen vestigingen van dit bedrijf kunnen in de aanvraag.")
+    held = db.session.scalar(db.select(Certificate).where(
+        Certificate.company_id == company.id, Certificate.scheme == scheme.scheme, Certificate.status == "valid",
+        Certificate.withdrawn_on.is_(None), Certificate.valid_until >= data["applied_on"],
+        Certificate.issued_on <= data["applied_on"]))
+    if held is not None:
+        raise DomainError("scheme", f"{company.name} heeft al een geldig {scheme.scheme}-certificaat: {held.number}, "
+                                    f"geldig tot en met {held.valid_until:%d-%m-%Y}. Een aanvraag voor initiële "
+                                    "certificatie is dan niet aan de orde.")
     open_states = [s.value for s in machine.State if s not in machine.TERMINAL and s != machine.State.LAPSED]
     if db.session.scalar(db.select(Dossier.id).where(
             Dossier.company_id == company.id, Dossier.scheme == scheme.scheme, Dossier.state.in_(open_states))):

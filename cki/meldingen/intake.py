@@ -135,12 +135,10 @@ def _place(message: InboundLavsMessage) -> InboundLavsMessage:
     if fields.get("certificate_number"):
         certificate = db.session.scalar(db.select(Certificate).where(
             Certificate.company_id == company.id, Certificate.number == fields["certificate_number"]))
-        if certificate is None:
-            _park(message, f"Onbekend certificaat {fields['certificate_number']} voor {company.name}.")
-            return message
-        invalid = _not_valid_on(certificate, fields.get("start"))
-        if invalid and parsed.kind != "withdrawal":
-            _park(message, invalid)
+        start = fields["start"].astimezone(AMSTERDAM).date() if fields.get("start") is not None else None
+        problem = operations.certificate_problem(company, fields["certificate_number"], None, start)
+        if problem and (certificate is None or parsed.kind != "withdrawal"):
+            _park(message, problem)
             return message
         scheme = certificate.scheme
     existing = db.session.scalar(db.select(Melding).where(
@@ -175,17 +173,6 @@ def _place(message: InboundLavsMessage) -> InboundLavsMessage:
     message.status, message.melding_id, message.reason = "processed", melding.id, None
     db.session.flush()
     return message
-
-
-def _not_valid_on(certificate: Certificate, start) -> str | None:
-    """Why the certificate does not cover work starting at ``start``, or None."""
-    day = start.astimezone(AMSTERDAM).date() if start is not None else None
-    if certificate.withdrawn_on is not None and (day is None or day >= certificate.withdrawn_on):
-        return f"Certificaat {certificate.number} is ingetrokken op {certificate.withdrawn_on:%d-%m-%Y}."
-    if day is not None and not certificate.issued_on <= day <= certificate.valid_until:
-        return (f"Certificaat {certificate.number} is niet geldig op de startdatum {day:%d-%m-%Y} (geldig van "
-                f"{certificate.issued_on:%d-%m-%Y} tot en met {certificate.valid_until:%d-%m-%Y}).")
-    return None
 
 
 def _newer_change(message: InboundLavsMessage, melding: Melding, sent_at):

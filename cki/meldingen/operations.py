@@ -108,6 +108,33 @@ def find_same_job(company_id: int, data: dict) -> Melding | None:
     return None if found is None else db.session.get(Melding, found)
 
 
+def certificate_problem(company, number: str, scheme: str | None, start: date | None) -> str | None:
+    """Why a melding may not name certificate ``number``, or None: one rule for every channel
+    (portal, API, bulk, fax and LAVS). The company holds that certificate, of the melding's scheme,
+    valid on the start date (issued, not expired, not withdrawn)."""
+    from cki.dossiers.models import Certificate
+
+    certificate = db.session.scalar(db.select(Certificate).where(
+        Certificate.company_id == company.id, Certificate.number == number))
+    if certificate is None:
+        return f"Onbekend certificaat {number} voor {company.name}."
+    if scheme is not None and certificate.scheme != scheme:
+        return f"Certificaat {number} is een {certificate.scheme}-certificaat, de melding is voor {scheme}."
+    if certificate.withdrawn_on is not None and (start is None or start >= certificate.withdrawn_on):
+        return f"Certificaat {number} is ingetrokken op {certificate.withdrawn_on:%d-%m-%Y}."
+    if start is not None and not certificate.issued_on <= start <= certificate.valid_until:
+        return (f"Certificaat {number} is niet geldig op de startdatum {start:%d-%m-%Y} (geldig van "
+                f"{certificate.issued_on:%d-%m-%Y} tot en met {certificate.valid_until:%d-%m-%Y}).")
+    return None
+
+
+def _check_certificate(company, data: dict):
+    if data.get("certificate_number"):
+        problem = certificate_problem(company, data["certificate_number"], data.get("scheme"), data.get("planned_start"))
+        if problem:
+            raise DomainError("certificate_number", problem)
+
+
 def check_timeliness(data: dict, channel: str, received_on: date) -> tuple[str, str | None, str]:
     """(timeliness, warning, status) for a melding received on ``received_on``; raises 422 if late.
 
@@ -153,6 +180,7 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
     if same is not None:
         link_same_job(same, data, channel=channel, source=source)
         return same, False
+    _check_certificate(company, data)
     timeliness, warning, status = check_timeliness(data, channel, received_on)
     now = utcnow()
     melding = insert_loaded(Melding(
@@ -207,6 +235,9 @@ def change_melding(melding: Melding, data: dict, *, source: str, received_on: da
             setattr(melding, key, normalise_postcode(value) if key == "postcode" else value)
     if melding.planned_end < melding.planned_start:
         raise DomainError("planned_end", "De einddatum ligt voor de startdatum.")
+    if {"certificate_number", "scheme", "planned_start"} & data.keys():
+        _check_certificate(melding.company, {k: getattr(melding, k) for k in ("certificate_number", "scheme",
+                                                                             "planned_start")})
     if earlier_start:
         channel = {"lavs": "lavs", "staff": melding.channel}.get(source, "portal")
         timeliness, warning, status = check_timeliness(
