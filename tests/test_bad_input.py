@@ -66,7 +66,8 @@ def test_the_portal_form_outside_the_calendar_says_why(client, tenant, clock):
     r = client.post("/meldingen/nieuw", data={**MELDING, "containment": "ja", "planned_start": "2150-01-05",
                                               "planned_end": "2150-01-06", "csrf_token": _csrf(form.text)},
                     follow_redirects=True)
-    assert r.status_code == 200 and "Melding niet verstuurd" in r.text and CALENDAR in r.text
+    assert r.status_code == 422 and "Melding niet verstuurd" in r.text and CALENDAR in r.text
+    assert 'value="2150-01-05"' in r.text and f'value="{MELDING["street"]}"' in r.text  # what was typed stays
     assert _listed(client, tenant) == []
 
 

@@ -2,6 +2,7 @@
 audit pick, cancel, merge, split), recording a fax and retrying a parked LAVS message. Each
 writes through the same operation as the API, for the same roles."""
 
+import re
 from datetime import date
 
 from tests.conftest import give_certificate
@@ -36,7 +37,7 @@ def test_portal_form_holds_the_whole_content_of_a_melding(app, client, tenant, c
     r = post(company, "/meldingen/nieuw", **{**MELDING, "containment": "nee", "certificate_number": "SC-530/2025/0042",
                                              "worker_count": "3", "project_group": "Renovatie Kanaleneiland",
                                              "part_label": "deel 2", "calamity_motivation": ""})
-    assert "Melding ontvangen." in r.text
+    assert re.search(r"Melding \d+ ontvangen\.", r.text)
     [m] = client.get("/api/v1/meldingen", headers=tenant.auth("company1")).json
     assert (m["certificate_number"], m["containment"], m["worker_count"]) == ("SC-530/2025/0042", False, 3)
     assert (m["project_group"], m["part_label"], m["timeliness"]) == ("Renovatie Kanaleneiland", "deel 2", "on_time")
@@ -207,3 +208,31 @@ def test_parked_lavs_message_is_processed_again_from_the_page(request, client, t
     assert done["status"] == "processed" and done["melding_id"]
     r = post(office, f"/meldingen/lavs/{msg['id']}/opnieuw")
     assert "Niet opnieuw verwerkt: Dit bericht is al verwerkt." in r.text
+
+
+def test_the_company_and_staff_change_a_melding_on_its_page(client, tenant, clock, as_user):
+    m = submit(client, tenant)
+    url = f"/meldingen/{m['id']}"
+    company = as_user("company1")
+    page = company.get(url).text
+    assert "Melding wijzigen" in page and f'value="{m["street"]}"' in page  # the form holds the current content
+    r = post(company, url + "/wijzigen", **{**MELDING, "client": "Woonstichting Oost", "containment": "ja"})
+    assert "Melding gewijzigd." in r.text
+    changed = api_melding(client, tenant, m["id"])
+    assert changed["client"] == "Woonstichting Oost" and [v["kind"] for v in changed["revisions"]] == ["new", "change"]
+    office = as_user("office")
+    r = post(office, url + "/wijzigen", **{**MELDING, "client": "Woonstichting West", "containment": "ja"})
+    assert "Melding gewijzigd." in r.text and api_melding(client, tenant, m["id"])["revisions"][-1]["source"] == "staff"
+    r = post(office, url + "/wijzigen", **{**MELDING, "planned_start": "2026-11-25", "planned_end": "2026-11-25"})
+    assert "Niet gewijzigd" in r.text and api_melding(client, tenant, m["id"])["planned_start"] == MELDING["planned_start"]
+    for who in ("assessor", "company2"):
+        assert post(as_user(who), url + "/wijzigen", **MELDING).status_code in (403, 404)
+
+
+def test_a_calamity_melding_says_it_waits_for_the_ckis_approval(client, tenant, clock, as_user):
+    clock("2026-12-07")
+    company = as_user("company1")
+    r = post(company, "/meldingen/nieuw", **{**MELDING, "containment": "",
+                                             "calamity_motivation": "Dak ingestort na storm; acuut gevaar."})
+    assert "ontvangen als calamiteit: zij wacht op goedkeuring door de CKI" in r.text
+    assert "Deze calamiteitenmelding wacht op goedkeuring door de CKI." in r.text

@@ -1,5 +1,6 @@
 """Meldingen pages: the company portal form, the staff list and week calendar."""
 import io
+import re
 
 from tests.test_meldingen import MELDING
 from tests.test_web import _csrf, login
@@ -11,11 +12,14 @@ def test_company_submits_through_the_portal_form(client, tenant, clock):
     assert "Nieuwe melding" in page.text
     r = client.post("/meldingen/nieuw", data={**MELDING, "containment": "", "csrf_token": _csrf(page.text)},
                     follow_redirects=True)
-    assert "Melding ontvangen." in r.text and "Kerkstraat 12" in r.text
+    assert re.search(r"Melding \d+ ontvangen\.", r.text) and "Kerkstraat 12" in r.text
     r = client.post("/meldingen/nieuw", data={**MELDING, "street": "Laat 1", "planned_start": "2026-11-25",
                                               "planned_end": "2026-11-25", "containment": "",
                                               "csrf_token": _csrf(page.text)}, follow_redirects=True)
-    assert "Melding niet verstuurd" in r.text and "Uiterlijk toegestaan: 2026-11-23" in r.text
+    assert r.status_code == 422 and "Melding niet verstuurd" in r.text and "Uiterlijk toegestaan: 2026-11-23" in r.text
+    for typed in ('value="Laat 1"', 'value="2026-11-25"', f'value="{MELDING["postcode"]}"'):
+        assert typed in r.text  # the refused form keeps what was typed
+    assert "uiterlijk 2 werkdagen vóór de start, per fax 5 (SC-540 B §7.1 en SC-530 C §7.1)" in page.text
 
 
 def test_staff_week_calendar_and_filters(client, tenant, clock):
@@ -25,7 +29,10 @@ def test_staff_week_calendar_and_filters(client, tenant, clock):
     login(client, tenant.emails["planner"])
     week = client.get("/meldingen/?view=week&day=2026-12-08")
     assert week.status_code == 200 and week.text.count("Kerkstraat 12") == 3  # Mon-Wed
-    assert "audit gepland" in week.text
+    assert week.text.count("audit vandaag") == 1  # on the audit's day only, not every day of the melding
+    tuesday = week.text.split("di 08-12-2026")[1].split("</section>")[0]
+    assert "audit vandaag" in tuesday
+    assert "audit gepland 08-12-2026" in client.get("/meldingen/?from=2026-12-01").text
     assert "Kerkstraat 12" not in client.get("/meldingen/?channel=fax").text
     assert client.get(f"/meldingen/{m['id']}").status_code == 200
 

@@ -21,17 +21,18 @@ from cki.core.tenancy import get_or_404, scoped_select
 from cki.meldingen import api, intake, operations, records, records_api, uploads
 from cki.meldingen.api import filtered
 from cki.meldingen.models import AuditSelection, InboundLavsMessage, Melding
-from cki.meldingen.permissions import APPROVERS, AUDIT_PICKERS, STAFF_EDITORS, may, may_see_register
+from cki.meldingen.permissions import APPROVERS, AUDIT_PICKERS, STAFF_EDITORS, may, may_change, may_see_register
 from cki.meldingen.schemas import (
     ApprovalSchema,
     CancelSchema,
     FaxMeldingSchema,
+    MeldingChangeSchema,
     MeldingInSchema,
     MeldingQuerySchema,
     MergeSchema,
     SplitSchema,
 )
-from workflows.schemes import SCHEMES
+from workflows.schemes import SCHEMES, load_scheme
 
 bp = Blueprint("meldingen", __name__, url_prefix="/meldingen", template_folder="templates")
 
@@ -131,9 +132,27 @@ def _day(value: str | None) -> date:
     return day
 
 
+def lead_time_text() -> str:
+    """The lead times of a melding, from the scheme data in force today: "uiterlijk 2 werkdagen …"."""
+    parts = []
+    for code in SCHEMES:
+        version = load_scheme(code, today())
+        days, source = version.param("melding_lead_working_days"), version.source("melding_lead_working_days")
+        parts.append((f"per e-mail, portaal of API uiterlijk {days['email']} werkdagen vóór de start, per fax "
+                      f"{days['fax']}", source, code))
+    if len({text for text, _, _ in parts}) == 1:
+        return f"{parts[0][0].capitalize()} ({' en '.join(f'{code} {source}' for _, source, code in parts)})."
+    return " ".join(f"{code}: {text} ({source})." for text, source, code in parts)
+
+
 @bp.route("/")
 @login_required
 def index():
+    return _index_page()
+
+
+def _index_page(values: dict | None = None, status: int = 200):
+    """The register (list or calendar) and, for a company, the form; ``values``: a refused form's input."""
     p = current_principal()
     query = _query()
     args = _args(query)
@@ -153,22 +172,24 @@ def index():
     cap = args.get("limit", 100) * 5
     rows = db.session.scalars(stmt.options(sa.orm.selectinload(entity.company))
                               .order_by(entity.planned_start, entity.id).limit(cap)).all()
-    picked = set()
+    picked = {}  # melding id -> the day of its unannounced audit (staff only)
     if p.is_staff and rows:
-        picked = set(db.session.scalars(db.select(AuditSelection.melding_id).where(
-            AuditSelection.melding_id.in_([m.id for m in rows]))))
+        picked = dict(db.session.execute(db.select(AuditSelection.melding_id, AuditSelection.planned_on).where(
+            AuditSelection.melding_id.in_([m.id for m in rows]))).all())
     companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all() if p.is_staff else []
     parked = db.session.scalar(db.select(db.func.count(InboundLavsMessage.id)).where(
         InboundLavsMessage.cki_id == p.cki_id, InboundLavsMessage.status == "parked")) if p.is_staff else 0
     return render_template("meldingen/index.html", rows=rows, days=days, view=view, day=day, args=query,
                            companies=companies, channels=CHANNELS,
                            staff=p.is_staff, picked=picked, parked=parked, schemes=SCHEMES,
-                           can_fax=_staff_with(*STAFF_EDITORS), timedelta=timedelta, truncated=len(rows) == cap)
+                           can_fax=_staff_with(*STAFF_EDITORS), timedelta=timedelta, truncated=len(rows) == cap,
+                           values=values, lead_time=lead_time_text()), status
 
 
 @bp.route("/nieuw", methods=["POST"])
 @login_required
 def create():
+    """The portal form. Refused, it comes back filled in with the reason (422)."""
     p = current_principal()
     if p.company_id is None:
         abort(403)
@@ -178,16 +199,20 @@ def create():
         melding, created = operations.submit_melding(company, data, channel="portal", source="portal")
     except ma.ValidationError as error:
         flash("Melding niet verstuurd: " + _messages(error), "error")
-        return redirect(url_for(".index")), 303
+        return _index_page(request.form.to_dict(), 422)
     except DomainError as error:
         db.session.rollback()
         flash(f"Melding niet verstuurd: {error.message}", "error")
-        return redirect(url_for(".index")), 303
+        return _index_page(request.form.to_dict(), 422)
     db.session.commit()
     if melding.warning:
         flash(melding.warning, "warning")
-    flash("Melding ontvangen." if created else "Deze klus was al gemeld; de melding is bijgewerkt.", "info")
-    return redirect(url_for(".index")), 303
+    if melding.status == "pending_approval":
+        flash(f"Melding {melding.id} ontvangen als calamiteit: zij wacht op goedkeuring door de CKI.", "warning")
+    else:
+        flash(f"Melding {melding.id} ontvangen." if created else
+              f"Deze klus was al gemeld als melding {melding.id}; die is bijgewerkt.", "info")
+    return redirect(url_for(".show", melding_id=melding.id)), 303
 
 
 #: Portal uploads: kind -> (title, what the CSV holds). The API routes take the same files.
@@ -255,10 +280,43 @@ def show(melding_id):
     can = {  # the roles of the API route behind each form
         "approve": melding.status == "pending_approval" and _staff_with(*APPROVERS),
         "pick": is_open and selection is None and _staff_with(*AUDIT_PICKERS),
-        "cancel": is_open and (p.company_id is not None or _staff_with(*STAFF_EDITORS)),
+        "cancel": is_open and may_change(p),
+        "change": is_open and may_change(p),
         "edit": is_open and _staff_with(*STAFF_EDITORS),
     }
-    return render_template("meldingen/show.html", m=melding, staff=p.is_staff, selection=selection, can=can)
+    values = {k: v for k, v in _content_for_form(melding).items()}
+    return render_template("meldingen/show.html", m=melding, staff=p.is_staff, selection=selection, can=can,
+                           values=values, schemes=SCHEMES)
+
+
+def _content_for_form(melding: Melding) -> dict:
+    """The melding's content as the form shows it (dates ISO, ja/nee)."""
+    out = {}
+    for field in operations.CONTENT:
+        value = getattr(melding, field)
+        if isinstance(value, bool):
+            value = "ja" if value else "nee"
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        out[field] = "" if value is None else value
+    return out
+
+
+@bp.route("/<int:melding_id>/wijzigen", methods=["POST"])
+@login_required
+def change(melding_id):
+    """Change a melding: the company its own, or staff editors (as PATCH /api/v1/meldingen/<id>). The earlier
+    content stays in the history; a start moved earlier is checked as a new melding."""
+    melding = get_or_404(Melding, melding_id)
+    api.company_or_editor()
+
+    def action():
+        data = _form(MeldingChangeSchema(partial=True))
+        operations.change_melding(melding, data, source=api.change_source())
+        note = f" {melding.warning}" if melding.warning and melding.timeliness != "on_time" else ""
+        return "info", f"Melding gewijzigd.{note}", None
+
+    return _perform(action, url_for(".show", melding_id=melding.id), "Niet gewijzigd")
 
 
 @bp.route("/<int:melding_id>/goedkeuring", methods=["POST"])
