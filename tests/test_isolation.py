@@ -41,6 +41,7 @@ BODIES = {
         "street": "Elders 1", "postcode": "1234AB", "place": "Elders", "note": "x"},
     ("/api/v1/meldingen/<int:melding_id>/audit-selection", "POST"): {"planned_on": "2030-01-08"},
     ("/api/v1/lavs/messages/<int:message_id>/retry", "POST"): {},
+    ("/api/v1/lavs/messages/<int:message_id>/discard", "POST"): {"reason": "Testbericht"},
     ("/api/v1/companies/<int:company_id>/project-overview/sample", "POST"): {"n": 1},
     ("/api/v1/dossiers/<int:dossier_id>/declaration", "POST"): {
         "lock_version": 1, "declared_on": "2026-01-05", "held_or_applied_elsewhere": False},
@@ -102,6 +103,7 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
                                                      "applied_on": date(2026, 1, 5)})
             tenant.ids[f"dossier{n}"] = dossier.id
         lavs = InboundLavsMessage(cki_id=tenant.cki_id, message_key=f"test-{tenant.cki_id}", source="upload",
+                                  received_on=date(2026, 11, 2),
                                   raw=b"<x/>", status="parked", reason="test")
         db.session.add(lavs)
         certificate = Certificate(

@@ -226,3 +226,62 @@ def test_a_start_the_certificate_does_not_cover_is_parked_not_a_crash(app, clien
     [msg] = _post(client, tenant, _variant("startmelding.xml", **{"2026-12-07T07:30": "2106-12-07T07:30",
                                                                  "2026-12-09T16:00": "2106-12-09T16:00"}))
     assert msg["status"] == "parked" and "niet geldig op de startdatum 07-12-2106" in msg["reason"]
+
+
+def test_a_verzonden_later_than_the_arrival_is_not_trusted_beyond_the_arrival(app, client, tenant, zuid, clock):
+    # Arrives Thursday 3 December (the latest day for a start on Monday 7 December) but claims to be
+    # sent on Friday 4 December: the lead time counts from the arrival, not from a date in its future.
+    clock("2026-12-03")
+    [msg] = _post(client, tenant, _variant("startmelding.xml", **{"2026-11-30T14:02:11": "2026-12-04T10:00:00"}))
+    m = client.get(f"/api/v1/meldingen/{msg['melding_id']}", headers=tenant.auth("planner")).json
+    assert m["submitted_on"] == "2026-12-03" and m["timeliness"] == "on_time"
+
+
+def test_a_late_lavs_melding_is_registered_late_never_refused(app, client, tenant, zuid, clock):
+    clock("2026-12-04")  # sent Friday for Monday 7 December: one werkdag short
+    [msg] = _post(client, tenant, _variant("startmelding.xml", **{"2026-11-30T14:02:11": "2026-12-04T10:00:00"}))
+    assert msg["status"] == "processed"
+    m = client.get(f"/api/v1/meldingen/{msg['melding_id']}", headers=tenant.auth("planner")).json
+    assert (m["timeliness"], m["status"]) == ("late", "registered") and "2026-12-03" in m["warning"]
+
+
+def test_staff_read_a_parked_message_and_lay_it_aside_with_a_reason(app, client, tenant, clock, as_user):
+    from tests.test_web import post
+
+    [msg] = upload(client, tenant, "onbekend-bedrijf.xml")
+    assert msg["status"] == "parked"
+    r = client.get(f"/api/v1/lavs/messages/{msg['id']}", headers=tenant.auth("planner"))
+    assert r.status_code == 200 and r.json["fields"]["company_kvk"] and "<" in r.json["raw"]
+    assert client.get(f"/api/v1/lavs/messages/{msg['id']}", headers=tenant.auth("company1")).status_code == 403
+    office = as_user("office")
+    page = office.get(f"/meldingen/lavs/{msg['id']}").text
+    assert "KvK-nummer bedrijf" in page and "&lt;" in page and "<m:Bericht" not in page  # the raw XML, escaped
+    r = post(office, f"/meldingen/lavs/{msg['id']}/terzijde", reason="")
+    assert "Niet terzijde gelegd" in r.text
+    r = post(office, f"/meldingen/lavs/{msg['id']}/terzijde", reason="Testbericht van LAVS.")
+    assert "terzijde gelegd; het blijft bewaard" in r.text
+    stored = client.get(f"/api/v1/lavs/messages/{msg['id']}", headers=tenant.auth("planner")).json
+    assert (stored["status"], stored["reason"]) == ("discarded", "Testbericht van LAVS.")
+    log = client.get(f"/api/v1/events?subject_type=lavs_messages&subject_id={msg['id']}",
+                     headers=tenant.auth("planner")).json
+    assert log[-1]["action"] == "lavs.discarded"
+    r = client.post(f"/api/v1/lavs/messages/{msg['id']}/retry", headers=tenant.auth("office"))
+    assert r.status_code == 422  # laid aside: not processed again by accident
+
+
+def test_staff_upload_a_message_in_the_page(app, client, tenant, zuid, clock, as_user):
+    import io
+
+    office = as_user("office")
+    page = office.get("/meldingen/lavs")
+    assert "Bericht uploaden" in page.text
+    from tests.test_web import _csrf
+
+    r = office.post("/meldingen/lavs/uploaden", follow_redirects=True, content_type="multipart/form-data", data={
+        "csrf_token": _csrf(page.text), "file": (io.BytesIO((EXAMPLES / "startmelding.eml").read_bytes()), "m.eml")})
+    assert "Bericht 1 verwerkt." in r.text
+    assert len(meldingen(app)) == 1
+    r = office.post("/meldingen/lavs/uploaden", follow_redirects=True, content_type="multipart/form-data", data={
+        "csrf_token": _csrf(page.text), "file": (io.BytesIO(b"<kapot"), "kapot.xml")})
+    assert "Bericht 2 geparkeerd: Niet te lezen: Het bericht is geen geldige XML (regel 1, kolom 7): een element " \
+           "is niet afgesloten met" in r.text.replace("&#39;", "'")

@@ -39,6 +39,7 @@ LABELS: dict[str, str] = {
     "processed": "verwerkt",
     "parked": "geparkeerd",
     "resolved": "opgelost",
+    "discarded": "terzijde gelegd",
     # Timeliness of a melding
     "on_time": "op tijd",
     "late_atw_only": "te laat door Atw-dag (waarschuwing)",
@@ -70,6 +71,7 @@ LABELS.update({
     "melding.split_from": "Afgesplitst van een andere melding",
     "audit.selected": "Locatie gekozen voor een onaangekondigde audit",
     "lavs.parked": "LAVS-bericht geparkeerd",
+    "lavs.discarded": "LAVS-bericht terzijde gelegd",
     "logbook.uploaded": "Logboek ontvangen",
     "project_overview.uploaded": "Projectoverzicht ontvangen",
     "project_overview.sampled": "Locaties getrokken voor resultaatgerichte audits",

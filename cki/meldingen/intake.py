@@ -16,10 +16,11 @@ from cki.core.clock import AMSTERDAM, today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.files import safe_filename
+from cki.core.labels import label
 from cki.dossiers.models import Certificate
 from cki.events.operations import log_event
 from cki.meldingen import operations
-from cki.meldingen.lavs import LavsParseError, load_mapping, parse_message
+from cki.meldingen.lavs import LavsMailError, LavsParseError, load_mapping, parse_message, xml_attachments
 from cki.meldingen.models import InboundLavsMessage, Melding
 
 #: LAVS startmeldingen concern removal work: the scheme when no certificate names another.
@@ -54,7 +55,7 @@ def store_raw(cki_id: int, raw: bytes, *, source: str, filename: str | None = No
     if existing is not None:
         return existing, False
     message = InboundLavsMessage(cki_id=cki_id, message_key=key, source=source, filename=safe_filename(filename), raw=raw,
-                                 status="received")
+                                 status="received", received_on=today())
     db.session.add(message)
     try:
         db.session.commit()
@@ -97,11 +98,13 @@ def _melding_data(fields: dict, scheme: str) -> dict:
 
 def notified_on(fields: dict, message: InboundLavsMessage) -> date:
     """The day this LAVS message notified the CKI, for the lead time: the day LAVS sent it
-    (Berichtkop/Verzonden), else the day it reached us; never later than today. Our reading
-    (RULES.md is silent): a message parked for days, or a mailbox polled late, does not make an
-    in-time melding late."""
-    sent = fields.get("sent_at") or message.created_at
-    return min(sent.astimezone(AMSTERDAM).date(), today())
+    (Berichtkop/Verzonden), else the day it reached us. Our reading (RULES.md is silent): a message
+    parked for days, or a mailbox polled late, does not make an in-time melding late. A ``Verzonden``
+    later than the day it reached us is not trusted beyond that day (a clock off, or a forged date)."""
+    arrived = message.received_on
+    sent = fields.get("sent_at")
+    day = min(sent.astimezone(AMSTERDAM).date(), arrived) if sent is not None else arrived
+    return min(day, today())
 
 
 def process(message: InboundLavsMessage) -> InboundLavsMessage:
@@ -196,9 +199,45 @@ def _sent_at(message: InboundLavsMessage):
 
 def retry(message: InboundLavsMessage) -> InboundLavsMessage:
     """Process a parked message again (e.g. after registering the company)."""
-    if message.status == "processed":
-        raise DomainError("status", "Dit bericht is al verwerkt.")
+    if message.status in ("processed", "discarded"):
+        raise DomainError("status", f"Dit bericht is al {label(message.status)}.")
     return process(message)
+
+
+def discard(message: InboundLavsMessage, reason: str) -> InboundLavsMessage:
+    """Staff judge a parked message needs no melding (a test message, a duplicate with other content):
+    it is kept, marked discarded with the reason, and logged."""
+    if message.status != "parked":
+        raise DomainError("status", "Alleen een geparkeerd bericht kan terzijde worden gelegd.")
+    before = {"status": message.status, "reason": message.reason}
+    message.status, message.reason = "discarded", reason
+    db.session.flush()
+    log_event(message, "lavs.discarded", before=before, after={"status": "discarded", "reason": reason})
+    return message
+
+
+def content(message: InboundLavsMessage) -> dict:
+    """What the message says, for staff: its fields as the mapping reads them (``unreadable`` says
+    why not, when it cannot be read) and the raw message as text (shown escaped)."""
+    found = {"fields": None, "unreadable": None, "raw": message.raw.decode("utf-8", errors="replace")}
+    try:
+        parsed = parse_message(message.raw, _mapping())
+    except LavsParseError as error:
+        found["unreadable"] = error.reason
+        return found
+    found["fields"] = {"kind": parsed.kind, **{name: value.isoformat() if hasattr(value, "isoformat") else value
+                                               for name, value in parsed.fields.items() if value is not None}}
+    return found
+
+
+def upload_parts(raw: bytes, filename: str | None) -> list[tuple[str | None, bytes]]:
+    """The LAVS messages in an upload: the XML itself, or the XML attachments of an e-mail (.eml)."""
+    if raw.lstrip()[:1] == b"<":
+        return [(filename, raw)]
+    try:
+        return xml_attachments(raw)
+    except LavsMailError as error:
+        raise DomainError("file", error.reason) from None
 
 
 def ingest(cki_id: int, raw: bytes, *, source: str, filename: str | None = None) -> InboundLavsMessage:

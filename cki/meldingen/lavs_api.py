@@ -6,9 +6,10 @@ from marshmallow import fields, validate
 from cki.core.api import Blueprint
 from cki.core.auth import current_principal, require
 from cki.core.db import db
+from cki.core.schemas import StrictSchema, not_blank
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.meldingen import intake
-from cki.meldingen.lavs import MAX_MESSAGE_BYTES, LavsMailError, xml_attachments
+from cki.meldingen.lavs import MAX_MESSAGE_BYTES
 from cki.meldingen.models import InboundLavsMessage
 from cki.meldingen.permissions import STAFF_EDITORS
 
@@ -21,7 +22,8 @@ class LavsMessageSchema(ma.Schema):
     message_key = fields.Str()
     source = fields.Str()
     filename = fields.Str(allow_none=True)
-    status = fields.Str(metadata={"description": "processed, parked (see reason), received (not yet processed)"})
+    status = fields.Str(metadata={"description": "processed, parked (see reason), received (not yet processed), "
+                                                 "discarded (laid aside by staff, see reason)"})
     kind = fields.Str(allow_none=True)
     reason = fields.Str(allow_none=True)
     melding_id = fields.Int(allow_none=True)
@@ -29,7 +31,18 @@ class LavsMessageSchema(ma.Schema):
 
 
 class LavsQuerySchema(ma.Schema):
-    status = fields.Str(validate=validate.OneOf(("processed", "parked", "received")))
+    status = fields.Str(validate=validate.OneOf(("processed", "parked", "received", "discarded")))
+
+
+class LavsContentSchema(LavsMessageSchema):
+    mapped = fields.Dict(allow_none=True, data_key="fields",
+                         metadata={"description": "The message's fields as the mapping reads them"})
+    unreadable = fields.Str(allow_none=True, metadata={"description": "Why the message cannot be read, if so"})
+    raw = fields.Str(metadata={"description": "The message as received (text)"})
+
+
+class DiscardSchema(StrictSchema):
+    reason = fields.Str(required=True, validate=[not_blank, validate.Length(max=2000)])
 
 
 @blp.route("/lavs/messages", methods=["POST"])
@@ -51,14 +64,8 @@ def upload():
         abort(422, errors={"json": {"file": ["Leeg bericht."]}})
     if len(raw) > MAX_MESSAGE_BYTES * 5:
         abort(413, message="Bericht te groot.")
-    parts = [(filename, raw)]
-    if raw.lstrip()[:1] != b"<":  # an e-mail: take its XML attachments
-        try:
-            parts = xml_attachments(raw)
-        except LavsMailError as error:
-            abort(422, errors={"json": {"file": [error.reason]}})
     cki_id = current_principal().cki_id
-    return [intake.ingest(cki_id, xml, source="upload", filename=name) for name, xml in parts]
+    return [intake.ingest(cki_id, xml, source="upload", filename=name) for name, xml in intake.upload_parts(raw, filename)]
 
 
 @blp.route("/lavs/messages", methods=["GET"])
@@ -71,6 +78,28 @@ def list_messages(args):
     if "status" in args:
         stmt = stmt.where(InboundLavsMessage.status == args["status"])
     return db.session.scalars(stmt.limit(500)).all()
+
+
+@blp.route("/lavs/messages/<int:message_id>")
+@require(staff=True)
+@blp.response(200, LavsContentSchema)
+def get_message(message_id):
+    """One LAVS message with what it says: its fields as mapped, and the raw message."""
+    message = get_or_404(InboundLavsMessage, message_id)
+    found = intake.content(message)
+    return {**{name: getattr(message, name) for name in LavsMessageSchema().fields}, "mapped": found["fields"],
+            "unreadable": found["unreadable"], "raw": found["raw"]}
+
+
+@blp.route("/lavs/messages/<int:message_id>/discard", methods=["POST"])
+@require(*STAFF_EDITORS)
+@blp.arguments(DiscardSchema)
+@blp.response(200, LavsMessageSchema)
+def discard(data, message_id):
+    """Lay a parked message aside with a reason (no melding); it is kept, and the step is logged."""
+    message = intake.discard(get_or_404(InboundLavsMessage, message_id), data["reason"])
+    db.session.commit()
+    return message
 
 
 @blp.route("/lavs/messages/<int:message_id>/retry", methods=["POST"])

@@ -116,7 +116,9 @@ class InboundLavsMessage(TenantMixin, TimestampMixin, db.Model):
     source: Mapped[str] = mapped_column(sa.String(20), nullable=False)  # imap maildir upload api
     filename: Mapped[str | None] = mapped_column(sa.String(300))
     raw: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(20), nullable=False)  # processed parked resolved
+    #: The day it reached the CKI (Amsterdam): a lead time never counts from later than this.
+    received_on: Mapped[date] = mapped_column(nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False)  # processed parked discarded
     kind: Mapped[str | None] = mapped_column(sa.String(20))
     reason: Mapped[str | None] = mapped_column(sa.Text)
     melding_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meldingen.id"), index=True)

@@ -16,9 +16,10 @@ from cki.core.auth import current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.labels import label
 from cki.core.schemas import calendar_years
 from cki.core.tenancy import get_or_404, scoped_select
-from cki.meldingen import api, intake, operations, records, records_api, uploads
+from cki.meldingen import api, intake, lavs_api, operations, records, records_api, uploads
 from cki.meldingen.api import filtered
 from cki.meldingen.models import AuditSelection, InboundLavsMessage, Melding
 from cki.meldingen.permissions import APPROVERS, AUDIT_PICKERS, STAFF_EDITORS, may, may_change, may_see_register
@@ -49,7 +50,13 @@ FIELD_LABELS = {
     "project_group": "Projectgroep", "part_label": "Deelmelding", "calamity_motivation": "Motivering calamiteit",
     "client_reference": "Eigen referentie", "company_id": "Bedrijf", "received_on": "Ontvangen op",
     "approve": "Besluit", "note": "Toelichting", "reason": "Reden", "other_id": "Andere melding",
-    "planned_on": "Auditdatum",
+    "planned_on": "Auditdatum", "file": "Bestand",
+    # the fields of a LAVS message (mapping)
+    "company_kvk": "KvK-nummer bedrijf", "company_name": "Bedrijf", "lavs_project_id": "LAVS-project",
+    "message_id": "Bericht-id", "message_type": "Berichtsoort", "kind": "Soort", "house_number": "Huisnummer",
+    "start": "Start", "end": "Einde", "sent_at": "Verzonden", "permit_holder": "Vergunninghouder",
+    "inspectorate": "Inspectie", "validation_note": "Validatiemeting",
+    "withdrawal_reason": "Reden intrekking", "address": "Adres", "cki_name": "CKI",
 }
 
 
@@ -449,6 +456,52 @@ def lavs():
     messages = db.session.scalars(scoped_select(InboundLavsMessage).order_by(InboundLavsMessage.id.desc())
                                   .limit(200)).all()
     return render_template("meldingen/lavs.html", messages=messages, can_retry=_staff_with(*STAFF_EDITORS))
+
+
+@bp.route("/lavs/<int:message_id>")
+@login_required
+def lavs_message(message_id):
+    """One LAVS message: what it says (the fields as mapped, the raw message) and what became of it."""
+    if not current_principal().is_staff:
+        abort(403)
+    message = get_or_404(InboundLavsMessage, message_id)
+    return render_template("meldingen/lavs_message.html", msg=message, content=intake.content(message),
+                           can_act=_staff_with(*STAFF_EDITORS), field_labels=FIELD_LABELS)
+
+
+@bp.route("/lavs/uploaden", methods=["POST"])
+@login_required
+def lavs_upload():
+    """Staff upload a LAVS message (the XML, or the e-mail holding it), as POST /api/v1/lavs/messages."""
+    if not _staff_with(*STAFF_EDITORS):
+        abort(403)
+
+    def action():
+        file = request.files.get("file")
+        if file is None or not file.filename:
+            raise DomainError("file", "Kies een XML-bestand of de e-mail (.eml) van LAVS.")
+        taken = [intake.ingest(current_principal().cki_id, xml, source="upload", filename=name)
+                 for name, xml in intake.upload_parts(file.read(), file.filename)]
+        said = " ".join(f"Bericht {m.id} {label(m.status)}" + (f": {m.reason}" if m.reason else ".") for m in taken)
+        parked = any(m.status == "parked" for m in taken)
+        return ("warning" if parked else "info"), said, None
+
+    return _perform(action, url_for(".lavs"), "Niet ontvangen")
+
+
+@bp.route("/lavs/<int:message_id>/terzijde", methods=["POST"])
+@login_required
+def lavs_discard(message_id):
+    """Lay a parked message aside with a reason (as POST /api/v1/lavs/messages/<id>/discard)."""
+    if not _staff_with(*STAFF_EDITORS):
+        abort(403)
+
+    def action():
+        data = _form(lavs_api.DiscardSchema())
+        message = intake.discard(get_or_404(InboundLavsMessage, message_id), data["reason"])
+        return "info", f"Bericht {message.id} is terzijde gelegd; het blijft bewaard.", None
+
+    return _perform(action, url_for(".lavs_message", message_id=message_id), "Niet terzijde gelegd")
 
 
 @bp.route("/lavs/<int:message_id>/opnieuw", methods=["POST"])

@@ -107,13 +107,31 @@ def _parse_xml(xml_bytes: bytes) -> etree._Element:
         root = etree.fromstring(xml_bytes, parser)
     except etree.XMLSyntaxError as exc:
         line, column = exc.position
-        detail = re.sub(r", line \d+, column \d+$", "", exc.msg)  # libxml2's English text; we give the place in Dutch
-        raise LavsParseError(f"Het bericht is geen geldige XML (regel {line}, kolom {column}): {detail}") from None
+        detail = re.sub(r", line \d+, column \d+$", "", exc.msg)  # libxml2's English text, kept for the specialist
+        what = _XML_ERRORS.get(exc.code, "de opbouw van de XML klopt niet")
+        raise LavsParseError(f"Het bericht is geen geldige XML (regel {line}, kolom {column}): {what} "
+                             f"(technisch: {detail}).") from None
     # A LAVS message has no use for a DTD, and one is the vehicle of every entity attack.
     docinfo = root.getroottree().docinfo
     if docinfo.internalDTD is not None or docinfo.doctype:
         raise LavsParseError("Het bericht bevat een DOCTYPE-declaratie; die wordt om veiligheidsredenen niet verwerkt.")
     return root
+
+
+#: libxml2's most common syntax errors (lxml's error codes), in Dutch.
+_XML_ERRORS = {
+    4: "het bericht is leeg of begint niet met een element",
+    5: "na het einde van het bericht staat nog inhoud",
+    9: "het bericht bevat een teken dat in XML niet is toegestaan",
+    23: "een verwijzing naar een teken (&…) is niet afgesloten met ';'",
+    26: "het bericht gebruikt een entiteit die niet is gedefinieerd",
+    32: "de tekenset (encoding) van het bericht wordt niet ondersteund",
+    41: "een attribuut heeft geen waarde",
+    42: "een attribuut staat twee keer in hetzelfde element",
+    73: "een element is niet afgesloten met '>'",
+    76: "een begin- en eindtag horen niet bij elkaar",
+    77: "het bericht houdt op voordat alle elementen zijn afgesloten",
+}
 
 
 def _kind(root: etree._Element, mapping: LavsMapping) -> Kind:
