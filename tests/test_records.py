@@ -186,3 +186,32 @@ def test_project_days_default_to_the_previous_period_counted_from_the_grant(app,
     assert (r["period_from"], r["period_to"]) == ("2025-01-05", "2026-01-04") and "verlening" in r["period_note"]
     r = client.get(f"/api/v1/companies/{tenant.ids['company2']}/project-days", headers=tenant.auth("planner")).json
     assert (r["period_from"], r["period_to"]) == ("2025-11-24", "2026-11-23") and "Geen verlening" in r["period_note"]
+
+
+def test_a_logbook_in_dutch_with_dutch_dates_is_read(app, client, tenant, clock):
+    dutch = ("Project;Personeelsnummer;Datum;Begin;Einde;Activiteit;PBM\n"
+             "P1;m-101;02-11-2026;08:00;15:00;verwijderen;ja\n"
+             "P1;m-102;2026-11-02;08:00;12:00;removal;ja\n")
+    r = client.post("/api/v1/logbook", data=dutch.encode(), content_type="text/csv", headers=tenant.auth("company1"))
+    assert r.status_code == 201 and r.json["entries"] == 2
+    days = client.get(f"/api/v1/companies/{tenant.ids['company1']}/project-days?from=2026-01-01",
+                      headers=tenant.auth("planner")).json
+    assert [(d["date"], d["project_days"]) for d in days["days"]] == [("2026-11-02", 1)]
+
+
+@pytest.mark.parametrize(("day", "why"), [
+    ("31-02-2026", "schrijf jjjj-mm-dd of dd-mm-jjjj"),
+    ("2026/11/02", "schrijf jjjj-mm-dd of dd-mm-jjjj"),
+    ("25-11-2026", "na vandaag"),  # the frozen today is 24-11-2026
+])
+def test_a_logbook_date_says_the_format_and_is_not_in_the_future(client, tenant, clock, day, why):
+    rows = f"project;worker;date;start;end;activity;ppe\nP1;m-101;{day};08:00;15:00;removal;ja\n"
+    r = client.post("/api/v1/logbook", data=rows.encode(), content_type="text/csv", headers=tenant.auth("company1"))
+    assert r.status_code == 422 and why in r.json["errors"]["json"]["entries"]["1"]["date"][0]
+
+
+def test_the_upload_page_lists_the_columns_and_the_activities(client, tenant, clock, as_user):
+    page = as_user("company1").get("/meldingen/uploaden").text
+    for text in ("personeelsnummer", "dd-mm-jjjj", "<code>removal</code> (verwijderen)",
+                 "<code>waste_transport</code> (afvoer naar de stort)", "verantwoordelijke_dia"):
+        assert text in page

@@ -227,10 +227,9 @@ UPLOADS = {
     "meldingen": ("Meldingen in bulk", "Eén melding per regel, met de velden van het meldingsformulier als "
                   "kolommen (scheme, street, postcode, place, planned_start, planned_end, …). Elke regel wordt "
                   "apart aangenomen of geweigerd."),
-    "logboek": ("Logboek (SC-530)", "Kolommen project, worker (personeelsnummer, nooit een naam of BSN), date, "
-                "start, end, activity, ppe. Eén foute regel weigert het hele bestand."),
-    "projectoverzicht": ("Projectoverzicht (SC-540)", "Kolommen location, responsible_dia, remediated, "
-                         "demolished (ja/nee). Vervangt het huidige overzicht."),
+    "logboek": ("Logboek (SC-530)", "Eén regel per medewerker per werkinterval. Eén foute regel weigert het hele "
+                "bestand; de melding per regel zegt wat er mis is."),
+    "projectoverzicht": ("Projectoverzicht (SC-540)", "Eén regel per project. Vervangt het huidige overzicht."),
 }
 
 
@@ -239,7 +238,15 @@ UPLOADS = {
 def upload_page():
     if current_principal().company_id is None:
         abort(403)
-    return render_template("meldingen/upload.html", uploads=UPLOADS, kind=None)
+    return _upload_page()
+
+
+def _upload_page(**context):
+    """The uploads page, with the columns of each file and the logbook's activities from the scheme data."""
+    known = uploads.activities(today())
+    columns = {"logboek": uploads.COLUMNS["logbook"], "projectoverzicht": uploads.COLUMNS["overview"]}
+    return render_template("meldingen/upload.html", uploads=UPLOADS, columns=columns, activities=known,
+                           activity_labels=uploads.ACTIVITY_LABELS, **{"kind": None, **context})
 
 
 @bp.route("/uploaden/<kind>", methods=["POST"])
@@ -271,8 +278,7 @@ def upload(kind):
         error = refused
     if request.headers.get("HX-Request"):  # for htmx the report alone, swapped under the form
         return render_template("meldingen/_upload_result.html", kind=kind, result=result, error=error)
-    return render_template("meldingen/upload.html", uploads=UPLOADS, kind=kind, result=result,
-                           error=error), 422 if error else 200
+    return _upload_page(kind=kind, result=result, error=error), 422 if error else 200
 
 
 @bp.route("/<int:melding_id>")
