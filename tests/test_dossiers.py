@@ -280,3 +280,28 @@ def test_next_actions_explain_why_not(client, tenant, clock):
 def test_state_diagram_is_generated(client, tenant):
     r = client.get("/api/v1/dossiers/state-diagram", headers=tenant.auth("planner"))
     assert r.status_code == 200 and "stateDiagram" in r.text and "granted" in r.text.lower()
+
+
+@pytest.mark.parametrize("redo", [True, False])
+def test_a_restart_after_the_lapse_resets_what_staff_chose(app, client, tenant, clock, redo):
+    from cki.jobs.tasks import lapse_expired_dossiers
+
+    w = Walk(client, tenant, "SC-540").into_assessment()
+    b = w.branches()[0]
+    w.post("record-branch-assessment", "assessor", branch_id=b, passed=True, on="2026-02-02")
+    w.assess_location(w.location(b), "2026-02-03")
+    w.today("2026-06-04")  # the window ended on 2026-06-03
+    assert lapse_expired_dossiers(app) == 1
+    w.d = client.get(f"/api/v1/dossiers/{w.id}", headers=tenant.auth("planner")).json
+    assert w.d["state"] == "lapsed"
+    w.post("restart-after-lapse", "planner", redo_documentation_review=redo)
+    assert all(loc["reset"] for loc in w.d["locations"]) and all(a["reset"] for a in w.d["branch_assessments"])
+    assert "window_end" not in w.d["deadlines"]  # the results lapsed: the window starts again
+    if redo:
+        assert w.d["state"] == "documentation_review"
+        assert w.d["documentation_review_passed"] is None and w.d["documentation_reviewed_on"] is None
+        w.post("request-location", "planner", expect=422, branch_id=b, address="Nieuw project")
+        w.post("complete-documentation-review", "assessor", passed=True)
+    else:
+        assert w.d["state"] == "assessment" and w.d["documentation_review_passed"] is True
+    w.post("request-location", "planner", branch_id=b, address="Nieuw project")

@@ -327,3 +327,27 @@ def test_a_new_application_while_a_valid_certificate_is_held_is_refused(app, cli
     assert r.status_code == 422 and "SC-540/2026/0003" in r.json["message"] and "01-03-2029" in r.json["message"]
     r = client.post("/api/v1/dossiers", json={**body, "scheme": "SC-530"}, headers=tenant.auth("planner"))
     assert r.status_code == 201  # the other scheme is another certificate
+
+
+def test_moving_the_start_earlier_stores_the_new_timeliness_warning_and_status(client, tenant, clock):
+    # Thursday 25 March 2027; Goede Vrijdag 26 March is an Atw-only day (commonly worked) and Easter
+    # Monday 29 March a holiday. For a start on Tuesday 30 March the latest day is Wednesday 24 March
+    # by the Atw calendar, Thursday 25 March by common practice: late only by an Atw-only day.
+    clock("2027-03-25")
+    m = submit(client, tenant, planned_start="2027-04-12", planned_end="2027-04-13")
+    assert (m["timeliness"], m["warning"]) == ("on_time", None)
+    url, who = f"/api/v1/meldingen/{m['id']}", tenant.auth("company1")
+    r = client.patch(url, json={"planned_start": "2027-03-30", "planned_end": "2027-03-31"}, headers=who)
+    assert r.status_code == 200
+    stored = client.get(url, headers=tenant.auth("planner")).json
+    assert (stored["timeliness"], stored["status"]) == ("late_atw_only", "registered")
+    assert "Goede Vrijdag" in stored["warning"] and stored["revisions"][-1]["data"]["planned_start"] == "2027-03-30"
+
+    other = submit(client, tenant, street="Calamiteitstraat 1", planned_start="2027-04-12", planned_end="2027-04-13")
+    r = client.patch(f"/api/v1/meldingen/{other['id']}", headers=who, json={
+        "planned_start": "2027-03-26", "planned_end": "2027-03-26",
+        "calamity_motivation": "Dak ingestort na storm; acuut gevaar."})
+    assert r.status_code == 200
+    stored = client.get(f"/api/v1/meldingen/{other['id']}", headers=tenant.auth("planner")).json
+    assert (stored["timeliness"], stored["status"]) == ("calamity", "pending_approval") and stored["warning"]
+    assert stored["calamity_motivation"] == "Dak ingestort na storm; acuut gevaar."
