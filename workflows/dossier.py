@@ -79,7 +79,7 @@ STATE_LABELS: Mapping[State, str] = MappingProxyType({
     State.REFUSED: "Geweigerd",
     State.ABORTED: "Afgebroken",
     State.REJECTED: "Niet in behandeling genomen / afgewezen",
-    State.LAPSED: "Verlopen (4-maandentermijn)",
+    State.LAPSED: "Verlopen (termijn verstreken)",
 })
 
 #: Final states. A lapsed dossier is not final: staff may restart it (RULES.md §2.6).
@@ -122,7 +122,7 @@ EVENT_LABELS: Mapping[Event, str] = MappingProxyType({
     Event.RECORD_ADVICE: "Advies van de teamleider vastleggen",
     Event.DECIDE: "Besluiten",
     Event.ABORT: "Beoordeling afbreken",
-    Event.LAPSE: "Verlopen verklaren (4-maandentermijn)",
+    Event.LAPSE: "Verlopen verklaren (termijn verstreken)",
     Event.RESTART_AFTER_LAPSE: "Opnieuw beginnen na verlopen termijn",
 })
 
@@ -431,7 +431,8 @@ def no_false_information_withdrawal(facts: DossierFacts, payload: Mapping[str, A
         return _refuse(
             "withdrawn_for_false_information",
             f"Het certificaat van dit bedrijf voor dit schema is op {withdrawal.withdrawn_on} ingetrokken omdat "
-            f"het een CKI onjuist informeerde over A §4.1; een nieuwe aanvraag kan pas na {_period(facts, name)}, "
+            f"het een CKI onjuist informeerde over eerdere certificaten en aanvragen ({_section(facts, 'prior_cki_consent')}); "
+            f"een nieuwe aanvraag kan pas na {_period(facts, name)}, "
             f"vanaf {allowed.date}. De aanvraag wordt afgewezen: kies "
             f"'{EVENT_LABELS[Event.REJECT_APPLICATION]}'.",
             facts.scheme.source(name),

@@ -606,7 +606,7 @@ def previous_period(scheme: SchemeRef, grant: date | None, on: date) -> tuple[da
 
     if grant is None:
         first = after(on, -1)
-        return first, on - timedelta(days=1), "Geen verlening bekend: de 12 maanden tot vandaag."
+        return first, on - timedelta(days=1), f"Geen verlening bekend: de {describe(length)} tot vandaag."
     k = 0
     while after(grant, k + 1) <= on:
         k += 1
@@ -615,7 +615,7 @@ def previous_period(scheme: SchemeRef, grant: date | None, on: date) -> tuple[da
     if k == 0:
         return first, last, (f"Eerste periode na de verlening op {grant.isoformat()}: de periode ervoor "
                              "(door het bedrijf opgegeven projectdagen).")
-    return first, last, f"De vorige periode van 12 maanden, geteld vanaf de verlening op {grant.isoformat()}."
+    return first, last, f"De vorige periode van {describe(length)}, geteld vanaf de verlening op {grant.isoformat()}."
 
 
 def location_audits_sc530(

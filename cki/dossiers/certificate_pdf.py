@@ -22,7 +22,7 @@ def render_certificate(*, cki_name: str, number: str, scheme: str, scheme_title:
                        holder_name: str, holder_place: str, holder_kvk: str, branches: list[dict],
                        issued_on: date, valid_until: date, validity: str, objection_term: str) -> bytes:
     """``scheme_title`` is the scheme's subject, ``scheme_version`` the version's display name;
-    ``validity`` and ``objection_term`` are the scheme's terms in words ("3 jaar", "6 weken")."""
+    ``validity`` and ``objection_term`` are the scheme's terms in words (``rules.describe``)."""
     pdf = FPDF(format="A4")
     pdf.set_title(f"Procescertificaat {number}")
     pdf.set_author(cki_name)

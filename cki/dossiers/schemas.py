@@ -10,7 +10,7 @@ class DossierCreateSchema(StrictSchema):
     scheme = fields.Str(required=True, validate=validate.OneOf(SCHEMES))
     applied_on = fields.Date(required=True, validate=not_in_future)
     branch_ids = fields.List(fields.Int(), metadata={
-        "description": "Branches in the application; default all (B/C §3.1.3 requires all)."})
+        "description": "Branches in the application; default all (the scheme requires all)."})
 
     @ma.validates_schema
     def _scheme_in_force(self, data, **_):
@@ -28,12 +28,13 @@ class DeclarationSchema(StrictSchema):
     lock_version = fields.Int(required=True)
     declared_on = fields.Date(required=True, validate=not_in_future)
     held_or_applied_elsewhere = fields.Bool(required=True, metadata={
-        "description": "Held a certificate for this scheme at, or applied to, another CKI in the last 2 years (A §4.1 a)"})
+        "description": "Held a certificate for this scheme at, or applied to, another CKI in the period the "
+                       "scheme looks back (prior_cki_lookback)"})
     consent_to_transfer = fields.Bool(load_default=False, metadata={
-        "description": "Written consent that the other CKI hands over its data (A §4.1 c/d)"})
+        "description": "Written consent that the other CKI hands over its data"})
     withdrawals_elsewhere = fields.List(fields.Nested(WithdrawalElsewhereSchema), load_default=list)
     informed_of_rules = fields.Bool(load_default=False, metadata={
-        "description": "The CKI informed the applicant in writing of its rules and procedures (B/C §3.1.1)"})
+        "description": "The CKI informed the applicant in writing of its rules and procedures"})
 
 
 class AssessorSchema(StrictSchema):

@@ -6,6 +6,7 @@ from marshmallow import fields
 
 from cki.companies.models import Company
 from cki.core.auth import current_principal
+from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import scoped_select
@@ -18,7 +19,8 @@ from cki.dossiers.schemas import AssessorSchema, DeclarationSchema, DossierCreat
 from cki.events.models import EventLogEntry
 from workflows.diagram import mermaid
 from workflows.dossier import STATE_LABELS, TERMINAL, Event, State
-from workflows.schemes import SCHEMES
+from workflows.rules import describe
+from workflows.schemes import SCHEMES, load_scheme
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers", template_folder="templates")
 
@@ -69,8 +71,11 @@ def index():
     dossiers = db.session.scalars(stmt.limit(500)).all()
     can_create = may_edit(p)
     companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all() if can_create else []
+    all_branches = "; ".join(f"{code} {load_scheme(code, today()).param('initial_certification_sections')['all_branches']}"
+                             for code in SCHEMES)
     return render_template("dossiers/index.html", dossiers=dossiers, labels=STATE_LABELS, State=State,
-                           companies=companies, schemes=SCHEMES, can_create=can_create, state=state)
+                           companies=companies, schemes=SCHEMES, can_create=can_create, state=state,
+                           all_branches_rule=all_branches)
 
 
 @bp.route("/", methods=["POST"])
@@ -108,7 +113,12 @@ def show(dossier_id):
     forms = {event.value: _form_fields(schema) for event, (schema, _) in EVENTS.items()}
     can_edit = may_edit(p)
     candidates = operations.qualified_assessors(dossier) if can_edit and dossier.state not in _CLOSED else []
+    scheme = operations.scheme_of(dossier)
+    declaration = {"source": scheme.source("prior_cki_lookback"),
+                   "lookback": describe(scheme.param("prior_cki_lookback")),
+                   "informed_rule": scheme.param("initial_certification_sections")["informed_of_rules"]}
     return render_template("dossiers/show.html", d=view, dossier=dossier, history=history, forms=forms,
+                           declaration=declaration,
                            staff=p.is_staff, can_edit=can_edit, candidates=candidates,
                            state_label=lambda s: STATE_LABELS[State(s)] if s else "")
 

@@ -29,7 +29,7 @@ from cki.meldingen.schemas import (
 )
 
 blp = Blueprint("meldingen_api", __name__, url_prefix="/api/v1",
-                description="Meldingen (B/C §7): van bedrijven (portaal, API), per fax (door de staf) en uit LAVS.")
+                description="Meldingen: van bedrijven (portaal, API), per fax (door de staf) en uit LAVS.")
 
 
 
@@ -91,9 +91,10 @@ class Meldingen(MethodView):
     @blp.response(201, MeldingDetailSchema)
     @blp.alt_response(200, schema=MeldingDetailSchema, description="A retry, or the same job already notified")
     def post(self, data):
-        """Submit a melding for your own company (portal user or company system; counts as e-mail:
-        2 werkdagen ahead). Send an `Idempotency-Key` header (or a `client_reference`) so a
-        retry never makes a second melding. Too late: 422 with the latest allowed date."""
+        """Submit a melding for your own company (portal user or company system). It counts as e-mail:
+        the scheme's e-mail lead time, see `/schemes/<scheme>/melding-deadline`. Send an
+        `Idempotency-Key` header (or a `client_reference`) so a retry never makes a second melding.
+        Too late: 422 with the latest allowed date."""
         p = current_principal()
         if p.company_id is None:
             abort(403, message="Meldingen van een bedrijf; staf legt een fax vast via /meldingen/fax.")
@@ -107,7 +108,7 @@ class Meldingen(MethodView):
 @blp.arguments(FaxMeldingSchema)
 @blp.response(201, MeldingDetailSchema)
 def post_fax(data):
-    """Record a melding received by fax (5 werkdagen ahead), on its date of receipt (staff)."""
+    """Record a melding received by fax (with the fax lead time of the scheme), on its date of receipt (staff)."""
     company = get_or_404(Company, data.pop("company_id"))
     return _submit(company, data, "fax", "staff", received_on=data.pop("received_on"))
 

@@ -140,7 +140,7 @@ def upload_logbook(**_):
 
 class ProjectDaysQuery(ma.Schema):
     from_ = fields.Date(data_key="from",
-                        metadata={"description": "Start of the 12-month period; default: the previous period "
+                        metadata={"description": "Start of the period; default: the previous period "
                                                  "counted from the SC-530 grant (RULES.md §4)"})
     works = fields.Int(validate=validate.Range(min=0), metadata={"description": "Notified and executed works"})
 
@@ -149,7 +149,7 @@ class CompanyProjectDaysSchema(ProjectDaysSchema):
     period_from = fields.Date()
     period_to = fields.Date()
     period_note = fields.Str(allow_none=True, metadata={
-        "description": "Without `from`: which 12 months were taken (the previous period counted from the grant)"})
+        "description": "Without `from`: which period was taken (the previous one counted from the grant)"})
     location_audits = fields.Dict()
 
 

@@ -29,9 +29,9 @@ class MeldingInSchema(StrictSchema):
     planned_end = fields.Date(required=True)
     planned_end_time = fields.Time(format="%H:%M", allow_none=True)
     project_group = fields.Str(validate=validate.Length(max=100), allow_none=True, metadata={
-        "description": "A large project: one melding per location, sharing this label (C §7.3)"})
+        "description": "A large project: one melding per location, sharing this label"})
     part_label = fields.Str(validate=validate.Length(max=100), allow_none=True, metadata={
-        "description": "Housing-corporation maintenance notified in parts (C §7.4)"})
+        "description": "Housing-corporation maintenance notified in parts"})
     calamity_motivation = fields.Str(validate=validate.Length(max=5000), allow_none=True, metadata={
         "description": "Only for a calamity: why less lead time; accepted pending staff approval"})
     client_reference = fields.Str(validate=validate.Length(max=100), allow_none=True, metadata={

@@ -140,7 +140,7 @@ def _day(value: str | None) -> date:
 
 
 def lead_time_text() -> str:
-    """The lead times of a melding, from the scheme data in force today: "uiterlijk 2 werkdagen …"."""
+    """The lead times of a melding, in words, from the scheme data in force today."""
     parts = []
     for code in SCHEMES:
         version = load_scheme(code, today())
@@ -450,6 +450,7 @@ def fax():
             return redirect(url_for(".show", melding_id=melding.id)), 303
     companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all()
     return render_template("meldingen/fax.html", companies=companies, schemes=SCHEMES, values=values,
+                           lead_time=lead_time_text(),
                            today=today()), status
 
 

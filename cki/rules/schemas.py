@@ -115,7 +115,7 @@ class LocationAuditQuery(ma.Schema):
     works = fields.Int(validate=validate.Range(min=0), metadata={
         "description": "SC-530: number of notified and executed works (warns below 7)"})
     first_period = fields.Bool(load_default=False, metadata={
-        "description": "SC-530: first 12-month period (uses the project days before the grant)"})
+        "description": "SC-530: the first period after the grant (uses the project days before the grant)"})
 
 
 class CriterionSchema(ma.Schema):
@@ -131,8 +131,8 @@ class LocationAuditSchema(ma.Schema):
     version = fields.Str()
     source = fields.Str()
     total = fields.Int()
-    regular = fields.Int(metadata={"description": "SC-540: unannounced (§4.3.1)"})
-    result_oriented = fields.Int(metadata={"description": "SC-540: planned (§4.3.2)"})
+    regular = fields.Int(metadata={"description": "SC-540: unannounced"})
+    result_oriented = fields.Int(metadata={"description": "SC-540: planned with the company"})
     decided_by = fields.List(fields.Str())
     criteria = fields.List(fields.Nested(CriterionSchema))
     readings = fields.List(fields.Str())
