@@ -1,10 +1,11 @@
 """Hash chains over the event log and the read log, per CKI (tamper evidence).
 
 Entries are not written when an operation logs them but when its transaction commits: the
-commit hook takes the CKI's chain lock (on PostgreSQL a transaction-scoped advisory lock per log
-and CKI, held only from here to the commit; SQLite runs one writer at a time anyway), reads the
-chain's head, and writes the queued entries, each with its number in the chain, the hash of the
-entry before and its own hash. Entries logged in a savepoint that rolls back are dropped with it.
+commit hook locks the chain's head (one row per log and CKI, ``SELECT … FOR UPDATE``, held only from
+here to the commit; SQLite runs one writer at a time anyway), and writes the queued entries, each
+with its number in the chain, the hash of the entry before and its own hash, together with the new
+head (on PostgreSQL in one statement). Entries logged in a savepoint that rolls back are dropped
+with it.
 
 The app's database role may only INSERT and SELECT these tables (README > Production), so it
 cannot rewrite them; the chain shows whether anyone who could (a database owner) did:
@@ -12,6 +13,7 @@ cannot rewrite them; the chain shows whether anyone who could (a database owner)
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterator
@@ -21,15 +23,15 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm
 
+from sqlalchemy.dialects import postgresql, sqlite
+
 from cki.core.db import db, utcnow
-from cki.events.models import CHAINED_LOGS, ChainedLog
+from cki.events.models import CHAINED_LOGS, ChainedLog, ChainHead
 
 #: The ``prev_hash`` of a chain's first entry.
 GENESIS = "0" * 64
 #: ``session.info`` key: entries waiting for the commit, with the transaction they belong to.
 _QUEUE = "cki.chained_log_queue"
-#: First key of the advisory lock per (log, CKI); the second is the CKI's id.
-_LOCK_KEYS = {model.__tablename__: 0x63686E00 + n for n, model in enumerate(CHAINED_LOGS)}
 
 
 def _plain(value):
@@ -79,6 +81,20 @@ def _within(transaction, outer) -> bool:
     return False
 
 
+_HEADS = ChainHead.__table__
+_HEAD_FOR_UPDATE = (sa.select(_HEADS.c.chain_seq, _HEADS.c.entry_hash)
+                    .where(_HEADS.c.log == sa.bindparam("log"), _HEADS.c.cki_id == sa.bindparam("cki_id"))
+                    .with_for_update())
+
+
+def _new_head(connection, table: str, cki_id: int) -> None:
+    """The head of a chain that has none yet (its first entry); another transaction may make it at
+    the same moment, so an existing one is left as it is."""
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[connection.dialect.name]
+    connection.execute(dialect.insert(_HEADS).values(log=table, cki_id=cki_id, chain_seq=0, entry_hash=GENESIS)
+                       .on_conflict_do_nothing())
+
+
 @sa.event.listens_for(sa.orm.Session, "before_commit")
 def _write_queued(session):
     if session.in_nested_transaction() or not session.info.get(_QUEUE):
@@ -88,14 +104,14 @@ def _write_queued(session):
     for entry in queued:
         groups.setdefault((entry.__tablename__, entry.cki_id), []).append(entry)
     connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
     for (table, cki_id), entries in sorted(groups.items()):  # one lock order for all: no deadlock
-        model = type(entries[0])
-        if postgres:
-            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEYS[table], cki_id)))
-        head = connection.execute(sa.select(model.chain_seq, model.entry_hash).where(model.cki_id == cki_id)
-                                  .order_by(model.chain_seq.desc()).limit(1)).first()
-        seq, prev = head if head is not None else (0, GENESIS)
+        key = {"log": table, "cki_id": cki_id}
+        head = connection.execute(_HEAD_FOR_UPDATE, key).first()
+        if head is None:
+            _new_head(connection, table, cki_id)
+            head = connection.execute(_HEAD_FOR_UPDATE, key).first()
+        seq, prev = head
+        rows = []
         for entry in entries:
             for name in ("created_at", "read_at"):
                 if name in entry.HASHED and getattr(entry, name) is None:
@@ -103,8 +119,41 @@ def _write_queued(session):
             seq += 1
             entry.chain_seq, entry.prev_hash = seq, prev
             entry.entry_hash = prev = digest(entry, prev)
-        session.add_all(entries)
-    session.flush()
+            rows.append({f"entry_{c.key}": getattr(entry, c.key) for c in entry.__table__.c if c.key != "id"})
+        _write(connection, type(entries[0]).__table__, rows, key, seq, prev)
+
+
+def _write(connection, table, rows: list[dict], key: dict, seq: int, entry_hash: str) -> None:
+    """The entries and the chain's new head: the last entry and the head in one statement, prebuilt
+    once per log (a round trip and a compilation saved on every change the app makes)."""
+    head = {"head_log": key["log"], "head_cki_id": key["cki_id"], "head_seq": seq, "head_hash": entry_hash}
+    insert, insert_and_move = _statements(table, connection.dialect.name == "postgresql")
+    if len(rows) > 1:
+        connection.execute(insert, rows[:-1])
+    if insert_and_move is not None:
+        connection.execute(insert_and_move, {**rows[-1], **head})
+    else:  # SQLite has no data-modifying CTE
+        connection.execute(insert, rows[-1])
+        connection.execute(_MOVE_HEAD, head)
+
+
+_MOVE_HEAD = (_HEADS.update().where(_HEADS.c.log == sa.bindparam("head_log"),
+                                    _HEADS.c.cki_id == sa.bindparam("head_cki_id"))
+              .values(chain_seq=sa.bindparam("head_seq"), entry_hash=sa.bindparam("head_hash")))
+
+
+@functools.cache
+def _statements(table, postgres: bool):
+    """(INSERT of one entry, the same INSERT moving the head in one statement; None without
+    data-modifying CTEs, as on SQLite)."""
+    columns = [c for c in table.c if c.key != "id"]
+    # Parameters named apart from every column: a parameter named like a column of the head's table
+    # would become a SET of the UPDATE beside it.
+    insert = table.insert().values({c.key: sa.bindparam(f"entry_{c.key}", type_=c.type) for c in columns})
+    if not postgres:
+        return insert, None
+    written = insert.returning(table.c.id).cte("written")
+    return insert, sa.select(written.c.id).add_cte(_MOVE_HEAD.cte("moved"))
 
 
 # -- verification ---------------------------------------------------------------------------------
@@ -155,6 +204,14 @@ def verify_chain(model, cki_id: int) -> ChainReport:
             return ChainReport(model.__tablename__, cki_id, count, Break(
                 model.__tablename__, cki_id, entry.id, expected_seq, problem))
         expected_seq, prev = expected_seq + 1, entry.entry_hash
+    head = db.session.execute(sa.select(ChainHead.chain_seq, ChainHead.entry_hash).where(
+        ChainHead.log == model.__tablename__, ChainHead.cki_id == cki_id)).first()
+    if head is not None and (head.chain_seq, head.entry_hash) != (expected_seq - 1, prev):
+        missing = head.chain_seq - (expected_seq - 1)
+        reason = (f"de laatste {missing} regel(s) van de keten ontbreken (verwijderd?)" if missing > 0 else
+                  "het einde van de keten past niet bij de opgeslagen kop")
+        return ChainReport(model.__tablename__, cki_id, count, Break(model.__tablename__, cki_id, None,
+                                                                      expected_seq, reason))
     return ChainReport(model.__tablename__, cki_id, count, None)
 
 

@@ -65,3 +65,16 @@ class DataAccessLog(ChainedLog, db.Model):
 
 #: Every chained log, for the chain's commit hook and ``flask events verify``.
 CHAINED_LOGS: tuple[type[ChainedLog], ...] = (EventLogEntry, DataAccessLog)
+
+
+class ChainHead(db.Model):
+    """The last link of one chain (a log of one CKI): its number and hash. Locked (``FOR UPDATE``)
+    by the transaction that adds to the chain, so entries are numbered one after another; and the
+    end of the chain a verification checks the log against (a removed last entry shows)."""
+
+    __tablename__ = "log_chain_heads"
+
+    log: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    cki_id: Mapped[int] = mapped_column(sa.ForeignKey("ckis.id"), primary_key=True)
+    chain_seq: Mapped[int] = mapped_column(nullable=False)
+    entry_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
