@@ -1,13 +1,18 @@
-"""Benchmark: staff pages on national-scale data (PostgreSQL).
+"""Benchmark: staff pages on national-scale data and on 1/100 of it, side by side (PostgreSQL).
 
     python bench/bench_staff_pages.py [--years 10] [--per-year 150000] [--companies 1000] [--repeat 15]
 
-Builds its own database ``cki_bench_pages`` on the local PostgreSQL (dropped and recreated):
-one CKI with 1,000 certificate holders and 150,000 meldingen a year for 10 years (each with
-its first revision and its event-log entry), a LAVS message for most of the last year's, and
-an application dossier per company. Then a planner logs in and every staff page is fetched
-``--repeat`` times in-process (server time, without the network); target: under 200 ms.
-The rows are written by SQL (``generate_series``), which is why this runs on PostgreSQL only."""
+Builds two databases on the local PostgreSQL (dropped and recreated): ``cki_bench_pages`` with one
+CKI, 1,000 certificate holders and 150,000 meldingen a year for 10 years (each with its first
+revision and its event-log entry), a LAVS message for most of the last year's, and an application
+dossier per company; ``cki_bench_pages_small`` with the same holders, the same meldingen a day and the
+same coming weeks, but 1/100 of the history (36 days back instead of 10 years): so every page has the
+same work to do, and only the history behind it differs. In a fresh process per database a planner logs in and every staff page is fetched
+``--repeat`` times in-process (server time, without the network). Targets: every fetch under 200 ms
+on national-scale data, and each page's median within 1.5x of the same page on 1/100 of the data
+(absolute times differ threefold between machines; the ratio shows whether a page's cost grows with
+the history). The rows
+are written by SQL (``generate_series``), which is why this runs on PostgreSQL only."""
 import argparse
 import json
 import os
@@ -16,7 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -26,9 +31,10 @@ sys.path.insert(0, str(ROOT))
 from bench.pg import SERVER, fresh_database  # noqa: E402
 
 DB = "cki_bench_pages"
-URL = SERVER + DB
+SMALL_DB = "cki_bench_pages_small"
 PASSWORD = "bench-wachtwoord"
 TARGET_MS = 200
+TARGET_RATIO = 1.5
 
 SEED_SQL = [
     # 1,000 certificate holders, each with its head office.
@@ -56,21 +62,29 @@ SEED_SQL = [
        SELECT cki_id, id, 1, channel, 'new', json_build_object('street', street, 'postcode', postcode,
               'planned_start', planned_start, 'planned_end', planned_end), created_at
        FROM meldingen WHERE cki_id = :cki""",
-    """INSERT INTO event_log (cki_id, subject_type, subject_id, action, actor_label, after, created_at)
+    # The event log's chain: numbered in order, with stand-in hashes (the bench verifies nothing) and
+    # the chain's head after them, so the app's own entries go on from there.
+    """INSERT INTO event_log (cki_id, subject_type, subject_id, action, actor_label, after, created_at,
+                             chain_seq, prev_hash, entry_hash)
        SELECT cki_id, 'meldingen', id, 'melding.submitted', 'LAVS', json_build_object('channel', channel),
-              created_at FROM meldingen WHERE cki_id = :cki""",
+              created_at, 1000 + row_number() OVER (ORDER BY id), repeat('0', 64), md5(id::text) || md5(id::text)
+       FROM meldingen WHERE cki_id = :cki""",
+    """INSERT INTO log_chain_heads (log, cki_id, chain_seq, entry_hash)
+       SELECT 'event_log', :cki, max(chain_seq), repeat('0', 64) FROM event_log WHERE cki_id = :cki
+       ON CONFLICT (log, cki_id) DO UPDATE SET chain_seq = excluded.chain_seq""",
     # Raw LAVS messages for the last year's LAVS meldingen, a few parked.
-    """INSERT INTO lavs_messages (cki_id, message_key, source, raw, status, kind, reason, melding_id, created_at)
+    """INSERT INTO lavs_messages (cki_id, message_key, source, raw, status, kind, reason, melding_id, created_at,
+                                 received_on)
        SELECT cki_id, 'msg-' || id, 'imap', convert_to('<melding id="' || id || '"/>', 'UTF8'),
               CASE WHEN id % 1000 = 0 THEN 'parked' ELSE 'processed' END, 'new',
-              CASE WHEN id % 1000 = 0 THEN 'Onbekend bedrijf' END, id, created_at
+              CASE WHEN id % 1000 = 0 THEN 'Onbekend bedrijf' END, id, created_at, created_at::date
        FROM meldingen WHERE cki_id = :cki AND channel = 'lavs' AND planned_start >= :last_year""",
 ]
 
 
-def build(args) -> dict:
-    fresh_database(DB)
-    os.environ["DATABASE_URL"] = URL
+def build(args, db_name: str) -> dict:
+    url = fresh_database(db_name)
+    os.environ["DATABASE_URL"] = url
     from flask import g
     from flask_migrate import upgrade
 
@@ -81,13 +95,16 @@ def build(args) -> dict:
     from cki.tenants.models import Cki
     from cki.users import operations as users
 
-    app = create_app({"DATABASE_URL": URL})
+    app = create_app({"DATABASE_URL": url})
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
-    first_day = date.today().replace(month=1, day=1, year=date.today().year - args.years + 1)
     last_day = date(date.today().year, 12, 31)
-    params = {"companies": args.companies, "total": args.per_year * args.years, "first_day": first_day,
-              "span": (last_day - first_day).days, "last_year": date(last_day.year, 1, 1)}
+    first_day = date.today().replace(month=1, day=1, year=date.today().year - args.years + 1)
+    span = (last_day - first_day).days
+    if args.history != 1:  # the same days to come, 1/history of the days past
+        first_day = last_day - timedelta(days=round(span / args.history))
+    params = {"companies": args.companies, "total": round(args.per_year * args.years * (last_day - first_day).days / span),
+              "first_day": first_day, "span": (last_day - first_day).days, "last_year": date(last_day.year, 1, 1)}
     with app.test_request_context():
         cki = Cki(name="Bench CKI", kvk_number="99999999")
         db.session.add(cki)
@@ -106,7 +123,7 @@ def build(args) -> dict:
                        for cid in company_ids]
         db.session.commit()
         melding_id = db.session.scalar(sa.text("SELECT max(id) FROM meldingen"))
-    engine = sa.create_engine(URL, isolation_level="AUTOCOMMIT")
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(sa.text("VACUUM ANALYZE"))
         counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
@@ -118,14 +135,15 @@ def build(args) -> dict:
 
 def pages(built) -> list[tuple[str, str]]:
     today = date.today()
+    month = today - timedelta(days=30)  # within the history of both databases: the same rows to show
     return [
         ("meldingen: list (from today)", "/meldingen/"),
         ("meldingen: week calendar", f"/meldingen/?view=week&day={today}"),
         ("meldingen: day calendar", f"/meldingen/?view=day&day={today}"),
-        ("meldingen: one company", f"/meldingen/?company_id={built['company']}&from=2017-01-01"),
-        ("meldingen: late, all years", "/meldingen/?flag=late&from=2017-01-01"),
-        ("meldingen: calamities, all years", "/meldingen/?flag=calamity&from=2017-01-01"),
-        ("meldingen: fax, from a year ago", f"/meldingen/?channel=fax&from={today.replace(year=today.year - 1)}"),
+        ("meldingen: one company, 30 days", f"/meldingen/?company_id={built['company']}&from={month}"),
+        ("meldingen: late, 30 days", f"/meldingen/?flag=late&from={month}"),
+        ("meldingen: calamities, 30 days", f"/meldingen/?flag=calamity&from={month}"),
+        ("meldingen: fax, 30 days", f"/meldingen/?channel=fax&from={month}"),
         ("melding: one, with history", f"/meldingen/{built['melding']}"),
         ("LAVS inbox", "/meldingen/lavs"),
         ("companies: list", "/bedrijven/"),
@@ -136,24 +154,8 @@ def pages(built) -> list[tuple[str, str]]:
     ]
 
 
-def main():
-    os.environ["DATABASE_URL"] = URL
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--per-year", type=int, default=150_000)
-    parser.add_argument("--companies", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.seed_only:
-        print(json.dumps(build(args)))
-        return
-    print(f"building {args.years} years x {args.per_year} meldingen for {args.companies} companies ...", flush=True)
-    # Seeded in a process of its own, so the pages are timed in a fresh one, like a server worker.
-    seeded = subprocess.run([sys.executable, __file__, "--seed-only", *sys.argv[1:]], check=True,
-                            stdout=subprocess.PIPE, text=True)
-    built = json.loads(seeded.stdout.strip().splitlines()[-1])
-    print("rows: " + ", ".join(f"{t} {n:,}" for t, n in built["counts"].items()))
+def measure(built, repeat: int) -> dict:
+    """Every page ``repeat`` times (after one warm-up fetch) in this process: label -> (status, timings)."""
     from wsgi import app
     client = app.test_client()
     r = client.post("/api/v1/auth/tokens", json={"email": "planner@bench.test", "password": PASSWORD})
@@ -161,19 +163,69 @@ def main():
     form = client.get("/login").text
     csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
     client.post("/login", data={"email": "planner@bench.test", "password": PASSWORD, "csrf_token": csrf})
-    print(f"{'page':<36} {'median ms':>9} {'max ms':>8}  status")
-    worst = 0.0
+    found = {}
     for label, url in pages(built):
         headers = api if url.startswith("/api/") else {}
         timings, status = [], None
-        for _ in range(args.repeat + 1):
+        for _ in range(repeat + 1):
             started = time.perf_counter()
             status = client.get(url, headers=headers).status_code
             timings.append((time.perf_counter() - started) * 1000)
-        timings = timings[1:]  # the first fetch warms caches
-        worst = max(worst, max(timings))
-        print(f"{label:<36} {statistics.median(timings):>9.1f} {max(timings):>8.1f}  {status}", flush=True)
-    print(f"slowest fetch {worst:.1f} ms (target < {TARGET_MS} ms: {'met' if worst < TARGET_MS else 'NOT met'})")
+        found[label] = (status, timings[1:])  # the first fetch warms caches
+    return found
+
+
+def _in_a_fresh_process(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args], check=True, stdout=subprocess.PIPE, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--per-year", type=int, default=150_000)
+    parser.add_argument("--companies", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--db", default=DB, help=argparse.SUPPRESS)
+    parser.add_argument("--history", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--reuse", action="store_true", help="time the pages on the databases of the last run")
+    parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.seed_only:
+        print(json.dumps(build(args, args.db)))
+        return
+    if args.measure:  # a fresh process, like a server worker, on the database named in DATABASE_URL
+        print(json.dumps(measure(json.loads(args.measure), args.repeat)))
+        return
+    sizes = {"1/100": (SMALL_DB, 100), "national": (DB, 1)}
+    results = {}
+    for name, (db_name, history) in sizes.items():
+        print(f"building {name}: {args.per_year:,} meldingen a year for {args.companies:,} companies, "
+              f"{args.years} years of history{' / 100' if history != 1 else ''} ...", flush=True)
+        saved = ROOT / "bench" / "results" / f"{db_name}.json"
+        if args.reuse and saved.exists():
+            built = json.loads(saved.read_text())
+        else:
+            built = _in_a_fresh_process("--seed-only", "--db", db_name, "--years", str(args.years), "--per-year",
+                                        str(args.per_year), "--companies", str(args.companies), "--history",
+                                        str(history))
+            saved.parent.mkdir(exist_ok=True)
+            saved.write_text(json.dumps(built))
+        print("  rows: " + ", ".join(f"{t} {n:,}" for t, n in built["counts"].items()), flush=True)
+        os.environ["DATABASE_URL"] = SERVER + db_name
+        results[name] = _in_a_fresh_process("--measure", json.dumps(built), "--repeat", str(args.repeat))
+    print(f"{'page':<36} {'1/100 median':>12} {'national median':>16} {'national max':>13} {'ratio':>6}  status")
+    worst, worst_ratio = 0.0, 0.0
+    for label, (status, timings) in results["national"].items():
+        small = statistics.median(results["1/100"][label][1])
+        big = statistics.median(timings)
+        ratio = big / small
+        worst, worst_ratio = max(worst, max(timings)), max(worst_ratio, ratio)
+        print(f"{label:<36} {small:>12.1f} {big:>16.1f} {max(timings):>13.1f} {ratio:>6.2f}  {status}")
+    print(f"slowest fetch on national-scale data {worst:.1f} ms (target < {TARGET_MS} ms: "
+          f"{'met' if worst < TARGET_MS else 'NOT met'}); highest ratio national/(1/100) {worst_ratio:.2f} "
+          f"(target <= {TARGET_RATIO}: {'met' if worst_ratio <= TARGET_RATIO else 'NOT met'})")
 
 
 if __name__ == "__main__":

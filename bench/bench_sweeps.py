@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,14 +28,14 @@ SWEEP_DAY = "2026-06-01"
 #: Closed dossiers of earlier years: what a sweep must never read.
 HISTORY_SQL = """
     INSERT INTO dossiers (cki_id, company_id, scheme, scheme_version, state, lock_version, applied_on,
-                          prior_withdrawals, informed_of_rules, created_at)
+                          prior_withdrawals, informed_of_rules, decision_late, created_at)
     SELECT :cki, :company, CASE WHEN n % 3 = 0 THEN 'SC-540' ELSE 'SC-530' END, '2007',
            (ARRAY['granted', 'granted', 'refused', 'aborted', 'rejected', 'lapsed'])[1 + n % 6], 1,
-           DATE '2016-01-01' + (n % 3650), '[]', true, now()
+           DATE '2016-01-01' + (n % 3650), '[]', true, false, now()
     FROM generate_series(1, :n) AS n"""
 
 
-def walk_to_assessment(client, auth, company_id: int, branch_id: int) -> int:
+def walk_to_assessment(client, auth, company_id: int, branch_id: int, assessor_id: int) -> int:
     """One dossier through the API, as staff would: declaration to a first location assessment."""
     d = client.post("/api/v1/dossiers", json={"company_id": company_id, "scheme": "SC-530",
                                               "applied_on": "2026-01-05"}, headers=auth("planner")).json
@@ -48,10 +49,11 @@ def walk_to_assessment(client, auth, company_id: int, branch_id: int) -> int:
 
     post("declaration", "planner", declared_on="2026-01-05", held_or_applied_elsewhere=False, informed_of_rules=True)
     post("take-into-treatment", "planner")
+    post("assessors", "planner", user_id=assessor_id)
     post("complete-documentation-review", "assessor", passed=True)
     post("request-location", "planner", branch_id=branch_id, address="Project 1, Utrecht")
     location = d["locations"][-1]["id"]
-    post("record-sca-permission", "planner", location_id=location, granted=True, on="2026-01-05")
+    post("record-sca-permission", "planner", location_id=location, granted=True)
     post("record-location-assessment", "assessor", location_id=location, passed=True, on=ASSESSED_ON,
          complete_result=True, containment=True, representative_reason="Gangbaar project")
     assert d["state"] == "assessment"
@@ -91,6 +93,10 @@ def main():
             user = users.create_user(cki.id, {"email": f"{role}@bench.test", "name": role, "kind": "staff",
                                               "roles": [role], "password": "bench-wachtwoord"})
             tokens[role] = users.issue_token(user)[0]
+            if role == "assessor":
+                users.add_qualification(user, {"scheme": "SC-530", "function": "assessor",
+                                               "valid_from": date(2020, 1, 1), "valid_to": None})
+                assessor_id = user.id
         applicants = []  # one running application per company and scheme
         for n in range(args.due):
             company = companies.create_company(cki.id, {"name": f"Sanering {n} B.V.", "place": "Utrecht",
@@ -105,7 +111,7 @@ def main():
     client = app.test_client()
     auth = lambda who: {"Authorization": f"Bearer {tokens[who]}"}  # noqa: E731
     started = time.perf_counter()
-    due = [walk_to_assessment(client, auth, company_id, branch_id) for company_id, branch_id in applicants]
+    due = [walk_to_assessment(client, auth, company_id, branch_id, assessor_id) for company_id, branch_id in applicants]
     print(f"{args.due} due dossiers walked through the API in {time.perf_counter() - started:.1f} s", flush=True)
     app.config["CLOCK_TODAY"] = SWEEP_DAY
 
