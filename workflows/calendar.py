@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from importlib.resources import files
-from operator import add as _add
-from typing import Any, cast
+from typing import Any
 
 import holidays
 from dateutil.relativedelta import relativedelta
@@ -55,7 +54,6 @@ _DECLARED = _load("declared_days.json")
 CALENDAR_BASIS: str = _ATW["basis"]
 
 
-_EPOCH = date(1970, 1, 1).toordinal()  # numpy datetime64[D] counts days from here
 
 
 class OutOfCalendarRange(ValueError):
@@ -238,8 +236,6 @@ class WorkingDayCalendar:
         self._ceil, self._floor = ceil, floor
         self._work = [date.fromordinal(o) for o in work]  # shared results: no date built per call
         self._ndays, self._nwork = len(ceil), len(work)  # plain ints: add() is the hot path
-        self._bulk: tuple[list[int | None], list[date | None], int] | None = None
-        self._np_index: tuple[Any, Any, Any] | None = None
 
     def _closed_days(self, atw_only_working: bool) -> dict[int, NonWorkingDay]:
         closed = {
@@ -338,85 +334,6 @@ class WorkingDayCalendar:
     def subtract(self, d: date, n: int) -> date:
         """The ``n``-th working day before ``d`` ("n werkdagen van tevoren")."""
         return self.add(d, -n)
-
-    def add_many(self, dates: Iterable[date], offsets: Iterable[int]) -> list[date]:
-        """``[add(d, n) for d, n in zip(dates, offsets)]`` without a Python-level loop.
-
-        The same index as :meth:`add`, driven through C-level ``map`` calls over a table
-        keyed directly by ordinal (built on first use; see :meth:`_bulk_index`).
-        """
-        # Sequences are read several times; one-shot iterables are materialised once.
-        dates = dates if isinstance(dates, list | tuple) else list(dates)
-        offsets = offsets if isinstance(offsets, list | tuple) else list(offsets)
-        if len(dates) != len(offsets):
-            raise ValueError(f"{len(dates)} dates but {len(offsets)} offsets")
-        distinct = set(offsets)
-        by_ordinal, doubled, limit = self._bulk_index()
-        if (
-            not distinct
-            or 0 in distinct  # add(d, 0) keeps a non-working d, which no index gives
-            or max(distinct) > limit
-            or min(distinct) < -limit
-            or not {*map(type, dates)} <= {date}  # toordinal would accept a datetime
-        ):
-            return self._add_each(dates, offsets)
-        # In doubled space a non-working day sits between its neighbours: 2n + 1 for n < 0
-        # rounds up to the next working day, 2n for n > 0 down to the previous one.
-        step = {n: 2 * n + (n < 0) for n in distinct}
-        try:
-            ranks = map(by_ordinal.__getitem__, map(date.toordinal, dates))
-            result = list(map(doubled.__getitem__, map(_add, ranks, map(step.__getitem__, offsets))))
-        except (TypeError, IndexError):  # a date before (None + int) or after the range
-            return self._add_each(dates, offsets)
-        if None in result:  # padding reached: a result outside the range
-            return self._add_each(dates, offsets)
-        return cast(list[date], result)
-
-    def _add_each(self, dates: Sequence[date], offsets: Sequence[int]) -> list[date]:
-        """The plain path: exact results, or the error :meth:`add` gives for the first bad pair."""
-        return [self.add(d, n) for d, n in zip(dates, offsets, strict=True)]
-
-    def _bulk_index(self) -> tuple[list[int | None], list[date | None], int]:
-        """Tables for :meth:`add_many`, built once per calendar on first use.
-
-        ``by_ordinal[o]`` is ``floor + ceil + pad`` for the date with ordinal ``o`` (None
-        before the range: indexing by ordinal saves a subtraction per element, at about
-        6 MB of leading ``None`` slots). ``doubled`` repeats each working day twice between
-        ``pad`` ``None`` slots on each side, so every offset up to ``limit`` lands in the
-        list and a result outside the range reads ``None`` instead of wrapping around.
-        """
-        if self._bulk is None:
-            limit = self._nwork
-            pad = 2 * limit + 2
-            by_ordinal: list[int | None] = [None] * self._lo
-            by_ordinal += [f + c + pad for f, c in zip(self._floor, self._ceil, strict=True)]
-            doubled: list[date | None] = [None] * pad
-            doubled += [d for d in self._work for _ in (0, 1)]
-            doubled += [None] * pad
-            self._bulk = (by_ordinal, doubled, limit)
-        return self._bulk
-
-    def add_datetime64(self, days: Any, offsets: Any) -> Any:
-        """:meth:`add` for numpy ``datetime64[D]`` arrays (bulk planning, reports).
-
-        The same precomputed index as :meth:`add`, gathered with numpy instead of looked
-        up per date; numpy is imported only here, so the rules need it only for bulk work.
-        """
-        import numpy as np
-
-        if self._np_index is None:
-            self._np_index = (np.asarray(self._floor, dtype=np.int64), np.asarray(self._ceil, dtype=np.int64),
-                              np.asarray([d.toordinal() for d in self._work], dtype=np.int64) - _EPOCH)
-        floor, ceil, work = self._np_index
-        days = np.asarray(days, dtype="datetime64[D]")
-        offsets = np.asarray(offsets, dtype=np.int64)
-        pos = days.astype(np.int64) + (_EPOCH - self._lo)
-        if pos.size and (pos.min() < 0 or pos.max() >= self._ndays):
-            raise self._out_of_range("a date in the array")
-        k = np.where(offsets > 0, floor[pos], ceil[pos]) + offsets
-        if k.size and (k.min() < 0 or k.max() >= self._nwork):
-            raise self._out_of_range("a date in the array plus its offset")
-        return np.where(offsets == 0, days, work[k].astype("datetime64[D]"))
 
     def count_between(self, a: date, b: date) -> int:
         """Signed number of working-day steps from ``a`` to ``b``.
