@@ -13,6 +13,7 @@ from cki.core.auth import require
 from cki.core.db import db
 from cki.core.web import csrf
 from cki.meldingen.schemas import MeldingInSchema
+from wsgi import app  # noqa: F401  (served by gunicorn as bench.floor_app:app)
 
 rows = sa.Table("bench_bare", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
                 sa.Column("body", sa.JSON, nullable=False))
