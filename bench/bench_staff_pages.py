@@ -44,13 +44,15 @@ SEED_SQL = [
     """INSERT INTO branches (cki_id, company_id, address, is_head_office, created_at)
        SELECT cki_id, id, 'Hoofdstraat ' || id, true, now() FROM companies WHERE cki_id = :cki""",
     # Meldingen spread evenly over the years, 1-10 days long; 1% late by Atw-only days, 0.2% calamity.
-    """INSERT INTO meldingen (cki_id, company_id, scheme, channel, status, street, street_key, postcode, place,
+    """INSERT INTO meldingen (cki_id, company_id, scheme, channel, status, street, street_key, job_key, postcode, place,
                               client, planned_start, planned_end, submitted_at, submitted_on, timeliness,
                               lavs_project_id, created_at)
        SELECT :cki, c.first_id + (n % :companies), CASE WHEN n % 4 = 0 THEN 'SC-540' ELSE 'SC-530' END,
               (ARRAY['lavs','lavs','lavs','portal','api','email','fax'])[1 + n % 7],
               CASE WHEN n % 97 = 0 THEN 'cancelled' ELSE 'registered' END,
-              'Werkstraat ' || n, 'werkstraat ' || n, lpad((1000 + n % 8999)::text, 4, '0') || 'AB',
+              'Werkstraat ' || n, 'werkstraat ' || n,
+              lpad((1000 + n % 8999)::text, 4, '0') || 'AB|werkstraat ' || n || '|' || s.day,
+              lpad((1000 + n % 8999)::text, 4, '0') || 'AB',
               'Plaats ' || (n % 300), 'Opdrachtgever ' || (n % 5000), s.day, s.day + (n % 10),
               s.day - 5 + interval '9 hours', s.day - 5,
               CASE WHEN n % 100 = 0 THEN 'late_atw_only' WHEN n % 500 = 1 THEN 'calamity' ELSE 'on_time' END,

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, make_transient_to_detached, mapped_column
 
 # Stable constraint names so Alembic batch migrations work on SQLite too.
@@ -27,23 +28,30 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True)
 
 
-def insert_loaded(obj):
+def insert_loaded(obj, *, unless_conflict: bool = False):
     """Write a new object with one prebuilt INSERT and keep it in the session as if just loaded.
 
     For hot write paths (melding intake): the unit of work's bookkeeping for a row that is only
     written costs more than the round trip. Unset columns get their default or None, so no
     attribute is left to lazy-load; set relationships (a collection, say) only afterwards, when
     their objects are in the session too, or the session would insert them a second time. If
-    the (sub)transaction rolls back, the object leaves the session, as a flushed one would."""
+    the (sub)transaction rolls back, the object leaves the session, as a flushed one would.
+
+    ``unless_conflict``: a row that would break a unique index is not written (``ON CONFLICT DO
+    NOTHING``, waiting for a concurrent writer of that key to commit first); then None is returned."""
     session = db.session()
     session.flush()  # the INSERT does not autoflush: pending rows it may refer to go first
-    statement, pk, columns = _insert_plan(type(obj))
+    connection = session.connection()
+    statement, pk, columns = _insert_plan(type(obj), connection.dialect.name if unless_conflict else None)
     values = {}
     for attribute, column, default in columns:
         if attribute not in obj.__dict__:
             setattr(obj, attribute, None if default is None else default.arg(None) if default.is_callable else default.arg)
         values[column] = getattr(obj, attribute)
-    setattr(obj, pk, session.connection().execute(statement, values).scalar_one())
+    new_id = connection.execute(statement, values).scalar()
+    if new_id is None:
+        return None
+    setattr(obj, pk, new_id)
     stale = session.identity_map.get(sa.orm.util.identity_key(instance=obj))
     if stale is not None:  # a row of a rolled-back savepoint whose id the database gave out again
         session.expunge(stale)
@@ -96,15 +104,21 @@ def _within(transaction, outer) -> bool:
 
 
 @functools.cache
-def _insert_plan(model):
+def _insert_plan(model, unless_conflict_on: str | None = None):
     """INSERT ... RETURNING the key, built (and so compiled) once per model, with its columns
-    as (attribute, column, default)."""
+    as (attribute, column, default). ``unless_conflict_on``: the dialect whose ON CONFLICT DO
+    NOTHING the INSERT carries."""
     mapper = sa.inspect(model)
     table = mapper.local_table
     (pk,) = table.primary_key.columns
     columns = [(mapper.get_property_by_column(column).key, column.key, column.default)
                for column in table.columns if column is not pk]
-    return table.insert().returning(pk), mapper.get_property_by_column(pk).key, columns
+    if unless_conflict_on is None:
+        insert = table.insert()
+    else:
+        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[unless_conflict_on](table)
+        insert = insert.on_conflict_do_nothing()
+    return insert.returning(pk), mapper.get_property_by_column(pk).key, columns
 
 
 def utcnow() -> datetime:

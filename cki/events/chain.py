@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cki.core.db import db, utcnow

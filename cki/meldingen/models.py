@@ -12,6 +12,17 @@ def street_key(street: str | None) -> str:
     return " ".join((street or "").split()).lower()
 
 
+#: A melding that is still a job (not cancelled, not merged into another): the job keys are unique among these.
+_OPEN_SQL = "status NOT IN ('cancelled', 'merged')"
+
+
+def job_key(postcode: str, street: str, planned_start: date, lavs_project_id: str | None = None) -> str:
+    """A job as the one-job-once rule knows it: postcode, street (case and spacing ignored) and start
+    date. A second LAVS project at the same address and day is another job: its key names the project."""
+    key = f"{postcode}|{street_key(street)}|{planned_start.isoformat()}"
+    return f"{key}|lavs:{lavs_project_id}" if lavs_project_id else key
+
+
 class Melding(TenantMixin, TimestampMixin, db.Model):
     """A work notification (melding): one job of a certified company, notified before it
     starts (B/C §7). Whether it came by LAVS, the portal, the API or fax, a job is one row;
@@ -30,6 +41,12 @@ class Melding(TenantMixin, TimestampMixin, db.Model):
         # address) in one index: with two, the planner could pick the shorter and read a
         # company's whole history to find one job.
         sa.Index("ix_meldingen_company_start_address", "company_id", "planned_start", "postcode", "street_key"),
+        # One job once, enforced by the database: an open melding per job key, and per LAVS project.
+        sa.Index("uq_meldingen_open_job", "company_id", "job_key", unique=True,
+                 postgresql_where=sa.text(_OPEN_SQL), sqlite_where=sa.text(_OPEN_SQL)),
+        sa.Index("uq_meldingen_open_lavs_project", "company_id", "lavs_project_id", unique=True,
+                 postgresql_where=sa.text(_OPEN_SQL + " AND lavs_project_id IS NOT NULL"),
+                 sqlite_where=sa.text(_OPEN_SQL + " AND lavs_project_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +60,8 @@ class Melding(TenantMixin, TimestampMixin, db.Model):
     street: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     #: The street as the one-job-once rule compares it (case and spacing ignored).
     street_key: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    #: The job (:func:`job_key`): no two open meldingen of a company share one.
+    job_key: Mapped[str] = mapped_column(sa.String(400), nullable=False)
     postcode: Mapped[str] = mapped_column(sa.String(7), nullable=False)
     place: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     description: Mapped[str | None] = mapped_column(sa.Text)

@@ -5,9 +5,7 @@ One job is one melding. Documented match rule (README "One job once"): two notif
 the same job when they are of the same company and either carry the same LAVS project id, or
 have the same postcode, the same street (case and spacing ignored) and the same planned start
 date. A second arrival is linked to the first as a revision, never registered twice."""
-import hashlib
 import re
-from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
@@ -17,7 +15,7 @@ from cki.core.clock import today
 from cki.core.db import db, insert_loaded, utcnow
 from cki.core.errors import DomainError
 from cki.events.operations import log_event
-from cki.meldingen.models import Melding, MeldingRevision, street_key
+from cki.meldingen.models import Melding, MeldingRevision, job_key, street_key
 from workflows import rules
 from workflows.rules import MeldingStatus
 
@@ -55,40 +53,6 @@ _SAME_ADDRESS_AND_DAY = sa.select(Melding.id, Melding.lavs_project_id).where(
     Melding.street_key == sa.bindparam("street_key")).order_by(Melding.id).limit(5)
 _SAME_KEY = sa.select(Melding.id).where(Melding.company_id == sa.bindparam("company_id"),
                                         Melding.idempotency_key == sa.bindparam("key"))
-
-
-#: Arrivals of one job are serialised by a transaction-scoped advisory lock on PostgreSQL (SQLite
-#: runs one writing transaction at a time anyway): on the job's key hashed into one of this many
-#: buckets, so a bulk upload of 20,000 rows takes at most this many locks. Two different jobs in one
-#: bucket only wait for each other's commit.
-JOB_LOCK_BUCKETS = 1024
-_JOB_LOCK_NAMESPACE = 0x6A6F6200  # "job"
-
-
-def job_keys(company_id: int, data: dict) -> list[str]:
-    """The keys under which an arrival can be the same job as another (the documented match
-    rule): its address and start date, and its LAVS project id if it has one."""
-    keys = [f"{company_id}|{normalise_postcode(data['postcode'])}|{street_key(data['street'])}|"
-            f"{data['planned_start'].isoformat()}"]
-    if data.get("lavs_project_id"):
-        keys.append(f"{company_id}|lavs|{data['lavs_project_id']}")
-    return keys
-
-
-def lock_jobs(keys: Iterable[str]) -> None:
-    """Hold the lock of every job in ``keys`` until this transaction ends, taken in one global
-    order so two uploads of the same jobs wait for each other instead of deadlocking. Then the
-    same-job match and the insert after it cannot race with another arrival of the same job."""
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        return
-    buckets = sorted({int.from_bytes(hashlib.blake2b(key.encode(), digest_size=4).digest()) % JOB_LOCK_BUCKETS
-                      for key in keys})
-    for bucket in buckets:
-        connection.execute(_LOCK_JOB, {"namespace": _JOB_LOCK_NAMESPACE, "bucket": bucket})
-
-
-_LOCK_JOB = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("namespace"), sa.bindparam("bucket")))
 
 
 def find_same_job(company_id: int, data: dict) -> Melding | None:
@@ -164,30 +128,44 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
     The hot path of intake: the melding, its first revision and its event-log entry are
     written with one prebuilt INSERT each (``insert_loaded``), not through the unit of work."""
     db.session.flush()  # the Core queries below do not autoflush: a company just added goes first
-    if idempotency_key:
-        existing = db.session.connection().execute(
-            _SAME_KEY, {"company_id": company.id, "key": idempotency_key}).scalar()
-        if existing is not None:
-            return _repeat_of(db.session.get(Melding, existing), data, idempotency_key), False
+    if idempotency_key and (known := _by_key(company.id, idempotency_key)) is not None:
+        return _repeat_of(known, data, idempotency_key), False
     if data["planned_end"] < data["planned_start"]:
         raise DomainError("planned_end", "De einddatum ligt voor de startdatum.")
     if received_on is not None and received_on > today():
         raise DomainError("received_on", "De ontvangstdatum ligt in de toekomst.")
     received_on = received_on or today()
     data = {**data, "postcode": normalise_postcode(data["postcode"])}
-    lock_jobs(job_keys(company.id, data))
-    same = find_same_job(company.id, data)
-    if same is not None:
-        link_same_job(same, data, channel=channel, source=source)
-        return same, False
     _check_certificate(company, data)
-    timeliness, warning, status = check_timeliness(data, channel, received_on)
+    try:
+        timeliness, warning, status = check_timeliness(data, channel, received_on)
+    except DomainError:  # too late for a new melding; a repeat of a known job is linked all the same
+        same = find_same_job(company.id, data)
+        if same is None:
+            raise
+        return link_same_job(same, data, channel=channel, source=source), False
     now = utcnow()
-    melding = insert_loaded(Melding(
-        cki_id=company.cki_id, company_id=company.id, company=company, channel=channel, status=status,
-        submitted_on=received_on, submitted_at=now, created_at=now, timeliness=timeliness, warning=warning,
-        idempotency_key=idempotency_key, **{k: v for k, v in data.items() if k != "client_reference"},
-        client_reference=data.get("client_reference")))
+    fields = {k: v for k, v in data.items() if k != "client_reference"}
+    new = {"cki_id": company.cki_id, "company_id": company.id, "channel": channel, "status": status,
+           "submitted_on": received_on, "submitted_at": now, "created_at": now, "timeliness": timeliness,
+           "warning": warning, "idempotency_key": idempotency_key, "client_reference": data.get("client_reference"),
+           **fields}
+    # The database keeps one open melding per job (uq_meldingen_open_job, uq_meldingen_open_lavs_project):
+    # an arrival of a known job writes nothing, also when another arrival of it commits meanwhile.
+    melding = insert_loaded(Melding(**new, company=company,
+                                    job_key=job_key(data["postcode"], data["street"], data["planned_start"])),
+                            unless_conflict=True)
+    if melding is None:
+        if idempotency_key and (known := _by_key(company.id, idempotency_key)) is not None:
+            return _repeat_of(known, data, idempotency_key), False  # a retry that raced its first try
+        same = find_same_job(company.id, data)
+        if same is not None:
+            return link_same_job(same, data, channel=channel, source=source), False
+        # The same address and day, but another LAVS project: another job, under its own key.
+        melding = insert_loaded(Melding(**new, company=company, job_key=job_key(
+            data["postcode"], data["street"], data["planned_start"], data.get("lavs_project_id"))), unless_conflict=True)
+        if melding is None:
+            raise DomainError("lavs_project_id", "Deze klus is zojuist al gemeld; probeer het opnieuw.")
     content = _content(melding)
     revision = insert_loaded(MeldingRevision(cki_id=melding.cki_id, melding_id=melding.id, number=1, source=source,
                                              kind="new", data={**content, "status": status}, created_at=now))
@@ -195,6 +173,11 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
     log_event(melding, "melding.submitted", after={**content, "channel": channel, "status": status,
                                                    "timeliness": timeliness})
     return melding, True
+
+
+def _by_key(company_id: int, key: str) -> Melding | None:
+    found = db.session.connection().execute(_SAME_KEY, {"company_id": company_id, "key": key}).scalar()
+    return None if found is None else db.session.get(Melding, found)
 
 
 def _repeat_of(melding: Melding, data: dict, key: str) -> Melding:
@@ -235,6 +218,7 @@ def change_melding(melding: Melding, data: dict, *, source: str, received_on: da
             setattr(melding, key, normalise_postcode(value) if key == "postcode" else value)
     if melding.planned_end < melding.planned_start:
         raise DomainError("planned_end", "De einddatum ligt voor de startdatum.")
+    _keep_job_key(melding)
     if {"certificate_number", "scheme", "planned_start"} & data.keys():
         _check_certificate(melding.company, {k: getattr(melding, k) for k in ("certificate_number", "scheme",
                                                                              "planned_start")})
@@ -251,6 +235,22 @@ def change_melding(melding: Melding, data: dict, *, source: str, received_on: da
     db.session.flush()
     log_event(melding, "melding.changed", before=before, after=_content(melding))
     return melding
+
+
+def _keep_job_key(melding: Melding) -> None:
+    """After a change of address or start: the melding's job key follows; another open melding
+    of that job makes it one job twice, which the company or staff resolve by merging."""
+    lavs = melding.lavs_project_id if melding.job_key.partition("|lavs:")[2] else None
+    key = job_key(melding.postcode, melding.street, melding.planned_start, lavs)
+    if key == melding.job_key:
+        return
+    other = db.session.scalar(sa.select(Melding.id).where(
+        Melding.company_id == melding.company_id, Melding.job_key == key, Melding.id != melding.id,
+        Melding.status.not_in(CLOSED)))
+    if other is not None:
+        raise DomainError("planned_start", f"Melding {other} is al dezelfde klus (adres en startdatum); voeg de "
+                                           "twee samen in plaats van er één gelijk te maken aan de ander.")
+    melding.job_key = key
 
 
 def cancel_melding(melding: Melding, *, source: str, reason: str | None = None) -> Melding:
@@ -301,7 +301,8 @@ def split_melding(melding: Melding, data: dict, note: str) -> Melding:
     fields["postcode"] = normalise_postcode(fields["postcode"])
     part = Melding(cki_id=melding.cki_id, company_id=melding.company_id, channel=melding.channel,
                    status=melding.status, submitted_on=melding.submitted_on, submitted_at=melding.submitted_at,
-                   timeliness=melding.timeliness, warning=melding.warning, **fields)
+                   timeliness=melding.timeliness, warning=melding.warning, job_key="", **fields)
+    _keep_job_key(part)
     db.session.add(part)
     _revise(part, "split", "staff")
     _revise(melding, "split", "staff")

@@ -11,6 +11,7 @@ from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.schemas import not_in_future
 from cki.meldingen import operations, records
+from cki.meldingen.models import job_key
 from cki.meldingen.schemas import MeldingInSchema
 from cki.rules.schemas import LogbookEntrySchema
 from workflows.schemes import load_scheme
@@ -113,33 +114,33 @@ def _without_blanks(row):
 
 def submit_many(company, rows: list, *, channel: str) -> dict:
     """Each row accepted or refused whole, with a report per row; one refused row undoes only itself.
-    The locks of all the upload's jobs are taken first, in one order, so two uploads of the same
-    jobs at once register each job once (:func:`~cki.meldingen.operations.lock_jobs`)."""
+    Rows are written in the order of their job (address and start), the report keeps the file's order:
+    two uploads of the same jobs at once then wait for each other job by job, never for each other's
+    next job (which would be a deadlock), and each job is registered once."""
     schema = MeldingInSchema()
+    report: dict[int, dict] = {}
     loaded = []
     for number, raw in enumerate(check_count("meldingen", rows), start=1):
         try:
-            loaded.append((number, schema.load(_without_blanks(raw) or {}), None))
+            loaded.append((number, schema.load(_without_blanks(raw) or {})))
         except ma.ValidationError as error:
-            loaded.append((number, None, error.messages))
-    operations.lock_jobs(key for _, data, _ in loaded if data for key in operations.job_keys(company.id, data))
-    report, counts = [], {"accepted": 0, "repeat": 0, "refused": 0}
-    for number, data, errors in loaded:
-        if errors is not None:
-            report.append({"row": number, "status": "refused", "errors": errors})
+            report[number] = {"row": number, "status": "refused", "errors": error.messages}
+    loaded.sort(key=lambda row: job_key(operations.normalise_postcode(row[1]["postcode"]), row[1]["street"],
+                                        row[1]["planned_start"]))
+    for number, data in loaded:
+        try:
+            with db.session.begin_nested():
+                key = f"ref:{data['client_reference']}" if data.get("client_reference") else None
+                melding, created = operations.submit_melding(company, data, channel=channel, source="bulk",
+                                                             idempotency_key=key)
+        except DomainError as error:
+            report[number] = {"row": number, "status": "refused", "errors": {error.field: [error.message]}}
         else:
-            try:
-                with db.session.begin_nested():
-                    key = f"ref:{data['client_reference']}" if data.get("client_reference") else None
-                    melding, created = operations.submit_melding(company, data, channel=channel, source="bulk",
-                                                                 idempotency_key=key)
-            except DomainError as error:
-                report.append({"row": number, "status": "refused", "errors": {error.field: [error.message]}})
-            else:
-                report.append({"row": number, "status": "accepted" if created else "repeat",
-                               "melding_id": melding.id, "warning": melding.warning})
-        counts[report[-1]["status"]] += 1
-    return {"accepted": counts["accepted"], "repeats": counts["repeat"], "refused": counts["refused"], "rows": report}
+            report[number] = {"row": number, "status": "accepted" if created else "repeat",
+                              "melding_id": melding.id, "warning": melding.warning}
+    ordered = [report[number] for number in sorted(report)]
+    counts = {status: sum(1 for row in ordered if row["status"] == status) for status in ("accepted", "repeat", "refused")}
+    return {"accepted": counts["accepted"], "repeats": counts["repeat"], "refused": counts["refused"], "rows": ordered}
 
 
 def _checked(key: str, schema: ma.Schema, rows: list, extra=None) -> list[dict]:
