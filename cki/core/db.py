@@ -28,7 +28,7 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True)
 
 
-def insert_loaded(obj, *, unless_conflict: bool = False):
+def insert_loaded(obj, *, unless_conflict: bool = False, child=None, child_key: str | None = None):
     """Write a new object with one prebuilt INSERT and keep it in the session as if just loaded.
 
     For hot write paths (melding intake): the unit of work's bookkeeping for a row that is only
@@ -38,20 +38,50 @@ def insert_loaded(obj, *, unless_conflict: bool = False):
     the (sub)transaction rolls back, the object leaves the session, as a flushed one would.
 
     ``unless_conflict``: a row that would break a unique index is not written (``ON CONFLICT DO
-    NOTHING``, waiting for a concurrent writer of that key to commit first); then None is returned."""
+    NOTHING``, waiting for a concurrent writer of that key to commit first); then None is returned.
+    ``child``: a second new object whose attribute ``child_key`` refers to this one; on PostgreSQL both
+    rows are written in one statement (a data-modifying CTE), elsewhere one after the other."""
     session = db.session()
     session.flush()  # the INSERT does not autoflush: pending rows it may refer to go first
     connection = session.connection()
-    statement, pk, columns = _insert_plan(type(obj), connection.dialect.name if unless_conflict else None)
-    values = {}
-    for attribute, column, default in columns:
-        if attribute not in obj.__dict__:
-            setattr(obj, attribute, None if default is None else default.arg(None) if default.is_callable else default.arg)
-        values[column] = getattr(obj, attribute)
-    new_id = connection.execute(statement, values).scalar()
+    dialect = connection.dialect.name
+    plan = _insert_plan(type(obj), dialect if unless_conflict else None)
+    values = _values(obj, plan)
+    if child is not None and dialect == "postgresql":
+        pair = _pair_plan(type(obj), type(child), child_key, dialect if unless_conflict else None)
+        child_values = _values(child, _insert_plan(type(child)), skip=child_key)
+        row = connection.execute(pair, {**{f"p_{k}": v for k, v in values.items()},
+                                        **{f"c_{k}": v for k, v in child_values.items()}}).first()
+        if row is None:
+            return None
+        setattr(child, child_key, row[0])
+        _loaded(session, child, plan_of=_insert_plan(type(child)), new_id=row[1])
+        return _loaded(session, obj, plan_of=plan, new_id=row[0])
+    new_id = connection.execute(plan[0], values).scalar()
     if new_id is None:
         return None
-    setattr(obj, pk, new_id)
+    loaded = _loaded(session, obj, plan_of=plan, new_id=new_id)
+    if child is not None:
+        setattr(child, child_key, new_id)
+        insert_loaded(child)
+    return loaded
+
+
+def _values(obj, plan, skip: str | None = None) -> dict:
+    """The row of a new object: its attributes, defaults filled in (so none is left to lazy-load)."""
+    values = {}
+    for attribute, column, default in plan[2]:
+        if attribute not in obj.__dict__:
+            setattr(obj, attribute, None if default is None else default.arg(None) if default.is_callable else default.arg)
+        if attribute != skip:
+            values[column] = getattr(obj, attribute)
+    return values
+
+
+def _loaded(session, obj, *, plan_of, new_id):
+    """``obj`` written with key ``new_id``: in the session as if loaded, and out of it again if its
+    (sub)transaction rolls back."""
+    setattr(obj, plan_of[1], new_id)
     stale = session.identity_map.get(sa.orm.util.identity_key(instance=obj))
     if stale is not None:  # a row of a rolled-back savepoint whose id the database gave out again
         session.expunge(stale)
@@ -119,6 +149,28 @@ def _insert_plan(model, unless_conflict_on: str | None = None):
         insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[unless_conflict_on](table)
         insert = insert.on_conflict_do_nothing()
     return insert.returning(pk), mapper.get_property_by_column(pk).key, columns
+
+
+@functools.cache
+def _pair_plan(parent_model, child_model, child_key: str, unless_conflict_on: str | None):
+    """One PostgreSQL statement writing a row and its first child: ``WITH p AS (INSERT … RETURNING id),
+    c AS (INSERT … SELECT p.id, … FROM p RETURNING id) SELECT p.id, c.id``. Parameters are ``p_*`` and
+    ``c_*`` (the columns of the two tables may share names)."""
+    parent_insert, _, parent_columns = _insert_plan(parent_model, unless_conflict_on)
+    parent_table = sa.inspect(parent_model).local_table
+    (parent_pk,) = parent_table.primary_key.columns
+    parent = (parent_insert.values({column: sa.bindparam(f"p_{column}", type_=parent_table.c[column].type)
+                                    for _, column, _ in parent_columns}).cte("parent"))
+    child_mapper = sa.inspect(child_model)
+    child_table = child_mapper.local_table
+    (child_pk,) = child_table.primary_key.columns
+    fk_column = child_mapper.attrs[child_key].columns[0].key
+    _, _, child_columns = _insert_plan(child_model)
+    names = [column for _, column, _ in child_columns]
+    source = sa.select(*(parent.c[parent_pk.key] if column == fk_column else
+                         sa.bindparam(f"c_{column}", type_=child_table.c[column].type) for column in names))
+    child = child_table.insert().from_select(names, source.select_from(parent)).returning(child_pk).cte("child")
+    return sa.select(parent.c[parent_pk.key], child.c[child_pk.key]).select_from(parent.join(child, sa.true()))
 
 
 def utcnow() -> datetime:

@@ -152,9 +152,10 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
            **fields}
     # The database keeps one open melding per job (uq_meldingen_open_job, uq_meldingen_open_lavs_project):
     # an arrival of a known job writes nothing, also when another arrival of it commits meanwhile.
-    melding = insert_loaded(Melding(**new, company=company,
-                                    job_key=job_key(data["postcode"], data["street"], data["planned_start"])),
-                            unless_conflict=True)
+    # Its first revision is written with it (one statement on PostgreSQL).
+    first = MeldingRevision(cki_id=company.cki_id, number=1, source=source, kind="new", created_at=now)
+    melding = _write_new(Melding(**new, company=company,
+                                 job_key=job_key(data["postcode"], data["street"], data["planned_start"])), first)
     if melding is None:
         if idempotency_key and (known := _by_key(company.id, idempotency_key)) is not None:
             return _repeat_of(known, data, idempotency_key), False  # a retry that raced its first try
@@ -162,17 +163,22 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
         if same is not None:
             return link_same_job(same, data, channel=channel, source=source), False
         # The same address and day, but another LAVS project: another job, under its own key.
-        melding = insert_loaded(Melding(**new, company=company, job_key=job_key(
-            data["postcode"], data["street"], data["planned_start"], data.get("lavs_project_id"))), unless_conflict=True)
+        first = MeldingRevision(cki_id=company.cki_id, number=1, source=source, kind="new", created_at=now)
+        melding = _write_new(Melding(**new, company=company, job_key=job_key(
+            data["postcode"], data["street"], data["planned_start"], data.get("lavs_project_id"))), first)
         if melding is None:
             raise DomainError("lavs_project_id", "Deze klus is zojuist al gemeld; probeer het opnieuw.")
-    content = _content(melding)
-    revision = insert_loaded(MeldingRevision(cki_id=melding.cki_id, melding_id=melding.id, number=1, source=source,
-                                             kind="new", data={**content, "status": status}, created_at=now))
-    set_committed_value(melding, "revisions", [revision])
-    log_event(melding, "melding.submitted", after={**content, "channel": channel, "status": status,
-                                                   "timeliness": timeliness})
+    log_event(melding, "melding.submitted", after={**first.data, "channel": channel, "timeliness": timeliness})
     return melding, True
+
+
+def _write_new(melding: Melding, first: MeldingRevision) -> Melding | None:
+    """Write a new melding with its first revision (its content as submitted), unless its job is known."""
+    first.data = {**_content(melding), "status": melding.status}
+    written = insert_loaded(melding, unless_conflict=True, child=first, child_key="melding_id")
+    if written is not None:
+        set_committed_value(written, "revisions", [first])
+    return written
 
 
 def _by_key(company_id: int, key: str) -> Melding | None:
