@@ -63,3 +63,7 @@ LAVS_IMAP_USER = ""
 LAVS_IMAP_PASSWORD = ""
 LAVS_IMAP_FOLDER = "INBOX"
 LAVS_POLL_MINUTES = 5
+
+#: The logs' sealer (cki.events.chain.seal) runs every LOG_SEAL_SECONDS: an entry is hash-chained
+#: at most this long (plus the sealing) after its write.
+LOG_SEAL_SECONDS = 10

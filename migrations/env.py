@@ -36,20 +36,30 @@ def get_engine():
 
 def grant_app_role(connection):
     """Give the app's role (the user of ``DATABASE_URL``) what it needs and no more: read and write
-    every table, but only INSERT and SELECT on the two logs, and read-only the migration version.
-    Run after every upgrade, so tables of later migrations are covered too."""
+    every table; of the two logs only SELECT, INSERT of an entry's content and UPDATE of the three
+    chain columns (which the logs' triggers allow only to seal an unsealed entry); read-only the
+    migration version. Run after every upgrade, so tables of later migrations are covered too."""
     app_url = sa.engine.make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if connection.dialect.name != "postgresql" or not app_url.username:
         return
     if app_url.username == connection.execute(sa.text("SELECT current_user")).scalar():
         return  # one role for both (development): nothing to grant
     role = connection.dialect.identifier_preparer.quote(app_url.username)
-    tables = set(sa.inspect(connection).get_table_names())
+    inspector = sa.inspect(connection)
+    tables = set(inspector.get_table_names())
     statements = [f"GRANT USAGE ON SCHEMA public TO {role}",
                   f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
                   f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"]
-    statements += [f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {log} FROM {role}"
-                   for log in ("event_log", "data_access_log") if log in tables]
+    chain = ("chain_seq", "prev_hash", "entry_hash")
+    for log in ("event_log", "data_access_log"):
+        if log not in tables:
+            continue
+        statements.append(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {log} FROM {role}")
+        columns = [c["name"] for c in inspector.get_columns(log)]
+        content = ", ".join(c for c in columns if c not in chain and c != "id")
+        statements.append(f"GRANT INSERT ({content}) ON {log} TO {role}")
+        if set(chain) <= set(columns):
+            statements.append(f"GRANT UPDATE ({', '.join(chain)}) ON {log} TO {role}")
     if "alembic_version" in tables:
         statements.append(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {role}")
     for statement in statements:

@@ -1,5 +1,6 @@
 """One database layer for SQLite (embedded default) and PostgreSQL (production)."""
 import functools
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -28,7 +29,7 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True)
 
 
-def insert_loaded(obj, *, unless_conflict: bool = False, child=None, child_key: str | None = None):
+def insert_loaded(obj, *, unless_conflict: bool = False, children: Sequence[tuple[object, str]] = ()):
     """Write a new object with one prebuilt INSERT and keep it in the session as if just loaded.
 
     For hot write paths (melding intake): the unit of work's bookkeeping for a row that is only
@@ -38,31 +39,36 @@ def insert_loaded(obj, *, unless_conflict: bool = False, child=None, child_key: 
     the (sub)transaction rolls back, the object leaves the session, as a flushed one would.
 
     ``unless_conflict``: a row that would break a unique index is not written (``ON CONFLICT DO
-    NOTHING``, waiting for a concurrent writer of that key to commit first); then None is returned.
-    ``child``: a second new object whose attribute ``child_key`` refers to this one; on PostgreSQL both
-    rows are written in one statement (a data-modifying CTE), elsewhere one after the other."""
+    NOTHING``, waiting for a concurrent writer of that key to commit first); then None is returned,
+    and no child is written either.
+    ``children``: new objects, each with the name of its attribute that refers to this one (a first
+    revision, the event-log entry); on PostgreSQL all rows are written in one statement
+    (data-modifying CTEs), elsewhere one after the other."""
     session = db.session()
     session.flush()  # the INSERT does not autoflush: pending rows it may refer to go first
     connection = session.connection()
     dialect = connection.dialect.name
     plan = _insert_plan(type(obj), dialect if unless_conflict else None)
     values = _values(obj, plan)
-    if child is not None and dialect == "postgresql":
-        pair = _pair_plan(type(obj), type(child), child_key, dialect if unless_conflict else None)
-        child_values = _values(child, _insert_plan(type(child)), skip=child_key)
-        row = connection.execute(pair, {**{f"p_{k}": v for k, v in values.items()},
-                                        **{f"c_{k}": v for k, v in child_values.items()}}).first()
+    if children and dialect == "postgresql":
+        family = _family_plan(type(obj), tuple((type(child), key) for child, key in children),
+                              dialect if unless_conflict else None)
+        params = {f"p_{k}": v for k, v in values.items()}
+        for n, (child, key) in enumerate(children):
+            params.update({f"c{n}_{k}": v for k, v in _values(child, _insert_plan(type(child)), skip=key).items()})
+        row = connection.execute(family, params).first()
         if row is None:
             return None
-        setattr(child, child_key, row[0])
-        _loaded(session, child, plan_of=_insert_plan(type(child)), new_id=row[1])
+        for (child, key), child_id in zip(children, row[1:], strict=True):
+            setattr(child, key, row[0])
+            _loaded(session, child, plan_of=_insert_plan(type(child)), new_id=child_id)
         return _loaded(session, obj, plan_of=plan, new_id=row[0])
     new_id = connection.execute(plan[0], values).scalar()
     if new_id is None:
         return None
     loaded = _loaded(session, obj, plan_of=plan, new_id=new_id)
-    if child is not None:
-        setattr(child, child_key, new_id)
+    for child, key in children:
+        setattr(child, key, new_id)
         insert_loaded(child)
     return loaded
 
@@ -136,13 +142,15 @@ def _within(transaction, outer) -> bool:
 @functools.cache
 def _insert_plan(model, unless_conflict_on: str | None = None):
     """INSERT ... RETURNING the key, built (and so compiled) once per model, with its columns
-    as (attribute, column, default). ``unless_conflict_on``: the dialect whose ON CONFLICT DO
+    as (attribute, column, default) but those the database fills. ``unless_conflict_on``: the dialect whose ON CONFLICT DO
     NOTHING the INSERT carries."""
     mapper = sa.inspect(model)
     table = mapper.local_table
     (pk,) = table.primary_key.columns
+    # A column the database fills (a server default) is left to the database; its attribute stays
+    # unloaded and is read from the row if ever asked for.
     columns = [(mapper.get_property_by_column(column).key, column.key, column.default)
-               for column in table.columns if column is not pk]
+               for column in table.columns if column is not pk and column.server_default is None]
     if unless_conflict_on is None:
         insert = table.insert()
     else:
@@ -152,25 +160,31 @@ def _insert_plan(model, unless_conflict_on: str | None = None):
 
 
 @functools.cache
-def _pair_plan(parent_model, child_model, child_key: str, unless_conflict_on: str | None):
-    """One PostgreSQL statement writing a row and its first child: ``WITH p AS (INSERT … RETURNING id),
-    c AS (INSERT … SELECT p.id, … FROM p RETURNING id) SELECT p.id, c.id``. Parameters are ``p_*`` and
-    ``c_*`` (the columns of the two tables may share names)."""
+def _family_plan(parent_model, children: tuple[tuple[type, str], ...], unless_conflict_on: str | None):
+    """One PostgreSQL statement writing a row and children of it: ``WITH p AS (INSERT … RETURNING id),
+    c0 AS (INSERT … SELECT p.id, … FROM p RETURNING id), … SELECT p.id, c0.id, …``. Parameters are
+    ``p_*``, ``c0_*``, ``c1_*`` … (the columns of the tables may share names). No parent row (a
+    conflict): no child row, no result row."""
     parent_insert, _, parent_columns = _insert_plan(parent_model, unless_conflict_on)
     parent_table = sa.inspect(parent_model).local_table
     (parent_pk,) = parent_table.primary_key.columns
     parent = (parent_insert.values({column: sa.bindparam(f"p_{column}", type_=parent_table.c[column].type)
                                     for _, column, _ in parent_columns}).cte("parent"))
-    child_mapper = sa.inspect(child_model)
-    child_table = child_mapper.local_table
-    (child_pk,) = child_table.primary_key.columns
-    fk_column = child_mapper.attrs[child_key].columns[0].key
-    _, _, child_columns = _insert_plan(child_model)
-    names = [column for _, column, _ in child_columns]
-    source = sa.select(*(parent.c[parent_pk.key] if column == fk_column else
-                         sa.bindparam(f"c_{column}", type_=child_table.c[column].type) for column in names))
-    child = child_table.insert().from_select(names, source.select_from(parent)).returning(child_pk).cte("child")
-    return sa.select(parent.c[parent_pk.key], child.c[child_pk.key]).select_from(parent.join(child, sa.true()))
+    ctes = []
+    for n, (child_model, child_key) in enumerate(children):
+        child_mapper = sa.inspect(child_model)
+        child_table = child_mapper.local_table
+        (child_pk,) = child_table.primary_key.columns
+        fk_column = child_mapper.attrs[child_key].columns[0].key
+        names = [column for _, column, _ in _insert_plan(child_model)[2]]
+        source = sa.select(*(parent.c[parent_pk.key] if column == fk_column else
+                             sa.bindparam(f"c{n}_{column}", type_=child_table.c[column].type) for column in names))
+        ctes.append(child_table.insert().from_select(names, source.select_from(parent))
+                    .returning(child_pk).cte(f"child{n}"))
+    joined = parent
+    for cte in ctes:
+        joined = joined.join(cte, sa.true())
+    return sa.select(parent.c[parent_pk.key], *(cte.c[0] for cte in ctes)).select_from(joined)
 
 
 def utcnow() -> datetime:

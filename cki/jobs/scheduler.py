@@ -18,6 +18,7 @@ LOCK_KEY = 0x6B6B6931  # "cki1"
 
 #: (function, trigger, trigger arguments or a function of the config giving them).
 JOBS = [
+    (tasks.seal_logs, "interval", lambda cfg: {"seconds": cfg["LOG_SEAL_SECONDS"]}),
     (tasks.purge_expired_tokens, "interval", {"hours": 1}),
     (tasks.lapse_expired_dossiers, "cron", {"hour": 0, "minute": 15}),
     (tasks.poll_lavs_mailbox, "interval", lambda cfg: {"minutes": cfg["LAVS_POLL_MINUTES"]}),

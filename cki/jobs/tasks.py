@@ -13,6 +13,14 @@ def purge_expired_tokens(app) -> int:
         return result.rowcount
 
 
+def seal_logs(app) -> int:
+    """Hash-chain the log entries written since the last run (cki.events.chain)."""
+    from cki.events.chain import seal
+
+    with app.app_context():
+        return seal()
+
+
 def lapse_expired_dossiers(app) -> int:
     """Move dossiers whose 4-month window has passed to 'lapsed' (B/C §3.1.2).
 

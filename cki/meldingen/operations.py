@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from cki.core.clock import today
 from cki.core.db import db, insert_loaded, utcnow
 from cki.core.errors import DomainError
-from cki.events.operations import log_event
+from cki.events.operations import log_event, new_subject_entry
 from cki.meldingen.models import Melding, MeldingRevision, job_key, street_key
 from workflows import rules
 from workflows.rules import MeldingStatus
@@ -126,7 +126,8 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
     """Register a melding, or return the one this submission repeats. Returns (melding, created).
 
     The hot path of intake: the melding, its first revision and its event-log entry are
-    written with one prebuilt INSERT each (``insert_loaded``), not through the unit of work."""
+    written with prebuilt INSERTs (``insert_loaded``; one statement on PostgreSQL), not through the
+    unit of work."""
     db.session.flush()  # the Core queries below do not autoflush: a company just added goes first
     if idempotency_key and (known := _by_key(company.id, idempotency_key)) is not None:
         return _repeat_of(known, data, idempotency_key), False
@@ -152,10 +153,9 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
            **fields}
     # The database keeps one open melding per job (uq_meldingen_open_job, uq_meldingen_open_lavs_project):
     # an arrival of a known job writes nothing, also when another arrival of it commits meanwhile.
-    # Its first revision is written with it (one statement on PostgreSQL).
-    first = MeldingRevision(cki_id=company.cki_id, number=1, source=source, kind="new", created_at=now)
-    melding = _write_new(Melding(**new, company=company,
-                                 job_key=job_key(data["postcode"], data["street"], data["planned_start"])), first)
+    # Its first revision and its event-log entry are written with it (one statement on PostgreSQL).
+    melding = _write_new(Melding(**new, company=company, job_key=job_key(
+        data["postcode"], data["street"], data["planned_start"])), source, timeliness)
     if melding is None:
         if idempotency_key and (known := _by_key(company.id, idempotency_key)) is not None:
             return _repeat_of(known, data, idempotency_key), False  # a retry that raced its first try
@@ -163,19 +163,21 @@ def submit_melding(company, data: dict, *, channel: str, source: str, idempotenc
         if same is not None:
             return link_same_job(same, data, channel=channel, source=source), False
         # The same address and day, but another LAVS project: another job, under its own key.
-        first = MeldingRevision(cki_id=company.cki_id, number=1, source=source, kind="new", created_at=now)
         melding = _write_new(Melding(**new, company=company, job_key=job_key(
-            data["postcode"], data["street"], data["planned_start"], data.get("lavs_project_id"))), first)
+            data["postcode"], data["street"], data["planned_start"], data.get("lavs_project_id"))), source, timeliness)
         if melding is None:
             raise DomainError("lavs_project_id", "Deze klus is zojuist al gemeld; probeer het opnieuw.")
-    log_event(melding, "melding.submitted", after={**first.data, "channel": channel, "timeliness": timeliness})
     return melding, True
 
 
-def _write_new(melding: Melding, first: MeldingRevision) -> Melding | None:
-    """Write a new melding with its first revision (its content as submitted), unless its job is known."""
-    first.data = {**_content(melding), "status": melding.status}
-    written = insert_loaded(melding, unless_conflict=True, child=first, child_key="melding_id")
+def _write_new(melding: Melding, source: str, timeliness: str) -> Melding | None:
+    """Write a new melding with its first revision (its content as submitted) and its event-log
+    entry, unless its job is known (then nothing is written)."""
+    first = MeldingRevision(cki_id=melding.cki_id, number=1, source=source, kind="new", created_at=melding.created_at,
+                            data={**_content(melding), "status": melding.status})
+    entry = new_subject_entry(melding, "melding.submitted",
+                              after={**first.data, "channel": melding.channel, "timeliness": timeliness})
+    written = insert_loaded(melding, unless_conflict=True, children=((first, "melding_id"), (entry, "subject_id")))
     if written is not None:
         set_committed_value(written, "revisions", [first])
     return written
