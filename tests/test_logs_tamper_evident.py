@@ -273,3 +273,12 @@ def test_a_sealer_killed_midway_loses_nothing(app, tenant):
         reports = verify()
         assert all(r.broken is None and r.unsealed == 0 for r in reports)
         assert sum(r.entries for r in reports if r.log == "data_access_log") == before + backlog
+
+
+def test_the_scheduler_seals_the_logs(app, tenant):
+    from cki.jobs import scheduler, tasks
+
+    assert any(job[0] is tasks.seal_logs for job in scheduler.JOBS)
+    assert tasks.seal_logs(app) > 0  # the tenant's entries
+    with app.app_context():
+        assert all(r.unsealed == 0 and r.broken is None for r in verify())
