@@ -323,6 +323,8 @@ _CHECKS: dict[str, Callable[[str, Any], None]] = {
     "location_audit_min_works": _positive_int,
     "location_audit_first_period_note": _text,
     "location_audit_unannounced": _flags,
+    "location_audit_per_branch": _flag,
+    "man_day_hours": _positive_int,
     "project_day_thresholds": _thresholds,
     "project_day_activities": _activities,
     "time_budget_man_days": _numbers,
