@@ -78,6 +78,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from cki.certificates import api as certificates_api
+    from cki.certificates import views as certificates_views
     from cki.companies import api as companies_api
     from cki.companies import views as companies_views
     from cki.core.api import api
@@ -91,15 +93,16 @@ def _register_blueprints(app: Flask) -> None:
     from cki.meldingen import views as meldingen_views
     from cki.register import api as register_api
     from cki.rules import api as rules_api
+    from cki.surveillance import api as surveillance_api
     from cki.tenants import api as tenants_api
     from cki.users import api as users_api
     from cki.users import views as users_views
 
     for module in (users_api, companies_api, tenants_api, events_api, rules_api, dossiers_api,
-                   meldingen_api, lavs_api, records_api, register_api):
+                   meldingen_api, lavs_api, records_api, register_api, certificates_api, surveillance_api):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)  # the API authenticates with bearer tokens, not cookies
-    for module in (users_views, companies_views, dossiers_views, meldingen_views):
+    for module in (users_views, companies_views, dossiers_views, meldingen_views, certificates_views):
         app.register_blueprint(module.bp)
     reads.init_app(app)
 

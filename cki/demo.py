@@ -76,6 +76,7 @@ def load_demo() -> tuple[bool, list[tuple[str, str]]]:
                                    "password": DEMO_PASSWORD})
         made.append(company)
     _demo_dossiers_and_meldingen(cki, made)
+    _demo_certificates(cki, made)
     db.session.commit()
     seal()  # the demo's log entries chained at once, so `flask events verify` shows them sealed
     return True, logins
@@ -109,3 +110,83 @@ def _demo_dossiers_and_meldingen(cki, made):
                               "client": "Woonstichting Zuid", "responsible_person": "DTA P. de Wit",
                               "containment": n != 1, "planned_start": first,
                               "planned_end": first + timedelta(days=2)}, channel="portal", source="demo")
+
+
+def _demo_certificates(cki, made):
+    """Certificates in several periods, one on track and one behind with a catch-up, audits done
+    and planned (one unannounced, which the company's portal does not show)."""
+    from datetime import timedelta
+
+    from cki.certificates import operations as certificates
+    from cki.core.clock import today
+    from cki.dossiers.models import Dossier
+    from cki.surveillance import operations as surveillance
+    from cki.surveillance.models import Audit, AuditAuditor, CatchUp
+    from cki.users.models import User
+    from workflows.schemes import load_scheme
+    from workflows.surveillance import period_of
+
+    noord, zuid, _ = made
+    day = today()
+    staff = {u.email: u for u in db.session.scalars(db.select(User).where(User.cki_id == cki.id))}
+    auditors = [staff["beoordelaar@demo-cki.nl"], staff["beoordelaar2@demo-cki.nl"], staff["teamleider@demo-cki.nl"]]
+    for company in (noord, zuid):
+        for person in auditors:
+            users.declare_conflict(person, {"company_id": company.id, "declared_on": day - timedelta(days=900),
+                                            "clear": True})
+
+    def grant(company, scheme, issued_on):
+        # Granted before this system was in use (taken over from paper): the dossier is recorded as granted.
+        dossier = Dossier(cki_id=cki.id, company_id=company.id, scheme=scheme, scheme_version="overgenomen",
+                          state="granted", applied_on=issued_on - timedelta(days=120), decided_on=issued_on)
+        db.session.add(dossier)
+        db.session.flush()
+        return certificates.issue(dossier=dossier, company=company, branches=company.branches,
+                                  scheme=load_scheme(scheme, issued_on), issued_on=issued_on)
+
+    def done(certificate, branch_id, kind, on, who):
+        period = period_of(surveillance.periods_of(certificate), on)
+        audit = Audit(cki_id=cki.id, certificate_id=certificate.id, company_id=certificate.company_id,
+                      branch_id=branch_id, kind=kind, period_index=period.index, planned_on=on, done_on=on,
+                      status="done", unannounced=kind in ("regular", "total"),
+                      auditors=[AuditAuditor(cki_id=cki.id, user_id=who.id)])
+        db.session.add(audit)
+
+    # Zuid, SC-530, in its third period: period 1 complete, period 2 short (caught up), period 3 under way.
+    sc530 = grant(zuid, "SC-530", day - timedelta(days=2 * 365 + 200))
+    head = next(b["branch_id"] for b in sc530.branches if b["is_head_office"])
+    for index, days in ((0, 180), (1, 260), (2, 150)):
+        surveillance.declare_figures(sc530, {"period_index": index, "branch_id": head,
+                                             "figures": {"project_days": days}, "works": 9})
+    periods = surveillance.periods_of(sc530)
+    for n in range(7):
+        done(sc530, head, "total", periods[0].start + timedelta(days=30 + 40 * n), auditors[n % 2])
+    for b in sc530.branches:
+        done(sc530, b["branch_id"], "branch", periods[0].start + timedelta(days=100), auditors[2])
+        done(sc530, b["branch_id"], "branch", periods[1].start + timedelta(days=90), auditors[2])
+    for n in range(5):
+        done(sc530, head, "total", periods[1].start + timedelta(days=20 + 50 * n), auditors[n % 2])
+    db.session.flush()
+    shortfall = [{"branch_id": head, "kind": "total", "count": 3}]
+    db.session.add(CatchUp(cki_id=cki.id, certificate_id=sc530.id, company_id=zuid.id, period_index=2,
+                           shortfall=shortfall, reason="Weinig werken in de winter; aangevuld in periode 3.",
+                           recorded_on=periods[1].end - timedelta(days=10)))
+    for n in range(3):
+        done(sc530, head, "total", periods[2].start + timedelta(days=15 + 30 * n), auditors[n % 2])
+    db.session.flush()
+    surveillance.plan_audit(sc530, {"kind": "total", "branch_id": head, "planned_on": day + timedelta(days=8),
+                                    "auditor_ids": [auditors[0].id]})
+
+    # Noord, SC-540 with a branch, in its first period: on track.
+    sc540 = grant(noord, "SC-540", day - timedelta(days=120))
+    ids = [(b["branch_id"], b["is_head_office"]) for b in sc540.branches]
+    for branch_id, is_head in ids:
+        surveillance.declare_figures(sc540, {"period_index": 0, "branch_id": branch_id, "figures": {
+            "avg_dia": 4 if is_head else 1, "avg_reports": 800 if is_head else 300}})
+    head = next(b for b, is_head in ids if is_head)
+    for n in range(2):
+        done(sc540, head, "regular", day - timedelta(days=90 - 30 * n), auditors[n % 2])
+    done(sc540, head, "result_oriented", day - timedelta(days=40), auditors[2])
+    db.session.flush()
+    surveillance.plan_audit(sc540, {"kind": "result_oriented", "branch_id": head,
+                                    "planned_on": day + timedelta(days=15), "auditor_ids": [auditors[2].id]})

@@ -67,3 +67,10 @@ LAVS_POLL_MINUTES = 5
 #: The logs' sealer (cki.events.chain.seal) runs every LOG_SEAL_SECONDS: an entry is hash-chained
 #: at most this long (plus the sealing) after its write.
 LOG_SEAL_SECONDS = 10
+
+#: A holder's declared reports a year (SC-540 Table 1) are checked against the meldingen the system
+#: holds for that period: a warning when they differ by more than this fraction (app policy, not law).
+FIGURES_CHECK_TOLERANCE = 0.25
+#: The CKI's hourly rate for fee estimates, excluding costs and VAT; refused above the legal cap
+#: (Arboregeling art. 9.1, scheme data ``fee_cap_eur_per_hour``).
+HOURLY_RATE_EUR = "150"

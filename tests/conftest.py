@@ -225,7 +225,8 @@ def clock(app, clock_start):
 def give_certificate(app, tenant, company_id: int, *, issued_on, valid_until, number: str, holder: str,
                      kvk: str, scheme: str = "SC-530", place: str = "Utrecht") -> None:
     """A granted dossier with its certificate, written directly (tests that need a certified company)."""
-    from cki.dossiers.models import Certificate, Dossier
+    from cki.certificates.models import Certificate
+    from cki.dossiers.models import Dossier
 
     with app.app_context():
         dossier = Dossier(cki_id=tenant.cki_id, company_id=company_id, scheme=scheme, scheme_version="x",

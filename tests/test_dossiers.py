@@ -2,7 +2,7 @@
 import pytest
 
 from cki.core.db import db
-from cki.dossiers.models import RegisterMessage
+from cki.register.models import RegisterMessage
 
 BRANCH2 = {"address": "Tweede straat 2, Amersfoort", "name": "Filiaal Amersfoort", "kvk_number": "30303030"}
 

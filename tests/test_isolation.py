@@ -23,6 +23,9 @@ ID_PARAMS = {
     "register_message_id": "register_message",
     "token_id": "token_admin",
     "client_id": "api_client",
+    "certificate_id": "certificate",
+    "audit_id": "audit",
+    "proposal_id": "proposal",
 }
 
 #: A valid body per (rule, method), so the answer is about the id, not the body.
@@ -50,6 +53,15 @@ BODIES = {
     ("/api/v1/auth/tokens/<int:token_id>", "DELETE"): {},
     ("/api/v1/api-clients/<int:client_id>", "PATCH"): {"name": "Overgenomen"},
     ("/api/v1/api-clients/<int:client_id>/rotate", "POST"): {},
+    ("/api/v1/users/<int:user_id>/conflict-declarations", "POST"): {
+        "company_id": 1, "declared_on": "2026-01-05", "clear": True},
+    ("/api/v1/certificates/<int:certificate_id>/not-continuing", "POST"): {"received_on": "2026-11-02", "document": "x"},
+    ("/api/v1/certificates/<int:certificate_id>/figures", "POST"): {
+        "period_index": 0, "branch_id": 1, "figures": {"avg_dia": 1, "avg_reports": 1}},
+    ("/api/v1/certificates/<int:certificate_id>/catch-ups", "POST"): {"period_index": 1, "reason": "x"},
+    ("/api/v1/audits/<int:audit_id>/done", "POST"): {"lock_version": 1, "done_on": "2026-11-02"},
+    ("/api/v1/audits/<int:audit_id>/cancel", "POST"): {"lock_version": 1, "reason": "x"},
+    ("/api/v1/withdrawal-proposals/<int:proposal_id>/decision", "POST"): {"confirm": False, "reason": "x"},
 }
 
 
@@ -84,11 +96,13 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
     certificate with its message for the SCA register."""
     from flask import g
 
+    from cki.certificates.models import Certificate
     from cki.companies.models import Company
-    from cki.dossiers.models import Certificate, RegisterMessage
     from cki.dossiers.operations import create_dossier
     from cki.meldingen.models import InboundLavsMessage
     from cki.meldingen.operations import submit_melding
+    from cki.register.models import RegisterMessage
+    from cki.surveillance.models import Audit, WithdrawalProposal
     from cki.users.models import ApiToken
 
     with app.test_request_context():
@@ -106,13 +120,30 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
                                   received_on=date(2026, 11, 2),
                                   raw=b"<x/>", status="parked", reason="test")
         db.session.add(lavs)
-        certificate = Certificate(
-            cki_id=tenant.cki_id, company_id=tenant.ids["company1"], dossier_id=tenant.ids["dossier1"],
-            scheme="SC-540", number=f"SC-540/2026/{tenant.cki_id:04d}", holder_name="x", holder_place="x",
-            holder_kvk="12345678", branches=[], issued_on=date(2026, 3, 2), valid_until=date(2029, 3, 1),
-            pdf=b"%PDF-1.4")
-        message = RegisterMessage(cki_id=tenant.cki_id, certificate=certificate, kind="granted", payload={})
-        db.session.add_all([certificate, message])
+        for n in (1, 2):
+            certificate = Certificate(
+                cki_id=tenant.cki_id, company_id=tenant.ids[f"company{n}"], dossier_id=tenant.ids[f"dossier{n}"],
+                scheme="SC-540", number=f"SC-540/2026/{tenant.cki_id:03d}{n}", holder_name="x", holder_place="x",
+                holder_kvk="12345678", branches=[{"branch_id": tenant.ids[f"branch{n}"], "is_head_office": True,
+                                                  "name": None, "address": "x", "kvk_number": None}],
+                issued_on=date(2026, 3, 2), valid_until=date(2029, 3, 1), pdf=b"%PDF-1.4")
+            db.session.add(certificate)
+            db.session.flush()
+            audit = Audit(cki_id=tenant.cki_id, certificate_id=certificate.id, company_id=tenant.ids[f"company{n}"],
+                          branch_id=tenant.ids[f"branch{n}"], kind="result_oriented", period_index=1,
+                          planned_on=date(2026, 12, 8), unannounced=False)
+            proposal = WithdrawalProposal(cki_id=tenant.cki_id, certificate_id=certificate.id,
+                                          company_id=tenant.ids[f"company{n}"], period_index=1,
+                                          ground="catch_up_exhausted", reason="x", source="B §4.3.3",
+                                          proposed_on=date(2026, 11, 2))
+            db.session.add_all([audit, proposal])
+            db.session.flush()
+            suffix = "" if n == 1 else "2"
+            tenant.ids.update({f"certificate{suffix}": certificate.id, f"audit{suffix}": audit.id,
+                               f"proposal{suffix}": proposal.id})
+            if n == 1:
+                message = RegisterMessage(cki_id=tenant.cki_id, certificate=certificate, kind="granted", payload={})
+                db.session.add(message)
         db.session.commit()
         tenant.ids["lavs_message"] = lavs.id
         tenant.ids["token_admin"] = db.session.scalar(db.select(ApiToken.id).where(
@@ -177,7 +208,8 @@ def test_staff_with_the_right_role_get_404_not_403_for_foreign_ids(app, client, 
 def test_company_user_cannot_reach_the_other_company_of_its_own_cki(app, client, tenant):
     other_company = dict(tenant.ids, company1=tenant.ids["company2"], branch1=tenant.ids["branch2"],
                          user_admin=tenant.ids["company_user2"], melding1=tenant.ids["melding2"],
-                         dossier1=tenant.ids["dossier2"])
+                         dossier1=tenant.ids["dossier2"], certificate=tenant.ids["certificate2"],
+                         audit=tenant.ids["audit2"], proposal=tenant.ids["proposal2"])
     for rule, method in _id_routes(app):
         r = _call(client, method, rule, _url(rule, other_company), tenant.auth("company1"))
         assert r.status_code in (403, 404), f"{method} {rule.rule} -> {r.status_code}"
@@ -202,7 +234,7 @@ def test_lists_never_show_another_ckis_rows(client, tenant, other_tenant):
 #: API routes an outsourced assessor may use: they show it no more than its assigned dossiers.
 OUTSOURCED_ROUTES = {"/api/v1/dossiers", "/api/v1/dossiers/<int:dossier_id>", "/api/v1/events",
                      "/api/v1/dossiers/<int:dossier_id>/certificate.pdf", "/api/v1/dossiers/state-diagram",
-                     "/api/v1/me", "/api/v1/auth/tokens"}
+                     "/api/v1/me", "/api/v1/auth/tokens", "/api/v1/audits", "/api/v1/audits/<int:audit_id>"}
 
 
 @pytest.fixture
@@ -224,6 +256,9 @@ def test_an_outsourced_assessor_reads_only_its_assigned_dossiers_through_the_api
     assert client.get(f"/api/v1/dossiers/{d1}", headers=outsourced).status_code == 200
     assert client.get(f"/api/v1/dossiers/{d2}", headers=outsourced).status_code == 404
     assert client.get(f"/api/v1/events?subject_type=dossiers&subject_id={d1}", headers=outsourced).status_code == 200
+    # audits: only those assigned to it (none here)
+    assert client.get("/api/v1/audits", headers=outsourced).json == []
+    assert client.get(f"/api/v1/audits/{tenant.ids['audit']}", headers=outsourced).status_code == 404
     for subject in (f"dossiers&subject_id={d2}", f"companies&subject_id={tenant.ids['company1']}",
                     f"meldingen&subject_id={tenant.ids['melding1']}"):
         assert client.get(f"/api/v1/events?subject_type={subject}", headers=outsourced).status_code == 404
@@ -249,3 +284,51 @@ def test_an_outsourced_assessor_sees_only_its_dossiers_in_the_pages(app, client,
     for page in ("/meldingen/", f"/meldingen/{tenant.ids['melding1']}", "/meldingen/lavs", "/bedrijven/",
                  f"/bedrijven/{tenant.ids['company1']}", "/meldingen/fax"):
         assert client.get(page).status_code == 403, page
+
+
+# -- unannounced means secret (RULES.md §4): nothing of it reaches the company until it took place --
+
+
+def _company_get_routes(app, ids):
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint.startswith(("static", "api-docs.")):
+            continue
+        if rule.arguments - set(ID_PARAMS):
+            continue
+        yield _url(rule, ids) if rule.arguments else rule.rule
+
+
+def test_an_unannounced_audit_reaches_the_company_nowhere_before_it_took_place(app, client, tenant, clock):
+    from cki.surveillance.models import Audit
+    from tests.test_web import login
+
+    marker = "Geheimstraat 99"
+    with app.app_context():
+        secret = Audit(cki_id=tenant.cki_id, certificate_id=tenant.ids["certificate"], company_id=tenant.ids["company1"],
+                       branch_id=tenant.ids["branch1"], kind="regular", period_index=1, planned_on=date(2026, 12, 9),
+                       unannounced=True, location=marker)
+        db.session.add(secret)
+        db.session.commit()
+        secret_id = secret.id
+    ids = dict(tenant.ids, audit=secret_id)
+
+    web = app.test_client()
+    login(web, tenant.emails["company1"])
+
+    def company_reads():
+        bodies = []
+        for url in _company_get_routes(app, ids):
+            r = client.get(url, headers=tenant.auth("company1")) if url.startswith("/api/") else web.get(url)
+            bodies.append((url, r.status_code, r.get_data(as_text=True)))
+        return bodies
+
+    for day in ("2026-11-24", "2026-12-09", "2026-12-10"):  # before, on and after the planned day
+        clock(day)
+        leaks = [(url, code) for url, code, body in company_reads() if marker in body]
+        assert leaks == [], f"{day}: the secret audit shows in {leaks}"
+        assert client.get(f"/api/v1/audits/{secret_id}", headers=tenant.auth("company1")).status_code == 404
+
+    r = client.post(f"/api/v1/audits/{secret_id}/done", json={"lock_version": 1, "done_on": "2026-12-09"},
+                    headers=tenant.auth("team_leader"))
+    assert r.status_code == 200, r.json
+    assert any(marker in body for url, code, body in company_reads() if url.startswith("/api/v1/audits"))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from cki.certificates.models import Certificate
 from cki.core.db import db
-from cki.dossiers.models import Certificate
 from cki.meldingen.models import InboundLavsMessage, Melding
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "cki" / "meldingen" / "lavs" / "examples"

@@ -21,7 +21,7 @@ from workflows.surveillance import (
     progress,
 )
 
-HEAD = None
+HEAD = 1
 
 
 def cert_periods(scheme, issued):
@@ -76,8 +76,8 @@ def lines(prog):
 
 def test_table_1_per_branch_across_periods_from_a_leap_day_grant():
     ps, valid_until = cert_periods("SC-540", date(2024, 2, 29))
-    branches = [BranchFigures(HEAD, "Hoofdvestiging", {"avg_dia": 3, "avg_reports": 400}),
-                BranchFigures(7, "Filiaal Zwolle", {"avg_dia": 1, "avg_reports": 1100})]
+    branches = [BranchFigures(HEAD, "Hoofdvestiging", head_office=True, figures={"avg_dia": 3, "avg_reports": 400}),
+                BranchFigures(7, "Filiaal Zwolle", figures={"avg_dia": 1, "avg_reports": 1100})]
     first = programme("SC-540", ps[0], branches, valid_until=valid_until, last=False)
     got = lines(first)
     # head office: DIA 3 is row 2 (6 = 4 regular + 2 result-oriented), reports 400 row 1: DIA decides
@@ -98,28 +98,36 @@ def test_table_1_per_branch_across_periods_from_a_leap_day_grant():
 
 def test_table_4_3_per_certificate_with_the_warnings():
     ps, valid_until = cert_periods("SC-530", date(2026, 1, 31))
-    branches = [BranchFigures(HEAD, "Hoofdvestiging", {"project_days": 241}, works=12), BranchFigures(3, "Filiaal")]
+    branches = [BranchFigures(HEAD, "Hoofdvestiging", head_office=True, figures={"project_days": 241}, works=12),
+                BranchFigures(3, "Filiaal")]
     got = lines(programme("SC-530", ps[1], branches, valid_until=valid_until, last=False))
     assert got[HEAD, AuditKind.LOCATION].required == 8 and got[HEAD, AuditKind.LOCATION].unannounced
     assert (3, AuditKind.LOCATION) not in got  # SC-530 counts once for the certificate
     assert got[3, AuditKind.BRANCH].required == 1
 
-    few = programme("SC-530", ps[0], [BranchFigures(HEAD, "H", {"project_days": 34.5}, works=6)],
+    few = programme("SC-530", ps[0], [BranchFigures(HEAD, "H", head_office=True, figures={"project_days": 34.5}, works=6)],
                     valid_until=valid_until, last=False)
     assert lines(few)[HEAD, AuditKind.LOCATION].required == 6
     assert any("35 projectdagen" in w for w in few.warnings)
     assert any("6 werken" in w and "minimaal 7" in w for w in few.warnings)
     assert any("voor de 12 maanden vóór de verlening" in r for r in few.readings)
-    enough = programme("SC-530", ps[0], [BranchFigures(HEAD, "H", {"project_days": 140.5}, works=7)],
+    enough = programme("SC-530", ps[0], [BranchFigures(HEAD, "H", head_office=True, figures={"project_days": 140.5}, works=7)],
                        valid_until=valid_until, last=False)
     assert lines(enough)[HEAD, AuditKind.LOCATION].required == 6 and not enough.warnings
-    assert lines(programme("SC-530", ps[0], [BranchFigures(HEAD, "H", {"project_days": 141}, works=7)],
+    assert lines(programme("SC-530", ps[0], [BranchFigures(HEAD, "H", head_office=True, figures={"project_days": 141}, works=7)],
                            valid_until=valid_until, last=False))[HEAD, AuditKind.LOCATION].required == 7
+
+
+def test_missing_figures_plan_the_branch_audit_and_say_what_is_missing():
+    ps, valid_until = cert_periods("SC-540", date(2026, 3, 15))
+    prog = programme("SC-540", ps[0], [BranchFigures(HEAD, "H", head_office=True)], valid_until=valid_until, last=False)
+    assert [line.kind for line in prog.lines] == [AuditKind.BRANCH]
+    assert any("ontbreken" in w for w in prog.warnings)
 
 
 def test_last_period_due_three_months_before_expiry_unless_not_continuing():
     ps, valid_until = cert_periods("SC-540", date(2026, 3, 15))
-    figures = [BranchFigures(HEAD, "H", {"avg_dia": 1, "avg_reports": 10})]
+    figures = [BranchFigures(HEAD, "H", head_office=True, figures={"avg_dia": 1, "avg_reports": 10})]
     last = programme("SC-540", ps[2], figures, valid_until=valid_until, last=True)
     assert valid_until == date(2029, 3, 14)
     assert last.due_by == date(2028, 12, 14) and "B §5" in last.due_rule
@@ -130,29 +138,42 @@ def test_last_period_due_three_months_before_expiry_unless_not_continuing():
 
 def test_carried_in_shortfall_adds_to_the_line_and_unknown_lines_are_refused():
     ps, valid_until = cert_periods("SC-540", date(2026, 3, 15))
-    figures = [BranchFigures(HEAD, "H", {"avg_dia": 1, "avg_reports": 10})]
+    figures = [BranchFigures(HEAD, "H", head_office=True, figures={"avg_dia": 1, "avg_reports": 10})]
     prog = programme("SC-540", ps[1], figures, valid_until=valid_until, last=False,
                      carried_in={(HEAD, AuditKind.REGULAR): 2})
     assert lines(prog)[HEAD, AuditKind.REGULAR].total == 3 + 2
-    with pytest.raises(ValueError, match="unknown lines"):
-        programme("SC-540", ps[1], figures, valid_until=valid_until, last=False, carried_in={(99, AuditKind.REGULAR): 1})
+    orphan = programme("SC-540", ps[1], figures, valid_until=valid_until, last=False,
+                       carried_in={(99, AuditKind.REGULAR): 1})
+    assert any("ingehaald tekort (1 beoordelingen)" in w for w in orphan.warnings)
+    # without figures the carried-in shortfall still stands
+    bare = programme("SC-540", ps[1], [BranchFigures(HEAD, "H", head_office=True)], valid_until=valid_until,
+                     last=False, carried_in={(HEAD, AuditKind.REGULAR): 2})
+    assert (lines(bare)[HEAD, AuditKind.REGULAR].required, lines(bare)[HEAD, AuditKind.REGULAR].total) == (0, 2)
     with pytest.raises(ValueError, match="head office"):
-        programme("SC-540", ps[1], [BranchFigures(5, "X", {"avg_dia": 1, "avg_reports": 1})],
+        programme("SC-540", ps[1], [BranchFigures(5, "X", figures={"avg_dia": 1, "avg_reports": 1})],
                   valid_until=valid_until, last=False)
 
 
-def test_progress_counts_planned_done_and_behind():
+def test_progress_counts_planned_done_to_plan_moved_and_behind():
     ps, valid_until = cert_periods("SC-540", date(2026, 3, 15))
-    prog = programme("SC-540", ps[0], [BranchFigures(HEAD, "H", {"avg_dia": 1, "avg_reports": 10})],
+    prog = programme("SC-540", ps[0], [BranchFigures(HEAD, "H", head_office=True, figures={"avg_dia": 1, "avg_reports": 10})],
                      valid_until=valid_until, last=False)
     planned, done = {(HEAD, AuditKind.REGULAR): 1}, {(HEAD, AuditKind.REGULAR): 1}
-    during = {p.line.kind: p for p in progress(prog, planned, done, date(2026, 9, 1))}
-    assert (during[AuditKind.REGULAR].done, during[AuditKind.REGULAR].planned, during[AuditKind.REGULAR].behind) == (1, 1, 1)
-    assert during[AuditKind.BRANCH].behind == 1
-    on_last_day = {p.line.kind: p for p in progress(prog, planned, done, prog.due_by)}
-    assert on_last_day[AuditKind.REGULAR].behind == 1  # the planned one may still happen today
-    after = {p.line.kind: p for p in progress(prog, planned, done, prog.due_by + timedelta(days=1))}
-    assert after[AuditKind.REGULAR].behind == 2  # planned but not done no longer counts
+
+    def at(day, moved=None):
+        return {p.line.kind: p for p in progress(prog, planned, done, day, moved)}
+
+    during = at(date(2026, 9, 1))
+    regular = during[AuditKind.REGULAR]
+    assert (regular.done, regular.planned, regular.to_plan, regular.behind) == (1, 1, 1, 0)
+    assert during[AuditKind.BRANCH].to_plan == 1
+    assert at(prog.due_by)[AuditKind.REGULAR].behind == 0  # the planned one may still happen today
+    after = at(prog.due_by + timedelta(days=1))
+    assert (after[AuditKind.REGULAR].behind, after[AuditKind.REGULAR].to_plan) == (2, 0)  # planned no longer counts
+    moved = at(prog.due_by + timedelta(days=1), {(HEAD, AuditKind.REGULAR): 2})[AuditKind.REGULAR]
+    assert (moved.moved, moved.behind) == (2, 0)
+    before = at(prog.period.start - timedelta(days=1))
+    assert all(p.to_plan == 0 and p.behind == 0 for p in before.values())
 
 
 # -- catch-up ----------------------------------------------------------------------------

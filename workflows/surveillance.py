@@ -119,15 +119,16 @@ def period_of(all_periods: Sequence[Period], day: date) -> Period | None:
 
 @dataclass(frozen=True, slots=True)
 class BranchFigures:
-    """A branch of the holder and the figures that plan its location audits.
+    """A branch (vestiging) of the holder and the figures that plan its location audits.
 
     SC-540 (per branch): ``avg_dia`` and ``avg_reports``, declared by the company for the period
     before (the 12 months before the grant in the first period). SC-530 counts per certificate:
     pass the figures (``project_days``, ``works``) on the head office only.
     """
 
-    branch_id: int | None  # None: the head office
+    branch_id: int
     name: str
+    head_office: bool = False
     figures: Mapping[str, float] = field(default_factory=dict)
     works: int | None = None
 
@@ -136,7 +137,7 @@ class BranchFigures:
 class ProgrammeLine:
     """How many audits of one kind one branch needs in one period, and why."""
 
-    branch_id: int | None
+    branch_id: int
     branch_name: str
     kind: AuditKind
     required: int
@@ -185,7 +186,7 @@ def programme(
     valid_until: date,
     last: bool,
     not_continuing: bool = False,
-    carried_in: Mapping[tuple[int | None, AuditKind], int] | None = None,
+    carried_in: Mapping[tuple[int, AuditKind], int] | None = None,
 ) -> Programme:
     """What the period needs (B/C §4.2, §4.3; RULES.md §4).
 
@@ -208,14 +209,24 @@ def programme(
     readings: list[str] = []
     warnings: list[str] = []
     first = period.index == 1
-    if not branches or branches[0].branch_id is not None:
-        raise ValueError("branches must start with the head office (branch_id None)")
+    if sum(b.head_office for b in branches) != 1:
+        raise ValueError("exactly one branch must be the head office")
 
-    for branch in branches:
+    for branch in sorted(branches, key=lambda b: not b.head_office):
         lines.append(ProgrammeLine(branch.branch_id, branch.name, AuditKind.BRANCH, branch_count, False,
                                    version.cite("branch_assessments_per_year"),
                                    carried.pop((branch.branch_id, AuditKind.BRANCH), 0), files))
-        if not per_branch and branch.branch_id is not None:
+        if not per_branch and not branch.head_office:
+            continue
+        if not branch.figures:
+            warnings.append(f"{branch.name}: de cijfers die het aantal beoordelingen op locatie bepalen, ontbreken nog; "
+                            "het aantal volgt zodra het bedrijf ze heeft opgegeven.")
+            for column in columns:  # a shortfall moved here still has to be made up
+                kind = AuditKind(column)
+                if carried.get((branch.branch_id, kind)):
+                    lines.append(ProgrammeLine(branch.branch_id, branch.name, kind, 0,
+                                               bool(unannounced.get(column, False)), version.cite("catch_up"),
+                                               carried.pop((branch.branch_id, kind))))
             continue
         plan = location_audits(version, branch.figures, on=period.start, works=branch.works, first_period=first)
         readings += plan.readings
@@ -225,11 +236,12 @@ def programme(
             lines.append(ProgrammeLine(branch.branch_id, branch.name, kind, plan.counts[column],
                                        bool(unannounced.get(column, False)), plan.source,
                                        carried.pop((branch.branch_id, kind), 0)))
-    if carried:
-        raise ValueError(f"carried-in shortfall for unknown lines: {sorted(carried, key=str)}")
+    if carried:  # e.g. a branch no longer on the certificate: say so rather than lose it
+        warnings.append(f"Een ingehaald tekort ({sum(carried.values())} beoordelingen) hoort bij een vestiging of soort "
+                        "die niet meer in het programma staat; de planner beoordeelt het.")
     if first and not version.has("location_audit_first_period_note"):
         readings.append("Eerste periode na de verlening: de aantallen gaan uit van de cijfers die het bedrijf opgaf "
-                        "voor de 12 maanden vóór de verlening.")
+                        f"voor de {describe(version.param('surveillance_period'))} vóór de verlening.")
 
     due_by, due_rule = period.end, f"einde van periode {period.index} ({describe(version.param('surveillance_period'))} vanaf de verlening)"
     if last and not not_continuing:
@@ -257,30 +269,35 @@ def man_days(version: SchemeVersion, lines: Iterable[ProgrammeLine]) -> float:
 @dataclass(frozen=True, slots=True)
 class LineProgress:
     line: ProgrammeLine
-    planned: int
+    planned: int  # planned and not yet done
     done: int
-    behind: int  # still to do once the period is due, or what cannot fit any more
+    to_plan: int  # not done and not planned, in a period that has started
+    moved: int  # moved to the next period under the catch-up rule
+    behind: int  # not done once the period is due, and not moved on
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.line.to_dict(), "planned": self.planned, "done": self.done, "behind": self.behind}
+        return {**self.line.to_dict(), "planned": self.planned, "done": self.done, "to_plan": self.to_plan,
+                "moved": self.moved, "behind": self.behind}
 
 
 def progress(
     prog: Programme,
-    planned: Mapping[tuple[int | None, AuditKind], int],
-    done: Mapping[tuple[int | None, AuditKind], int],
+    planned: Mapping[tuple[int, AuditKind], int],
+    done: Mapping[tuple[int, AuditKind], int],
     on: date,
+    moved: Mapping[tuple[int, AuditKind], int] | None = None,
 ) -> list[LineProgress]:
-    """Each line with its planned (not yet done) and done counts. ``behind`` is the shortfall
-    that is no longer covered: after ``due_by`` what is not done; before it, what is neither done
-    nor planned (the planner still has to plan it)."""
+    """Each line with what is planned, done, still to plan, moved on and behind. ``behind`` only
+    counts once the period is due (``due_by`` has passed): what was not done and was not moved to
+    the next period by a catch-up. A period that has not started has nothing to plan yet."""
     result = []
     for line in prog.lines:
         key = (line.branch_id, line.kind)
-        d, p = done.get(key, 0), planned.get(key, 0)
-        open_ = max(line.total - d, 0)
-        behind = open_ if on > prog.due_by else max(open_ - p, 0)
-        result.append(LineProgress(line, p, d, behind))
+        d, p, m = done.get(key, 0), planned.get(key, 0), (moved or {}).get(key, 0)
+        open_ = max(line.total - d - m, 0)
+        to_plan = max(open_ - p, 0) if prog.period.start <= on <= prog.due_by else 0
+        behind = open_ if on > prog.due_by else 0
+        result.append(LineProgress(line, p, d, to_plan, m, behind))
     return result
 
 

@@ -1,11 +1,11 @@
 from flask import Response, abort
 from flask.views import MethodView
 
+from cki.certificates.pdf import certificate_response
 from cki.core.api import Blueprint
 from cki.core.auth import current_principal, require
 from cki.core.db import db
 from cki.dossiers import operations
-from cki.dossiers.certificate_pdf import certificate_response
 from cki.dossiers.models import Dossier
 from cki.dossiers.permissions import EDITORS, EVENTS, OUTSOURCED_OK, event_path, visible_dossiers
 from cki.dossiers.presenter import present

@@ -5,25 +5,22 @@ rows into :class:`~workflows.dossier.DossierFacts`, asks the machine, and persis
 outcome in one transaction with its event-log entry."""
 from datetime import date
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.exc import StaleDataError
 
+from cki.certificates import operations as certificates
+from cki.certificates.models import Certificate
 from cki.companies.models import Branch, Company
 from cki.core.auth import current_principal
 from cki.core.clock import today
 from cki.core.db import db, utcnow
 from cki.core.errors import Conflict, DomainError
-from cki.dossiers.certificate_pdf import render_certificate
 from cki.dossiers.models import (
     BranchAssessment,
-    Certificate,
-    CertificateNumberCounter,
     Dossier,
     DossierAssessor,
     DossierBranch,
     Letter,
     ProjectLocation,
-    RegisterMessage,
 )
 from cki.events.operations import log_event
 from cki.tenants.models import Cki
@@ -339,52 +336,15 @@ def objection_clause(dossier: Dossier) -> str:
             f"termijn door tot en met de eerstvolgende werkdag ({scheme.source('objection_term')}).")
 
 
-def _certificate_number(dossier: Dossier, issued_on: date) -> str:
-    """The next number of the CKI's series for this scheme and year (``SC-540/2026/0001``), taken
-    with one atomic upsert: the counter row is locked until this transaction ends, so a second
-    grant at the same moment waits and takes the next number."""
-    dialect = db.session.connection().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    table = CertificateNumberCounter.__table__
-    stmt = insert(table).values(cki_id=dossier.cki_id, scheme=dossier.scheme, year=issued_on.year, last_number=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["cki_id", "scheme", "year"],
-                                      set_={"last_number": table.c.last_number + 1}).returning(table.c.last_number)
-    number = db.session.execute(stmt).scalar_one()
-    return f"{dossier.scheme}/{issued_on.year}/{number:04d}"
-
-
 def issue_certificate(dossier: Dossier, outcome, payload) -> Certificate:
-    """On grant: number, holder (name, place, KvK), every branch, issued_on, valid_until, PDF."""
-    scheme = scheme_of(dossier)
-    issued_on = dossier.decided_on
-    valid_until = rules.certificate_valid_until(scheme, issued_on).date
-    company = dossier.company
-    branches = [{"name": b.branch.name, "address": b.branch.address, "kvk_number": b.branch.kvk_number}
-                for b in dossier.branches]
-    number = _certificate_number(dossier, issued_on)
-    cki = db.session.get(Cki, dossier.cki_id)
-    pdf = render_certificate(
-        cki_name=cki.name, number=number, scheme=scheme.scheme, scheme_title=scheme.title,
-        scheme_version=scheme.display_name, holder_name=company.name, holder_place=company.place,
-        holder_kvk=company.kvk_number, branches=branches, issued_on=issued_on, valid_until=valid_until,
-        validity=rules.describe(scheme.param("certificate_validity")),
-        objection_term=rules.describe(scheme.param("objection_term")))
-    certificate = Certificate(cki_id=dossier.cki_id, company_id=company.id, dossier=dossier, scheme=scheme.scheme,
-                              number=number, holder_name=company.name, holder_place=company.place,
-                              holder_kvk=company.kvk_number, branches=branches, issued_on=issued_on,
-                              valid_until=valid_until, pdf=pdf)
-    db.session.add(certificate)
-    return certificate
+    """On grant: the certificate for the company and every branch of the application, with the
+    message to the SCA register (both the certificates domain's)."""
+    return certificates.issue(dossier=dossier, company=dossier.company, branches=[b.branch for b in dossier.branches],
+                              scheme=scheme_of(dossier), issued_on=dossier.decided_on)
 
 
 def _send_to_register(dossier: Dossier, outcome, payload):
-    certificate = dossier.certificate
-    db.session.flush()
-    db.session.add(RegisterMessage(cki_id=dossier.cki_id, certificate=certificate, kind="granted", payload={
-        "number": certificate.number, "scheme": certificate.scheme, "holder_name": certificate.holder_name,
-        "holder_place": certificate.holder_place, "holder_kvk": certificate.holder_kvk,
-        "branches": certificate.branches, "issued_on": certificate.issued_on.isoformat(),
-        "valid_until": certificate.valid_until.isoformat()}))
+    certificates.send_grant(dossier.certificate)
 
 
 def _passed(passed: bool) -> str:

@@ -1,5 +1,4 @@
 """The dossier as the API and the pages show it (read-only)."""
-from flask import url_for
 
 from cki.core.labels import register
 from cki.dossiers.operations import build_facts, scheme_of
@@ -40,13 +39,7 @@ def present(dossier, principal) -> dict:
             f"Voorlopige rapporten tijdens de beoordeling vermelden: \u201c{scheme.param('provisional_report_text')}\u201d "
             f"en hun vervaldatum ({scheme.cite('provisional_report_text')}).")
     view["assessor_ids"] = sorted(facts.assessor_ids)
-    certificate = getattr(dossier, "certificate", None)
-    if certificate is not None:
-        view["certificate"] = {**{c: getattr(certificate, c) for c in (
-            "id", "number", "scheme", "holder_name", "holder_place", "holder_kvk", "branches", "issued_on",
-            "valid_until", "status")}, "pdf_url": url_for("dossiers_api.certificate_pdf", dossier_id=dossier.id)}
-    else:
-        view["certificate"] = None
+    view["certificate"] = getattr(dossier, "certificate", None)  # shown as the certificates domain shows it
     if not principal.is_staff:
         staff_only = set(StaffDossierSchema().fields) - set(DossierSchema().fields)
         return {k: v for k, v in view.items() if k not in staff_only}

@@ -1,6 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from cki.certificates.schemas import CertificateSchema
 from cki.core.schemas import StrictSchema, not_blank, not_in_future, scheme_in_force
 from workflows.schemes import SCHEMES
 
@@ -175,20 +176,6 @@ class LetterSchema(ma.Schema):
     body = fields.Str()
     due_on = fields.Date(allow_none=True)
     created_at = fields.DateTime()
-
-
-class CertificateSchema(ma.Schema):
-    id = fields.Int()
-    number = fields.Str()
-    scheme = fields.Str()
-    holder_name = fields.Str()
-    holder_place = fields.Str()
-    holder_kvk = fields.Str()
-    branches = fields.List(fields.Dict())
-    issued_on = fields.Date()
-    valid_until = fields.Date()
-    status = fields.Str()
-    pdf_url = fields.Str()
 
 
 class DossierSchema(ma.Schema):

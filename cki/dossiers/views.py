@@ -68,6 +68,9 @@ def index():
     state = request.args.get("state")
     if state in {s.value for s in State}:
         stmt = stmt.where(Dossier.state == state)
+    company_id = request.args.get("company_id", type=int)
+    if company_id:
+        stmt = stmt.where(Dossier.company_id == company_id)
     dossiers = db.session.scalars(stmt.limit(500)).all()
     can_create = may_edit(p)
     companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all() if can_create else []

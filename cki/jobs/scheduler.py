@@ -21,6 +21,7 @@ JOBS = [
     (tasks.seal_logs, "interval", lambda cfg: {"seconds": cfg["LOG_SEAL_SECONDS"]}),
     (tasks.purge_expired_tokens, "interval", {"hours": 1}),
     (tasks.lapse_expired_dossiers, "cron", {"hour": 0, "minute": 15}),
+    (tasks.expire_certificates, "cron", {"hour": 0, "minute": 20}),
     (tasks.poll_lavs_mailbox, "interval", lambda cfg: {"minutes": cfg["LAVS_POLL_MINUTES"]}),
 ]
 

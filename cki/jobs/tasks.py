@@ -58,6 +58,19 @@ def lapse_expired_dossiers(app) -> int:
     return lapsed
 
 
+def expire_certificates(app) -> int:
+    """Set certificates whose validity has ended to expired and tell the register (once each)."""
+    from flask import g
+
+    from cki.certificates import operations
+    from cki.core.auth import Principal
+    from cki.core.clock import today
+
+    with app.app_context():
+        g.principal = Principal(cki_id=0, label="systeem (termijnbewaking)")
+        return operations.expire_due(today())
+
+
 def poll_lavs_mailbox(app) -> int:
     """Fetch LAVS e-mails from the configured Maildir or IMAP mailbox and take them in.
 

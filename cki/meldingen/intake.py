@@ -11,13 +11,13 @@ from datetime import date
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from cki.certificates.models import Certificate
 from cki.companies.models import Company
 from cki.core.clock import AMSTERDAM, today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.files import safe_filename
 from cki.core.labels import label
-from cki.dossiers.models import Certificate
 from cki.events.operations import log_event
 from cki.meldingen import operations
 from cki.meldingen.lavs import LavsMailError, LavsParseError, load_mapping, parse_message, xml_attachments

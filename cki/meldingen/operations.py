@@ -76,7 +76,7 @@ def certificate_problem(company, number: str, scheme: str | None, start: date | 
     """Why a melding may not name certificate ``number``, or None: one rule for every channel
     (portal, API, bulk, fax and LAVS). The company holds that certificate, of the melding's scheme,
     valid on the start date (issued, not expired, not withdrawn)."""
-    from cki.dossiers.models import Certificate
+    from cki.certificates.models import Certificate
 
     certificate = db.session.scalar(db.select(Certificate).where(
         Certificate.company_id == company.id, Certificate.number == number))

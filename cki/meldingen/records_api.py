@@ -3,6 +3,7 @@ from flask import request
 from flask_smorest import abort
 from marshmallow import fields, validate
 
+from cki.certificates.models import Certificate
 from cki.companies.access import current_company
 from cki.companies.models import Company
 from cki.core.api import Blueprint
@@ -11,7 +12,6 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select
-from cki.dossiers.models import Certificate
 from cki.meldingen import records, uploads
 from cki.meldingen.models import AuditSelection, Melding, ProjectOverviewEntry
 from cki.meldingen.permissions import AUDIT_PICKERS

@@ -4,14 +4,14 @@ pending messages, downloads the PDF, and acknowledges each one; nothing is pushe
 nothing is lost when the register is down."""
 from marshmallow import Schema, fields
 
+from cki.certificates.pdf import certificate_response
 from cki.core.api import Blueprint
 from cki.core.auth import require
 from cki.core.db import db
 from cki.core.schemas import StrictSchema
 from cki.core.tenancy import get_or_404, scoped_select
-from cki.dossiers.certificate_pdf import certificate_response
-from cki.dossiers.models import RegisterMessage
 from cki.register import operations
+from cki.register.models import RegisterMessage
 from cki.register.permissions import REGISTER, STAFF
 
 blp = Blueprint("register_api", __name__, url_prefix="/api/v1",

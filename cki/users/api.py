@@ -8,11 +8,12 @@ from cki.core.limits import account_limit, login_limit
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.users import operations
 from cki.users.auth import authenticate, bearer_token
-from cki.users.models import ApiClient, ApiToken, Role, User, hash_token
+from cki.users.models import ApiClient, ApiToken, ConflictDeclaration, Role, User, hash_token
 from cki.users.schemas import (
     ApiClientSchema,
     ApiClientTokenSchema,
     ApiClientUpdateSchema,
+    ConflictDeclarationSchema,
     MeSchema,
     QualificationSchema,
     TokenInfoSchema,
@@ -145,6 +146,26 @@ def add_qualification(data, user_id):
     qualification = operations.add_qualification(get_or_404(User, user_id), data)
     db.session.commit()
     return qualification
+
+
+@blp.route("/users/<int:user_id>/conflict-declarations")
+class ConflictDeclarations(MethodView):
+    @require(Role.ADMIN, Role.QUALITY_MANAGER, Role.PLANNER)
+    @blp.response(200, ConflictDeclarationSchema(many=True))
+    def get(self, user_id):
+        """A person's declarations about conflicts of interest, latest first."""
+        user = get_or_404(User, user_id)
+        return db.session.scalars(db.select(ConflictDeclaration).where(ConflictDeclaration.user_id == user.id).order_by(
+            ConflictDeclaration.declared_on.desc(), ConflictDeclaration.id.desc())).all()
+
+    @require(Role.ADMIN, Role.QUALITY_MANAGER)
+    @blp.arguments(ConflictDeclarationSchema)
+    @blp.response(201, ConflictDeclarationSchema)
+    def post(self, data, user_id):
+        """Record a declaration about a conflict of interest with one company (quality manager)."""
+        declaration = operations.declare_conflict(get_or_404(User, user_id), data)
+        db.session.commit()
+        return declaration
 
 
 @blp.route("/api-clients")

@@ -114,6 +114,23 @@ class Qualification(TenantMixin, db.Model):
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
+class ConflictDeclaration(TenantMixin, TimestampMixin, db.Model):
+    """A staff member's declaration about a conflict of interest with one company (B/C §2; ISO
+    17065 impartiality), kept by the quality manager. The latest one on or before an audit date
+    decides whether the person may audit that company."""
+
+    __tablename__ = "conflict_declarations"
+    __table_args__ = (sa.Index("ix_conflict_declarations_user_company", "user_id", "company_id", "declared_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), nullable=False)
+    declared_on: Mapped[date] = mapped_column(nullable=False)
+    #: True: no conflict of interest; False: the person has an interest and may not audit the company.
+    clear: Mapped[bool] = mapped_column(nullable=False)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+
 def hash_token(token: str) -> str:
     """API tokens are 256-bit random strings, so a fast hash is enough to store them."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -11,7 +11,7 @@ from cki.core.db import db, utcnow
 from cki.core.errors import DomainError
 from cki.events.operations import log_event
 from cki.users.auth import hash_password
-from cki.users.models import ApiClient, ApiToken, LoginSession, Qualification, User, new_token
+from cki.users.models import ApiClient, ApiToken, ConflictDeclaration, LoginSession, Qualification, User, new_token
 
 
 def _public(user: User) -> dict:
@@ -86,6 +86,21 @@ def add_qualification(user: User, data: dict) -> Qualification:
     log_event(user, "qualification.added", after={"qualification_id": qualification.id, **{
         k: str(v) if v is not None else None for k, v in data.items()}})
     return qualification
+
+
+def declare_conflict(user: User, data: dict) -> ConflictDeclaration:
+    """Record a person's declaration about a conflict of interest with one company; the latest
+    one on or before an audit date decides whether the person may audit it."""
+    if not user.is_staff:
+        raise DomainError("user_id", "Alleen CKI-medewerkers verklaren over belangenverstrengeling.")
+    _company_in_tenant(user.cki_id, data["company_id"])
+    declaration = ConflictDeclaration(cki_id=user.cki_id, user_id=user.id, **data)
+    db.session.add(declaration)
+    db.session.flush()
+    log_event(user, "conflict_declaration.recorded", after={
+        "declaration_id": declaration.id, "company_id": declaration.company_id,
+        "declared_on": declaration.declared_on.isoformat(), "clear": declaration.clear})
+    return declaration
 
 
 def issue_token(user: User) -> tuple[str, ApiToken]:

@@ -40,6 +40,15 @@ class QualificationSchema(StrictSchema):
             raise ma.ValidationError("Einddatum ligt voor de begindatum.", "valid_to")
 
 
+class ConflictDeclarationSchema(StrictSchema):
+    id = fields.Int(dump_only=True)
+    company_id = fields.Int(required=True)
+    declared_on = fields.Date(required=True, metadata={"description": "Datum van de verklaring."})
+    clear = fields.Bool(required=True, metadata={
+        "description": "true: geen belangenverstrengeling met dit bedrijf; false: wel (mag het bedrijf niet beoordelen)."})
+    note = fields.Str(allow_none=True, validate=validate.Length(max=2000))
+
+
 class UserSchema(StrictSchema):
     id = fields.Int(dump_only=True)
     email = fields.Email(required=True)

@@ -1,0 +1,1 @@
+"""Certificates (procescertificaten): number, holder, branches, validity, status, PDF (RULES.md §3)."""

@@ -1,0 +1,74 @@
+import enum
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cki.core.db import TenantMixin, TimestampMixin, db
+
+
+class CertificateStatus(enum.StrEnum):
+    """Where a certificate (procescertificaat) stands (RULES.md §3)."""
+
+    VALID = "valid"
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+STATUS_LABELS = {
+    CertificateStatus.VALID: "geldig",
+    CertificateStatus.SUSPENDED: "geschorst",
+    CertificateStatus.WITHDRAWN: "ingetrokken",
+    CertificateStatus.EXPIRED: "verlopen",
+}
+
+
+class Certificate(TenantMixin, TimestampMixin, db.Model):
+    """A certificate (procescertificaat) with the holder and branch data as issued (A §5).
+
+    ``branches`` keeps each branch as printed, with its ``branch_id`` and ``is_head_office``:
+    the surveillance programme plans per branch from it."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (sa.UniqueConstraint("cki_id", "number", name="uq_certificates_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True, nullable=False)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossiers.id"), unique=True, nullable=False)
+    scheme: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    number: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    holder_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    holder_place: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    holder_kvk: Mapped[str] = mapped_column(sa.String(8), nullable=False)
+    branches: Mapped[list] = mapped_column(sa.JSON, nullable=False)
+    issued_on: Mapped[date] = mapped_column(nullable=False)
+    valid_until: Mapped[date] = mapped_column(nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default=CertificateStatus.VALID.value)
+    withdrawn_on: Mapped[date | None] = mapped_column()
+    withdrawal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    false_information: Mapped[bool] = mapped_column(default=False, nullable=False)
+    expired_on: Mapped[date | None] = mapped_column()
+    #: The holder said in writing it will not continue (§5): no recertification is planned.
+    not_continuing_on: Mapped[date | None] = mapped_column()
+    not_continuing_document: Mapped[str | None] = mapped_column(sa.Text)
+    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)
+
+    dossier = relationship("Dossier", backref=sa.orm.backref("certificate", uselist=False))
+    company = relationship("Company")
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[CertificateStatus(self.status)]
+
+
+class CertificateNumberCounter(TenantMixin, db.Model):
+    """The last certificate number given out per CKI, scheme and year: the next one is taken with
+    one atomic upsert, so two grants at the same moment never get the same number."""
+
+    __tablename__ = "certificate_number_counters"
+
+    cki_id: Mapped[int] = mapped_column(sa.ForeignKey("ckis.id"), primary_key=True)
+    scheme: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(nullable=False)

@@ -1,0 +1,41 @@
+from flask import url_for
+from marshmallow import fields, validate
+
+from cki.core import schemas as _dutch  # noqa: F401  (Dutch messages before any field is declared)
+from cki.core.schemas import MAX_INT, StrictSchema
+
+
+class CertificateQuerySchema(StrictSchema):
+    q = fields.Str(load_default=None, validate=validate.Length(max=100), metadata={
+        "description": "Zoek op naam van de houder, KvK-nummer, certificaatnummer of plaats."})
+    status = fields.Str(load_default=None, validate=validate.OneOf(("valid", "suspended", "withdrawn", "expired")))
+    company_id = fields.Int(load_default=None, validate=validate.Range(1, MAX_INT))
+    limit = fields.Int(load_default=200, validate=validate.Range(1, 1000))
+
+
+class CertificateSchema(StrictSchema):
+    id = fields.Int()
+    number = fields.Str()
+    scheme = fields.Str()
+    company_id = fields.Int()
+    dossier_id = fields.Int()
+    holder_name = fields.Str()
+    holder_place = fields.Str()
+    holder_kvk = fields.Str()
+    branches = fields.List(fields.Dict())
+    issued_on = fields.Date()
+    valid_until = fields.Date()
+    status = fields.Str(metadata={"description": "valid (geldig), suspended (geschorst), withdrawn (ingetrokken), "
+                                                 "expired (verlopen)"})
+    status_label = fields.Str()
+    withdrawn_on = fields.Date(allow_none=True)
+    expired_on = fields.Date(allow_none=True)
+    not_continuing_on = fields.Date(allow_none=True, metadata={
+        "description": "Ontvangstdatum van de schriftelijke mededeling dat de houder niet voortzet."})
+    pdf_url = fields.Function(lambda c: url_for("certificates_api.certificate_pdf", certificate_id=c.id))
+
+
+class NotContinuingSchema(StrictSchema):
+    received_on = fields.Date(required=True, metadata={"description": "Datum van ontvangst van de brief."})
+    document = fields.Str(required=True, validate=validate.Length(min=1, max=2000), metadata={
+        "description": "De brief: kenmerk in de postregistratie en korte inhoud."})

@@ -1,0 +1,133 @@
+import enum
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cki.core.db import TenantMixin, TimestampMixin, db
+
+
+class AuditStatus(enum.StrEnum):
+    PLANNED = "planned"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+STATUS_LABELS = {AuditStatus.PLANNED: "gepland", AuditStatus.DONE: "uitgevoerd", AuditStatus.CANCELLED: "vervallen"}
+
+
+class Audit(TenantMixin, TimestampMixin, db.Model):
+    """One surveillance audit (beoordeling) of a certificate: at a branch, or at a project location.
+
+    ``kind`` is a :class:`workflows.surveillance.AuditKind`; ``unannounced`` is fixed from the scheme
+    when planned: such an audit is secret for the company until it has taken place (RULES.md §4)."""
+
+    __tablename__ = "audits"
+    __table_args__ = (
+        sa.Index("ix_audits_certificate_period", "certificate_id", "period_index"),
+        sa.Index("ix_audits_cki_planned_on", "cki_id", "planned_on"),
+        sa.CheckConstraint("status <> 'done' OR done_on IS NOT NULL", name="done_has_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"), nullable=False)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True, nullable=False)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    period_index: Mapped[int] = mapped_column(nullable=False)
+    planned_on: Mapped[date] = mapped_column(nullable=False)
+    unannounced: Mapped[bool] = mapped_column(nullable=False)
+    melding_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meldingen.id"), index=True)
+    location: Mapped[str | None] = mapped_column(sa.String(300))
+    #: SC-540: a third location audit that day, the locations being close (B §6), as recorded.
+    close_locations: Mapped[bool] = mapped_column(default=False, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default=AuditStatus.PLANNED.value)
+    done_on: Mapped[date | None] = mapped_column()
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: Optimistic locking: two planners changing one audit at once get 409, not a lost update.
+    lock_version: Mapped[int] = mapped_column(nullable=False, default=1)
+
+    auditors: Mapped[list["AuditAuditor"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    certificate = relationship("Certificate")
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def auditor_ids(self) -> list[int]:
+        return [a.user_id for a in self.auditors]
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[AuditStatus(self.status)]
+
+
+class AuditAuditor(TenantMixin, db.Model):
+    """An auditor assigned to an audit, checked for qualification, conflicts and the daily cap."""
+
+    __tablename__ = "audit_auditors"
+    __table_args__ = (sa.Index("ix_audit_auditors_user", "user_id"),)
+
+    audit_id: Mapped[int] = mapped_column(sa.ForeignKey("audits.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+
+
+class PeriodFigures(TenantMixin, TimestampMixin, db.Model):
+    """The figures a holder declares for one 12-month period and one branch, which plan the location
+    audits of the period after it (Table 1: average DIA and reports; Table 4.3: project days and
+    works). Period 0 is the 12 months before the grant (the first period's figures)."""
+
+    __tablename__ = "period_figures"
+    __table_args__ = (sa.UniqueConstraint("certificate_id", "period_index", "branch_id",
+                                          name="uq_period_figures"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"), nullable=False)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True, nullable=False)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), nullable=False)
+    period_index: Mapped[int] = mapped_column(nullable=False)
+    figures: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    works: Mapped[int | None] = mapped_column()
+    declared_on: Mapped[date] = mapped_column(nullable=False)
+
+
+class CatchUp(TenantMixin, TimestampMixin, db.Model):
+    """A period's shortfall moved to the next period (B §4.3.3, C §4.3.2), with its reason."""
+
+    __tablename__ = "catch_ups"
+    __table_args__ = (sa.UniqueConstraint("certificate_id", "period_index", name="uq_catch_ups_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"), nullable=False)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True, nullable=False)
+    period_index: Mapped[int] = mapped_column(nullable=False)
+    #: [{"branch_id": int, "kind": str, "count": int}, ...] added to the next period
+    shortfall: Mapped[list] = mapped_column(sa.JSON, nullable=False)
+    reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    recorded_on: Mapped[date] = mapped_column(nullable=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+class ProposalStatus(enum.StrEnum):
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class WithdrawalProposal(TenantMixin, TimestampMixin, db.Model):
+    """The system's proposal to withdraw a certificate (a second catch-up within the window): a
+    decider confirms or rejects it with reasons; nothing is withdrawn by itself."""
+
+    __tablename__ = "withdrawal_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"), index=True, nullable=False)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True, nullable=False)
+    period_index: Mapped[int] = mapped_column(nullable=False)
+    ground: Mapped[str] = mapped_column(sa.String(40), nullable=False)  # catch_up_exhausted
+    reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    source: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    proposed_on: Mapped[date] = mapped_column(nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default=ProposalStatus.OPEN.value)
+    decided_on: Mapped[date | None] = mapped_column()
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)

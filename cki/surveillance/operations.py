@@ -1,0 +1,457 @@
+"""State-changing verbs of surveillance (toezicht): plan, finish and cancel audits, record the figures a
+holder declares, move a shortfall to the next period (or propose a withdrawal), decide a proposal.
+Each changes, flushes and writes the event log; the rules are ``workflows.surveillance``'s.
+
+Read helpers (``overview``, ``programme_for``) gather the facts and ask the rules, so the API and the
+pages show the same programme."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+
+from cki.certificates.models import Certificate, CertificateStatus
+from cki.core.auth import current_principal
+from cki.core.clock import today
+from cki.core.db import db
+from cki.core.errors import Conflict, DomainError
+from cki.events.operations import log_event
+from cki.meldingen.models import Melding
+from cki.surveillance.models import (
+    Audit,
+    AuditAuditor,
+    AuditStatus,
+    CatchUp,
+    PeriodFigures,
+    ProposalStatus,
+    WithdrawalProposal,
+)
+from cki.users.models import ConflictDeclaration, Role, User
+from workflows import surveillance as rules
+from workflows.rules import previous_period
+from workflows.schemes import SchemeVersion, load_scheme
+
+#: Statuses of a certificate under surveillance: audits may be planned and recorded.
+LIVE = (CertificateStatus.VALID.value, CertificateStatus.SUSPENDED.value)
+
+
+def scheme_of(certificate: Certificate) -> SchemeVersion:
+    """The scheme version the certificate was granted under."""
+    return load_scheme(certificate.scheme, certificate.issued_on)
+
+
+def periods_of(certificate: Certificate) -> list[rules.Period]:
+    return rules.periods(scheme_of(certificate), certificate.issued_on, certificate.valid_until)
+
+
+def _period(certificate: Certificate, index: int, field: str = "period_index") -> rules.Period:
+    periods = periods_of(certificate)
+    if not 1 <= index <= len(periods):
+        raise DomainError(field, f"Het certificaat heeft periodes 1 tot en met {len(periods)}.")
+    return periods[index - 1]
+
+
+def _branch(certificate: Certificate, branch_id: int) -> dict:
+    branch = next((b for b in certificate.branches if b.get("branch_id") == branch_id), None)
+    if branch is None:
+        raise DomainError("branch_id", "Deze vestiging staat niet op het certificaat.")
+    return branch
+
+
+def _head_office_id(certificate: Certificate) -> int | None:
+    return next((b["branch_id"] for b in certificate.branches if b.get("is_head_office")), None)
+
+
+def counted_on(certificate: Certificate, audit: Audit) -> tuple[int, rules.AuditKind]:
+    """The programme line an audit counts on: its branch, or the head office where the scheme
+    counts location audits per certificate (SC-530 Table 4.3)."""
+    kind = rules.AuditKind(audit.kind)
+    if kind.is_location and not scheme_of(certificate).param("location_audit_per_branch"):
+        return _head_office_id(certificate), kind
+    return audit.branch_id, kind
+
+
+# -- the programme ------------------------------------------------------------------------
+
+
+@dataclass
+class PeriodView:
+    period: rules.Period
+    programme: rules.Programme
+    progress: list
+    catch_up: CatchUp | None
+    current: bool
+
+    def to_dict(self) -> dict:
+        return {**self.programme.to_dict(), "current": self.current, "fee": self.fee(),
+                "lines": [p.to_dict() for p in self.progress],
+                "behind": sum(p.behind for p in self.progress),
+                "to_plan": sum(p.to_plan for p in self.progress),
+                "catch_up": None if self.catch_up is None else {
+                    "reason": self.catch_up.reason, "recorded_on": self.catch_up.recorded_on.isoformat(),
+                    "shortfall": self.catch_up.shortfall}}
+
+    def fee(self) -> dict:
+        """The period's fee estimate at the CKI's hourly rate, or why it is refused (above the cap)."""
+        try:
+            return rules.fee_estimate(load_scheme(self.programme.scheme, self.period.start), self.programme.man_days,
+                                      Decimal(str(current_app.config["HOURLY_RATE_EUR"])), on=self.period.start).to_dict()
+        except ValueError as refused:
+            return {"refused": str(refused)}
+
+
+def _figures(certificate: Certificate) -> dict[tuple[int, int], PeriodFigures]:
+    rows = db.session.scalars(sa.select(PeriodFigures).where(PeriodFigures.certificate_id == certificate.id)).all()
+    return {(r.period_index, r.branch_id): r for r in rows}
+
+
+def programme_for(certificate: Certificate, period: rules.Period, *, figures=None, catch_ups=None) -> rules.Programme:
+    """The period's programme: the figures declared for the period before it (period 0: the 12
+    months before the grant), and the shortfall the previous period moved here."""
+    figures = _figures(certificate) if figures is None else figures
+    catch_ups = _catch_ups(certificate) if catch_ups is None else catch_ups
+    branches = []
+    for b in certificate.branches:
+        if b.get("branch_id") is None:
+            continue
+        row = figures.get((period.index - 1, b["branch_id"]))
+        branches.append(rules.BranchFigures(b["branch_id"], b.get("name") or b.get("address"),
+                                            head_office=bool(b.get("is_head_office")),
+                                            figures=dict(row.figures) if row else {},
+                                            works=row.works if row else None))
+    carried = {}
+    previous = catch_ups.get(period.index - 1)
+    if previous is not None:
+        carried = {(s["branch_id"], rules.AuditKind(s["kind"])): s["count"] for s in previous.shortfall}
+    periods = periods_of(certificate)
+    return rules.programme(scheme_of(certificate), period, branches, valid_until=certificate.valid_until,
+                           last=period.index == len(periods),
+                           not_continuing=certificate.not_continuing_on is not None, carried_in=carried)
+
+
+def _catch_ups(certificate: Certificate) -> dict[int, CatchUp]:
+    rows = db.session.scalars(sa.select(CatchUp).where(CatchUp.certificate_id == certificate.id)).all()
+    return {r.period_index: r for r in rows}
+
+
+def _counts(certificate: Certificate, audits) -> tuple[dict, dict]:
+    """(planned, done) per (period, branch, kind)."""
+    planned, done = Counter(), Counter()
+    for audit in audits:
+        key = (audit.period_index, *counted_on(certificate, audit))
+        if audit.status == AuditStatus.DONE:
+            done[key] += 1
+        elif audit.status == AuditStatus.PLANNED:
+            planned[key] += 1
+    return planned, done
+
+
+def overview(certificate: Certificate, on: date | None = None) -> list[PeriodView]:
+    """Every period of the certificate: its programme, planned against done, what is behind."""
+    on = on or today()
+    audits = db.session.scalars(sa.select(Audit).where(Audit.certificate_id == certificate.id)).all()
+    planned, done = _counts(certificate, audits)
+    figures, catch_ups = _figures(certificate), _catch_ups(certificate)
+    views = []
+    for period in periods_of(certificate):
+        prog = programme_for(certificate, period, figures=figures, catch_ups=catch_ups)
+        mine = {k[1:]: v for k, v in planned.items() if k[0] == period.index}
+        finished = {k[1:]: v for k, v in done.items() if k[0] == period.index}
+        catch_up = catch_ups.get(period.index)
+        moved = {(x["branch_id"], rules.AuditKind(x["kind"])): x["count"] for x in catch_up.shortfall} if catch_up else {}
+        views.append(PeriodView(period, prog, rules.progress(prog, mine, finished, on, moved), catch_up,
+                                period.contains(on)))
+    return views
+
+
+# -- audits -------------------------------------------------------------------------------
+
+
+def _assignment_facts(user: User, company_id: int, day: date, exclude_audit_id: int | None) -> rules.AssignmentFacts:
+    qualifications = [(q.scheme, q.valid_from, q.valid_to) for q in user.qualifications if q.function == "assessor"]
+    declarations = db.session.execute(sa.select(ConflictDeclaration.declared_on, ConflictDeclaration.clear).where(
+        ConflictDeclaration.user_id == user.id, ConflictDeclaration.company_id == company_id)).all()
+    location_kinds = [k.value for k in rules.AuditKind if k.is_location]
+    that_day = db.session.scalar(sa.select(sa.func.count()).select_from(Audit).join(AuditAuditor).where(
+        AuditAuditor.user_id == user.id, Audit.planned_on == day, Audit.kind.in_(location_kinds),
+        Audit.status != AuditStatus.CANCELLED.value, Audit.id != (exclude_audit_id or 0)))
+    return rules.AssignmentFacts(user.name, Role.ASSESSOR in user.roles, qualifications,
+                                 [tuple(d) for d in declarations], that_day)
+
+
+def _auditors(certificate: Certificate, user_ids: list[int], day: date, *, location: bool, close: bool,
+              exclude_audit_id: int | None = None) -> list[User]:
+    if not user_ids:
+        raise DomainError("auditor_ids", "Wijs ten minste één beoordelaar toe.")
+    if len(set(user_ids)) != len(user_ids):
+        raise DomainError("auditor_ids", "Een beoordelaar staat er twee keer in.")
+    # Lock the auditors' rows: two planners filling one auditor's day at once are served one after
+    # the other, so the daily cap holds (SQLite serialises writers anyway).
+    users = db.session.scalars(sa.select(User).where(User.id.in_(user_ids), User.cki_id == certificate.cki_id,
+                                                     User.kind == "staff", User.active.is_(True))
+                               .order_by(User.id).with_for_update()).all()
+    if len(users) != len(user_ids):
+        raise DomainError("auditor_ids", "Onbekende of niet actieve medewerker.")
+    scheme = scheme_of(certificate)
+    problems = []
+    for user in users:
+        facts = _assignment_facts(user, certificate.company_id, day, exclude_audit_id)
+        problems += rules.assignment_problems(scheme, day, facts, location=location, close_locations=close)
+    if problems:
+        raise DomainError("auditor_ids", " ".join(problems))
+    return users
+
+
+def _live(certificate: Certificate) -> None:
+    if certificate.status not in LIVE:
+        raise DomainError("certificate_id", f"Het certificaat is {certificate.status_label}: er wordt niet meer "
+                                            "beoordeeld.")
+
+
+def plan_audit(certificate: Certificate, data: dict) -> Audit:
+    """Plan an audit of the certificate: kind, branch, date, auditors (each checked: qualified for the
+    scheme on the date, a clear conflict-of-interest declaration for the company, the daily cap),
+    optionally the melding it visits. Whether it is unannounced follows from the scheme."""
+    _live(certificate)
+    scheme = scheme_of(certificate)
+    day = data["planned_on"]
+    period = rules.period_of(periods_of(certificate), day)
+    if period is None:
+        raise DomainError("planned_on", f"De datum ligt buiten de geldigheid van het certificaat "
+                                        f"({certificate.issued_on:%d-%m-%Y} tot en met {certificate.valid_until:%d-%m-%Y}).")
+    if day < today():
+        raise DomainError("planned_on", "Een beoordeling plant u vandaag of later.")
+    kind = rules.AuditKind(data["kind"])
+    columns = scheme.param("location_audit_table")["columns"]
+    if kind.is_location and kind.value not in ([c for c in columns if c != "total"] or ["total"]):
+        raise DomainError("kind", f"{scheme.scheme} kent deze soort beoordeling op locatie niet.")
+    branch = _branch(certificate, data["branch_id"])
+    melding = None
+    if data.get("melding_id") is not None:
+        if not kind.is_location:
+            raise DomainError("melding_id", "Alleen een beoordeling op locatie bezoekt een melding.")
+        melding = db.session.get(Melding, data["melding_id"])
+        if melding is None or melding.cki_id != certificate.cki_id or melding.company_id != certificate.company_id:
+            raise DomainError("melding_id", "Onbekende melding van dit bedrijf.")
+        if melding.status in ("cancelled", "merged"):
+            raise DomainError("melding_id", "Deze melding is ingetrokken of samengevoegd.")
+        if melding.scheme != certificate.scheme:
+            raise DomainError("melding_id", f"Deze melding valt onder {melding.scheme}, het certificaat onder "
+                                            f"{certificate.scheme}.")
+        if not melding.planned_start <= day <= (melding.planned_end or melding.planned_start):
+            raise DomainError("planned_on", f"Op deze datum loopt het werk van de melding niet (gepland "
+                                            f"{melding.planned_start:%d-%m-%Y} tot en met "
+                                            f"{(melding.planned_end or melding.planned_start):%d-%m-%Y}).")
+    close = bool(data.get("close_locations"))
+    if close and not kind.is_location:
+        raise DomainError("close_locations", "Alleen voor beoordelingen op locatie.")
+    users = _auditors(certificate, data["auditor_ids"], day, location=kind.is_location, close=close)
+    unannounced = kind.is_location and bool(scheme.param("location_audit_unannounced").get(kind.value, False))
+    location = data.get("location") or (f"{melding.street}, {melding.postcode} {melding.place}" if melding else None)
+    if location is None and not kind.is_location:
+        location = branch.get("address")
+    audit = Audit(cki_id=certificate.cki_id, certificate_id=certificate.id, company_id=certificate.company_id,
+                  branch_id=branch["branch_id"], kind=kind.value, period_index=period.index, planned_on=day,
+                  unannounced=unannounced, melding_id=melding.id if melding else None, location=location,
+                  close_locations=close, auditors=[AuditAuditor(cki_id=certificate.cki_id, user_id=u.id) for u in users])
+    db.session.add(audit)
+    db.session.flush()
+    log_event(audit, "audit.planned", after=_audit_state(audit))
+    return audit
+
+
+def _audit_state(audit: Audit) -> dict:
+    return {"certificate_id": audit.certificate_id, "kind": audit.kind, "branch_id": audit.branch_id,
+            "planned_on": audit.planned_on.isoformat(), "period_index": audit.period_index,
+            "unannounced": audit.unannounced, "melding_id": audit.melding_id, "auditor_ids": audit.auditor_ids,
+            "status": audit.status, "done_on": audit.done_on.isoformat() if audit.done_on else None}
+
+
+def _check_version(audit: Audit, lock_version: int) -> None:
+    if audit.lock_version != lock_version:
+        raise Conflict("lock_version", "De beoordeling is intussen door iemand anders gewijzigd; laad haar opnieuw.")
+
+
+def record_done(audit: Audit, data: dict) -> Audit:
+    """The audit took place on ``done_on``: not in the future, not before the certificate was
+    issued nor after it ended; it counts in the period that contains that date."""
+    _check_version(audit, data["lock_version"])
+    if audit.status != AuditStatus.PLANNED:
+        raise DomainError("status", f"De beoordeling is al {audit.status_label}.")
+    certificate = audit.certificate
+    done_on = data["done_on"]
+    if done_on > today():
+        raise DomainError("done_on", "Een beoordeling kan niet in de toekomst zijn uitgevoerd.")
+    period = rules.period_of(periods_of(certificate), done_on)
+    if period is None:
+        raise DomainError("done_on", f"De datum ligt buiten de geldigheid van het certificaat "
+                                     f"({certificate.issued_on:%d-%m-%Y} tot en met {certificate.valid_until:%d-%m-%Y}).")
+    before = _audit_state(audit)
+    audit.status, audit.done_on, audit.period_index = AuditStatus.DONE.value, done_on, period.index
+    db.session.flush()
+    log_event(audit, "audit.done", before=before, after=_audit_state(audit))
+    return audit
+
+
+def cancel_audit(audit: Audit, data: dict) -> Audit:
+    """A planned audit will not take place (its reason is kept). An unannounced one stays secret."""
+    _check_version(audit, data["lock_version"])
+    if audit.status != AuditStatus.PLANNED:
+        raise DomainError("status", f"De beoordeling is al {audit.status_label}.")
+    before = _audit_state(audit)
+    audit.status, audit.cancel_reason = AuditStatus.CANCELLED.value, data["reason"]
+    db.session.flush()
+    log_event(audit, "audit.cancelled", before=before, after=_audit_state(audit), note=data["reason"])
+    return audit
+
+
+def melding_alert(audit: Audit) -> str | None:
+    """Why the melding behind a planned audit no longer fits it (withdrawn, or its dates moved)."""
+    if audit.melding_id is None or audit.status != AuditStatus.PLANNED:
+        return None
+    melding = db.session.get(Melding, audit.melding_id)
+    if melding.status in ("cancelled", "merged"):
+        return "De melding achter deze beoordeling is ingetrokken of samengevoegd."
+    end = melding.planned_end or melding.planned_start
+    if not melding.planned_start <= audit.planned_on <= end:
+        return (f"De melding is verplaatst: het werk loopt nu van {melding.planned_start:%d-%m-%Y} tot en met "
+                f"{end:%d-%m-%Y}.")
+    return None
+
+
+# -- figures, catch-up, proposals -----------------------------------------------------------
+
+
+def declare_figures(certificate: Certificate, data: dict) -> tuple[PeriodFigures, list[str]]:
+    """The holder's figures for one period and branch (period 0: the 12 months before the grant),
+    which plan the next period's location audits. Returns the row and the checks' warnings."""
+    _live(certificate)
+    periods = periods_of(certificate)
+    index = data["period_index"]
+    if not 0 <= index < len(periods):
+        raise DomainError("period_index", f"Cijfers gelden voor periode 0 (vóór de verlening) tot en met "
+                                          f"{len(periods) - 1}.")
+    branch = _branch(certificate, data["branch_id"])
+    scheme = scheme_of(certificate)
+    if not scheme.param("location_audit_per_branch") and not branch.get("is_head_office"):
+        raise DomainError("branch_id", f"{scheme.scheme} telt voor het hele certificaat: geef de cijfers op bij de "
+                                       "hoofdvestiging.")
+    try:  # the table itself says what it needs, and refuses what it cannot read
+        plan = rules.location_audits(scheme, data["figures"], on=certificate.issued_on, works=data.get("works"))
+    except ValueError as error:
+        raise DomainError("figures", str(error)) from None
+    row = db.session.scalar(sa.select(PeriodFigures).where(
+        PeriodFigures.certificate_id == certificate.id, PeriodFigures.period_index == index,
+        PeriodFigures.branch_id == branch["branch_id"]))
+    before = None if row is None else {"figures": row.figures, "works": row.works}
+    if row is None:
+        row = PeriodFigures(cki_id=certificate.cki_id, certificate_id=certificate.id,
+                            company_id=certificate.company_id, branch_id=branch["branch_id"], period_index=index)
+        db.session.add(row)
+    row.figures, row.works, row.declared_on = dict(data["figures"]), data.get("works"), today()
+    db.session.flush()
+    warnings = list(plan.warnings) + _compare_with_meldingen(certificate, index, periods)
+    log_event(certificate, "certificate.figures_declared", before=before,
+              after={"period_index": index, "branch_id": row.branch_id, "figures": row.figures, "works": row.works},
+              note="; ".join(warnings) or None)
+    return row, warnings
+
+
+def _compare_with_meldingen(certificate: Certificate, index: int, periods: list[rules.Period]) -> list[str]:
+    """Reports declared against the meldingen the system holds for that period (SC-540): a
+    warning when they differ by more than the tolerance (a report follows most meldingen)."""
+    if "avg_reports" not in {c["name"] for c in scheme_of(certificate).param("location_audit_table")["criteria"]}:
+        return []
+    tolerance = current_app.config["FIGURES_CHECK_TOLERANCE"]
+    declared = sum(r.figures.get("avg_reports", 0) for (p, _), r in _figures(certificate).items() if p == index)
+    if index:
+        start, end = periods[index - 1].start, periods[index - 1].end
+    else:  # the period before the grant
+        start, end, _ = previous_period(scheme_of(certificate), certificate.issued_on, certificate.issued_on)
+    known = db.session.scalar(sa.select(sa.func.count()).select_from(Melding).where(
+        Melding.company_id == certificate.company_id, Melding.scheme == certificate.scheme,
+        Melding.status.not_in(("cancelled", "merged")), Melding.planned_start.between(start, end)))
+    if known and abs(declared - known) > tolerance * known:
+        return [f"Opgegeven {declared:g} rapporten; het systeem kent {known} meldingen van dit bedrijf onder "
+                f"{certificate.scheme} van {start:%d-%m-%Y} tot en met {end:%d-%m-%Y}. Controleer de cijfers."]
+    return []
+
+
+@dataclass
+class CatchUpResult:
+    catch_up: CatchUp | None
+    proposal: WithdrawalProposal | None
+    decision: rules.CatchUpDecision
+
+
+def request_catch_up(certificate: Certificate, data: dict) -> CatchUpResult:
+    """Move the period's shortfall (what is not done) to the next period, with its reason: allowed
+    once in the scheme's window of periods; otherwise a withdrawal proposal goes to a decider
+    (returned; the caller commits it and answers with the refusal)."""
+    _live(certificate)
+    index = data["period_index"]
+    period = _period(certificate, index)
+    if index == len(periods_of(certificate)):
+        raise DomainError("period_index", "Na de laatste periode is er geen volgende periode om in te halen; "
+                                          "de hercertificatie volgt.")
+    if db.session.scalar(sa.select(CatchUp.id).where(CatchUp.certificate_id == certificate.id,
+                                                     CatchUp.period_index == index)):
+        raise Conflict("period_index", f"Voor periode {index} is het inhalen al vastgelegd.")
+    view = next(v for v in overview(certificate) if v.period.index == period.index)
+    shortfall = [{"branch_id": p.line.branch_id, "kind": p.line.kind.value, "count": p.line.total - p.done}
+                 for p in view.progress if p.line.total > p.done]
+    if not shortfall:
+        raise DomainError("period_index", f"Periode {index} heeft geen tekort.")
+    earlier = db.session.scalars(sa.select(CatchUp.period_index).where(CatchUp.certificate_id == certificate.id)).all()
+    decision = rules.catch_up_decision(scheme_of(certificate), index, earlier, on=period.start)
+    principal = current_principal()
+    if decision.allowed:
+        row = CatchUp(cki_id=certificate.cki_id, certificate_id=certificate.id, company_id=certificate.company_id,
+                      period_index=index, shortfall=shortfall, reason=data["reason"], recorded_on=today(),
+                      recorded_by_id=principal.user_id if principal else None)
+        db.session.add(row)
+        db.session.flush()
+        log_event(certificate, "certificate.catch_up", after={"period_index": index, "shortfall": shortfall},
+                  note=data["reason"])
+        return CatchUpResult(row, None, decision)
+    proposal = propose_withdrawal(certificate, index, "catch_up_exhausted", f"{decision.reason} Reden van de planner: "
+                                  f"{data['reason']}", decision.source)
+    return CatchUpResult(None, proposal, decision)
+
+
+def propose_withdrawal(certificate: Certificate, period_index: int, ground: str, reason: str,
+                       source: str) -> WithdrawalProposal:
+    """The system proposes a withdrawal to a decider; one open proposal per certificate and ground."""
+    open_one = db.session.scalar(sa.select(WithdrawalProposal).where(
+        WithdrawalProposal.certificate_id == certificate.id, WithdrawalProposal.ground == ground,
+        WithdrawalProposal.status == ProposalStatus.OPEN.value))
+    if open_one is not None:
+        return open_one
+    proposal = WithdrawalProposal(cki_id=certificate.cki_id, certificate_id=certificate.id,
+                                  company_id=certificate.company_id, period_index=period_index, ground=ground,
+                                  reason=reason, source=source, proposed_on=today())
+    db.session.add(proposal)
+    db.session.flush()
+    log_event(proposal, "withdrawal.proposed", after={"certificate_id": certificate.id, "ground": ground,
+                                                      "period_index": period_index}, note=reason)
+    return proposal
+
+
+def decide_proposal(proposal: WithdrawalProposal, data: dict) -> WithdrawalProposal:
+    """A decider confirms or rejects the proposal, with reasons. Confirming records the decision to
+    withdraw; the withdrawal itself (zienswijze, besluit, register) is the findings procedure's."""
+    if proposal.status != ProposalStatus.OPEN:
+        raise Conflict("status", "Over dit voorstel is al beslist.")
+    principal = current_principal()
+    before = {"status": proposal.status}
+    proposal.status = (ProposalStatus.CONFIRMED if data["confirm"] else ProposalStatus.REJECTED).value
+    proposal.decided_on, proposal.decision_reason = today(), data["reason"]
+    proposal.decided_by_id = principal.user_id if principal else None
+    db.session.flush()
+    log_event(proposal, "withdrawal.proposal_decided", before=before, after={"status": proposal.status},
+              note=data["reason"])
+    return proposal
