@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from cki.register import api as register_api
     from cki.rules import api as rules_api
     from cki.surveillance import api as surveillance_api
+    from cki.surveillance import views as surveillance_views
     from cki.tenants import api as tenants_api
     from cki.users import api as users_api
     from cki.users import views as users_views
@@ -102,7 +103,8 @@ def _register_blueprints(app: Flask) -> None:
                    meldingen_api, lavs_api, records_api, register_api, certificates_api, surveillance_api):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)  # the API authenticates with bearer tokens, not cookies
-    for module in (users_views, companies_views, dossiers_views, meldingen_views, certificates_views):
+    for module in (users_views, companies_views, dossiers_views, meldingen_views, certificates_views,
+                   surveillance_views):
         app.register_blueprint(module.bp)
     reads.init_app(app)
 

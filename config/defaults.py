@@ -74,3 +74,5 @@ FIGURES_CHECK_TOLERANCE = 0.25
 #: The CKI's hourly rate for fee estimates, excluding costs and VAT; refused above the legal cap
 #: (Arboregeling art. 9.1, scheme data ``fee_cap_eur_per_hour``).
 HOURLY_RATE_EUR = "150"
+#: The largest photo an auditor may attach to a checklist line (bytes).
+PHOTO_MAX_BYTES = 8_000_000

@@ -26,6 +26,7 @@ ID_PARAMS = {
     "certificate_id": "certificate",
     "audit_id": "audit",
     "proposal_id": "proposal",
+    "photo_id": "photo",
 }
 
 #: A valid body per (rule, method), so the answer is about the id, not the body.
@@ -62,6 +63,10 @@ BODIES = {
     ("/api/v1/audits/<int:audit_id>/done", "POST"): {"lock_version": 1, "done_on": "2026-11-02"},
     ("/api/v1/audits/<int:audit_id>/cancel", "POST"): {"lock_version": 1, "reason": "x"},
     ("/api/v1/withdrawal-proposals/<int:proposal_id>/decision", "POST"): {"confirm": False, "reason": "x"},
+    ("/api/v1/audits/<int:audit_id>/report", "PUT"): {"lock_version": 0, "answers": {}},
+    ("/api/v1/audits/<int:audit_id>/report/submit", "POST"): {"lock_version": 1},
+    ("/api/v1/audits/<int:audit_id>/report/review", "POST"): {"lock_version": 1, "approve": True},
+    ("/api/v1/audits/<int:audit_id>/report/photos", "POST"): {},
 }
 
 
@@ -102,7 +107,7 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
     from cki.meldingen.models import InboundLavsMessage
     from cki.meldingen.operations import submit_melding
     from cki.register.models import RegisterMessage
-    from cki.surveillance.models import Audit, WithdrawalProposal
+    from cki.surveillance.models import Audit, AuditPhoto, AuditReport, Checklist, WithdrawalProposal
     from cki.users.models import ApiToken
 
     with app.test_request_context():
@@ -138,9 +143,19 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
                                           proposed_on=date(2026, 11, 2))
             db.session.add_all([audit, proposal])
             db.session.flush()
+            report = AuditReport(cki_id=tenant.cki_id, audit_id=audit.id, company_id=tenant.ids[f"company{n}"],
+                                 checklist=Checklist(cki_id=tenant.cki_id, scheme="SC-540", kind="result_oriented",
+                                                     version=n, items=[{"key": "k", "clause": "x", "text": "x"}]),
+                                 status="final", answers={})
+            db.session.add(report)
+            db.session.flush()
+            photo = AuditPhoto(cki_id=tenant.cki_id, report_id=report.id, item_key="k", filename="f.jpg",
+                               content_type="image/jpeg", size=3, data=b"\xff\xd8\xff")
+            db.session.add(photo)
+            db.session.flush()
             suffix = "" if n == 1 else "2"
             tenant.ids.update({f"certificate{suffix}": certificate.id, f"audit{suffix}": audit.id,
-                               f"proposal{suffix}": proposal.id})
+                               f"proposal{suffix}": proposal.id, f"photo{suffix}": photo.id})
             if n == 1:
                 message = RegisterMessage(cki_id=tenant.cki_id, certificate=certificate, kind="granted", payload={})
                 db.session.add(message)
@@ -209,7 +224,7 @@ def test_company_user_cannot_reach_the_other_company_of_its_own_cki(app, client,
     other_company = dict(tenant.ids, company1=tenant.ids["company2"], branch1=tenant.ids["branch2"],
                          user_admin=tenant.ids["company_user2"], melding1=tenant.ids["melding2"],
                          dossier1=tenant.ids["dossier2"], certificate=tenant.ids["certificate2"],
-                         audit=tenant.ids["audit2"], proposal=tenant.ids["proposal2"])
+                         audit=tenant.ids["audit2"], proposal=tenant.ids["proposal2"], photo=tenant.ids["photo2"])
     for rule, method in _id_routes(app):
         r = _call(client, method, rule, _url(rule, other_company), tenant.auth("company1"))
         assert r.status_code in (403, 404), f"{method} {rule.rule} -> {r.status_code}"
@@ -234,7 +249,8 @@ def test_lists_never_show_another_ckis_rows(client, tenant, other_tenant):
 #: API routes an outsourced assessor may use: they show it no more than its assigned dossiers.
 OUTSOURCED_ROUTES = {"/api/v1/dossiers", "/api/v1/dossiers/<int:dossier_id>", "/api/v1/events",
                      "/api/v1/dossiers/<int:dossier_id>/certificate.pdf", "/api/v1/dossiers/state-diagram",
-                     "/api/v1/me", "/api/v1/auth/tokens", "/api/v1/audits", "/api/v1/audits/<int:audit_id>"}
+                     "/api/v1/me", "/api/v1/auth/tokens", "/api/v1/audits", "/api/v1/audits/<int:audit_id>",
+                     "/api/v1/checklists"}
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Surveillance after the grant through the API (RULES.md §3–§4): the programme per period from a
 certificate's own dates, planning with the assignment checks, secrecy of unannounced audits for the
 company (also over time), recording, catch-up with the withdrawal proposal, recertification, expiry."""
+import io
 from datetime import date
 
 import pytest
@@ -428,3 +429,132 @@ def test_the_certificate_pages_for_a_planner_and_the_company(app, client, tenant
     done = post(assessor, f"/certificaten/beoordelingen/{audit_id}/uitgevoerd", lock_version=1, done_on="2026-12-08")
     assert "uitgevoerd op 08-12-2026" in done.text
     assert "Geheimlaan 1" in company.get(f"/certificaten/{cid}").text
+
+
+# -- audit execution: checklist, draft, review, findings, coverage --------------------------------------
+
+JPEG = b"\xff\xd8\xff\xe0" + b"0" * 100
+
+
+def test_a_report_from_draft_to_final_records_its_findings(app, client, tenant, clock):
+    cid = certify(app, tenant, "company1", "SC-530", date(2026, 1, 31))
+    declare_clear(client, tenant)
+    audit = plan(client, tenant, cid, kind="total").json
+    me = tenant.auth("assessor")
+    url = f"/api/v1/audits/{audit['id']}/report"
+    checklist = client.get("/api/v1/checklists?scheme=SC-530&kind=total", headers=me).json
+    keys = [i["key"] for i in checklist["items"]]
+    assert checklist["version"] == 1 and len(keys) >= 4
+    # a draft, saved and finished later
+    r = client.put(url, json={"lock_version": 0, "answers": {keys[0]: {"outcome": "conform"}}}, headers=me)
+    assert r.status_code == 200 and r.json["status"] == "draft", r.json
+    version = r.json["lock_version"]
+    # a failed save changes nothing: the earlier draft stays whole
+    bad = {keys[1]: {"outcome": "finding", "category": "Z", "evidence": "x"}, keys[2]: {"outcome": "conform"}}
+    r = client.put(url, json={"lock_version": version, "answers": bad}, headers=me)
+    assert r.status_code == 422 and "categorie" in r.json["message"]
+    r = client.put(url, json={"lock_version": version, "answers": {keys[1]: {"outcome": "finding", "category": "B"}}},
+                   headers=me)
+    assert r.status_code == 422 and "bewijs" in r.json["message"]
+    saved = client.get(url, headers=me).json
+    assert saved["answers"] == {keys[0]: {"outcome": "conform"}} and saved["lock_version"] == version
+    # a stale save is a conflict, not a silent overwrite
+    assert client.put(url, json={"lock_version": version + 5, "answers": {}}, headers=me).status_code == 409
+    # not finished: cannot be submitted
+    r = client.post(f"{url}/submit", json={"lock_version": version}, headers=me)
+    assert r.status_code == 422 and "nog niet ingevuld" in r.json["message"]
+    answers = {k: {"outcome": "conform"} for k in keys[1:]}
+    answers[keys[1]] = {"outcome": "finding", "category": "B", "evidence": "Logboek niet bijgewerkt op 8 december."}
+    answers[keys[2]] = {"outcome": "not_applicable"}
+    version = client.put(url, json={"lock_version": version, "answers": answers, "summary": "Goed verlopen."},
+                         headers=me).json["lock_version"]
+    # a photo as evidence: JPEG or PNG by content, within the size limit
+    photo = client.post(f"{url}/photos", data={"item_key": keys[1], "file": (io.BytesIO(JPEG), "log.jpg")},
+                        headers=me, content_type="multipart/form-data")
+    assert photo.status_code == 201 and photo.json["content_type"] == "image/jpeg", photo.json
+    fake = client.post(f"{url}/photos", data={"item_key": keys[1], "file": (io.BytesIO(b"MZ..."), "x.jpg")},
+                       headers=me, content_type="multipart/form-data")
+    assert fake.status_code == 422 and "JPEG of PNG" in fake.json["message"]
+    app.config["PHOTO_MAX_BYTES"] = 50
+    big = client.post(f"{url}/photos", data={"item_key": keys[1], "file": (io.BytesIO(JPEG), "big.jpg")},
+                      headers=me, content_type="multipart/form-data")
+    app.config["PHOTO_MAX_BYTES"] = 8_000_000
+    assert big.status_code == 422
+    clock("2026-12-08")
+    r = client.post(f"{url}/submit", json={"lock_version": version, "done_on": "2026-12-08"}, headers=me)
+    assert r.status_code == 200 and r.json["status"] == "submitted", r.json
+    assert client.get(f"/api/v1/audits/{audit['id']}", headers=me).json["status"] == "done"
+    # no more edits while under review; the auditor does not review its own report
+    assert client.put(url, json={"lock_version": r.json["lock_version"], "answers": {}}, headers=me).status_code == 422
+    tl = tenant.auth("team_leader")
+    version = r.json["lock_version"]
+    r = client.post(f"{url}/review", json={"lock_version": version, "approve": False}, headers=tl)
+    assert r.status_code == 422 and "comment" in r.json["errors"]["json"]
+    r = client.post(f"{url}/review", json={"lock_version": version, "approve": False,
+                                           "comment": "Noem het tijdstip bij de afwijking."}, headers=tl)
+    assert r.json["status"] == "returned"
+    answers[keys[1]]["evidence"] += " Om 10:15 uur."
+    version = client.put(url, json={"lock_version": r.json["lock_version"], "answers": answers},
+                         headers=me).json["lock_version"]
+    version = client.post(f"{url}/submit", json={"lock_version": version}, headers=me).json["lock_version"]
+    # the company sees nothing of the report before it is final
+    assert client.get(url, headers=tenant.auth("company1")).status_code == 404
+    r = client.post(f"{url}/review", json={"lock_version": version, "approve": True}, headers=tl)
+    assert r.status_code == 200 and r.json["status"] == "final" and r.json["final_on"] == "2026-12-08"
+    findings = client.get(f"/api/v1/certificates/{cid}/findings", headers=tenant.auth("company1")).json
+    assert [(f["clause"], f["category"], f["found_on"]) for f in findings] == [
+        (checklist["items"][1]["clause"], "B", "2026-12-08")]
+    assert client.get(url, headers=tenant.auth("company1")).json["status"] == "final"
+    assert client.get(f"/api/v1/certificates/{cid}/findings", headers=tenant.auth("company2")).status_code == 404
+    # coverage: conform and findings count as assessed, "not applicable" does not
+    cov = client.get(f"/api/v1/certificates/{cid}/coverage", headers=tenant.auth("planner")).json
+    rows = {row["clause"]: row for row in cov["rows"]}
+    assert cov["periods"] == 3
+    assert rows[checklist["items"][0]["clause"]]["per_period"][0] >= 1
+    assert checklist["items"][2]["clause"] in cov["uncovered"]  # answered "not applicable" only
+    assert any(not row["covered"] for row in cov["rows"])  # the branch checklist's clauses not yet
+
+
+def test_a_new_checklist_version_leaves_started_reports_alone(app, client, tenant, clock):
+    cid = certify(app, tenant, "company1", "SC-540", date(2026, 3, 2))
+    declare_clear(client, tenant)
+    audit = plan(client, tenant, cid, kind="branch").json
+    me = tenant.auth("assessor")
+    url = f"/api/v1/audits/{audit['id']}/report"
+    started = client.put(url, json={"lock_version": 0, "answers": {}}, headers=me).json
+    old = started["checklist"]
+    new_items = [{"clause": i["clause"], "text": i["text"]} for i in old["items"]] + [
+        {"clause": "SC-540 §5.1", "text": "Registratie van opleidingen van de DIA's"}]
+    body = {"scheme": "SC-540", "kind": "branch", "items": new_items, "note": "Regel uit het schemadocument"}
+    assert client.post("/api/v1/checklists", json=body, headers=tenant.auth("planner")).status_code == 403
+    r = client.post("/api/v1/checklists", json=body, headers=tenant.auth("quality_manager"))
+    assert r.status_code == 201 and r.json["version"] == 2
+    assert [i["key"] for i in r.json["items"][:-1]] == [i["key"] for i in old["items"]]  # unchanged lines keep their key
+    assert client.get(url, headers=me).json["checklist"]["version"] == 1
+    other = plan(client, tenant, cid, kind="branch", planned_on="2026-12-10").json
+    fresh = client.put(f"/api/v1/audits/{other['id']}/report", json={"lock_version": 0, "answers": {}}, headers=me).json
+    assert fresh["checklist"]["version"] == 2
+
+
+def test_who_audited_does_not_review_its_own_report(app, client, tenant, clock):
+    cid = certify(app, tenant, "company1", "SC-530", date(2026, 1, 31))
+    admin = tenant.auth("admin")
+    both = client.post("/api/v1/users", json={"email": "tl2@x.test", "name": "Teamleider Twee", "kind": "staff",
+                                               "roles": ["assessor", "team_leader"], "password": "een lang wachtwoord 123"},
+                       headers=admin).json
+    client.post(f"/api/v1/users/{both['id']}/qualifications", json={
+        "scheme": "SC-530", "function": "assessor", "valid_from": "2025-01-01"}, headers=admin)
+    client.post(f"/api/v1/users/{both['id']}/conflict-declarations", json={
+        "company_id": tenant.ids["company1"], "declared_on": "2026-01-05", "clear": True}, headers=admin)
+    token = client.post("/api/v1/auth/tokens", json={"email": "tl2@x.test", "password": "een lang wachtwoord 123"}).json
+    me = {"Authorization": f"Bearer {token['token']}"}
+    audit = plan(client, tenant, cid, kind="branch", auditor_ids=[both["id"]], planned_on="2026-11-24").json
+    url = f"/api/v1/audits/{audit['id']}/report"
+    items = client.get("/api/v1/checklists?scheme=SC-530&kind=branch", headers=me).json["items"]
+    version = client.put(url, json={"lock_version": 0, "answers": {i["key"]: {"outcome": "conform"} for i in items}},
+                         headers=me).json["lock_version"]
+    version = client.post(f"{url}/submit", json={"lock_version": version}, headers=me).json["lock_version"]
+    r = client.post(f"{url}/review", json={"lock_version": version, "approve": True}, headers=me)
+    assert r.status_code == 422 and "eigen rapport" in r.json["message"]
+    assert client.post(f"{url}/review", json={"lock_version": version, "approve": True},
+                       headers=tenant.auth("team_leader")).json["status"] == "final"

@@ -12,13 +12,17 @@ from workflows.surveillance import (
     AssignmentFacts,
     AuditKind,
     BranchFigures,
+    answer_problems,
     assignment_problems,
     catch_up_decision,
+    coverage,
     fee_estimate,
     period_of,
     periods,
     programme,
     progress,
+    report_transition,
+    submit_problems,
 )
 
 HEAD = 1
@@ -255,3 +259,40 @@ def test_fee_estimate_and_the_legal_cap():
         fee_estimate("SC-540", 1, Decimal("182.01"), on=DAY)
     with pytest.raises(ValueError, match="negatief"):
         fee_estimate("SC-540", 1, Decimal("-1"), on=DAY)
+
+
+# -- reports -----------------------------------------------------------------------------
+
+ITEMS = [{"key": "a", "clause": "C §7", "text": "Meldingen"}, {"key": "b", "clause": "C §4.2", "text": "Dossiers"}]
+
+
+def test_answers_are_checked_line_by_line():
+    ok = {"a": {"outcome": "finding", "category": "A", "evidence": "Geen melding gedaan."}, "b": {"outcome": "conform"}}
+    assert answer_problems("SC-530", ITEMS, ok, on=DAY) == {}
+    assert "categorie" in answer_problems("SC-530", ITEMS, {"a": {"outcome": "finding", "evidence": "x"}}, on=DAY)["a"]
+    assert "bewijs" in answer_problems("SC-530", ITEMS, {"a": {"outcome": "finding", "category": "B",
+                                                             "evidence": "  "}}, on=DAY)["a"]
+    assert "Alleen" in answer_problems("SC-530", ITEMS, {"a": {"outcome": "conform", "category": "B"}}, on=DAY)["a"]
+    assert "niet op de checklist" in answer_problems("SC-530", ITEMS, {"z": {"outcome": "conform"}}, on=DAY)["z"]
+    assert "Onbekende" in answer_problems("SC-530", ITEMS, {"a": {"outcome": "maybe"}}, on=DAY)["a"]
+    assert answer_problems("SC-530", ITEMS, {"a": {}}, on=DAY) == {}  # unanswered is fine in a draft
+    assert submit_problems(ITEMS, {"a": {"outcome": "conform"}}) == ["Regel C §4.2 (Dossiers) is nog niet ingevuld."]
+    assert submit_problems(ITEMS, {"a": {"outcome": "conform"}, "b": {"outcome": "not_applicable"}}) == []
+
+
+def test_report_transitions():
+    assert report_transition("draft", "submit") == "submitted"
+    assert report_transition("returned", "submit") == "submitted"
+    assert report_transition("submitted", "approve") == "final"
+    assert report_transition("submitted", "return") == "returned"
+    for status, action in (("draft", "approve"), ("final", "submit"), ("final", "return"), ("returned", "approve")):
+        with pytest.raises(ValueError):
+            report_transition(status, action)
+
+
+def test_coverage_per_clause_and_period():
+    rows = {r.clause: r for r in coverage(["C §7", "C §4.2", "C §7"], [(1, "C §7"), (3, "C §7"), (4, "C §7"),
+                                                                        (2, "elders")], 3)}
+    assert list(rows) == ["C §7", "C §4.2"]
+    assert rows["C §7"].per_period == (1, 0, 1) and rows["C §7"].covered
+    assert rows["C §4.2"].per_period == (0, 0, 0) and not rows["C §4.2"].covered

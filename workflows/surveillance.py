@@ -424,3 +424,102 @@ def fee_estimate(scheme: SchemeRef, man_days_: float, hourly_rate: Decimal, *, o
     hours = man_days_ * version.param("man_day_hours")
     amount = (rate * Decimal(str(hours))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return FeeEstimate(man_days_, hours, rate, amount, cap, version.cite("fee_cap_eur_per_hour"))
+
+
+# -- audit reports: checklist answers, review, coverage (B/C §4.4, §6.3) ---------------------------
+
+
+class ReportStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    FINAL = "final"
+
+
+REPORT_STATUS_LABELS = {ReportStatus.DRAFT: "concept", ReportStatus.SUBMITTED: "ter beoordeling bij de teamleider",
+                        ReportStatus.RETURNED: "teruggestuurd", ReportStatus.FINAL: "definitief"}
+
+
+class Outcome(StrEnum):
+    """What the auditor found on one checklist line."""
+
+    CONFORM = "conform"
+    FINDING = "finding"
+    NOT_APPLICABLE = "not_applicable"
+
+
+OUTCOME_LABELS = {Outcome.CONFORM: "conform", Outcome.FINDING: "afwijking of opmerking",
+                  Outcome.NOT_APPLICABLE: "niet van toepassing"}
+
+#: (status, action) -> next status. The auditor edits in draft or returned; the team leader
+#: approves (final) or returns with comments.
+REPORT_TRANSITIONS: Mapping[tuple[ReportStatus, str], ReportStatus] = {
+    (ReportStatus.DRAFT, "submit"): ReportStatus.SUBMITTED,
+    (ReportStatus.RETURNED, "submit"): ReportStatus.SUBMITTED,
+    (ReportStatus.SUBMITTED, "approve"): ReportStatus.FINAL,
+    (ReportStatus.SUBMITTED, "return"): ReportStatus.RETURNED,
+}
+EDITABLE = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
+
+
+def report_transition(status: str, action: str) -> ReportStatus:
+    """The report's next status, or ValueError naming why the action is not possible now."""
+    nxt = REPORT_TRANSITIONS.get((ReportStatus(status), action))
+    if nxt is None:
+        raise ValueError(f"Dit kan niet bij een rapport dat {REPORT_STATUS_LABELS[ReportStatus(status)]} is.")
+    return nxt
+
+
+def answer_problems(scheme: SchemeRef, items: Sequence[Mapping[str, str]], answers: Mapping[str, Mapping[str, Any]],
+                    *, on: date) -> dict[str, str]:
+    """Per line key, why its answer cannot be saved: an unknown line, an unknown outcome, a
+    finding without a category of the scheme or without evidence, a category on a line that is
+    not a finding. Unanswered lines are fine in a draft."""
+    version = _version(scheme, on)
+    categories = {c["code"] for c in version.param("finding_categories")}
+    keys = {item["key"] for item in items}
+    problems = {}
+    for key, answer in answers.items():
+        outcome, category = answer.get("outcome"), answer.get("category")
+        if key not in keys:
+            problems[key] = "Deze regel staat niet op de checklist van dit rapport."
+        elif outcome is not None and outcome not in {o.value for o in Outcome}:
+            problems[key] = f"Onbekende uitkomst {outcome!r}."
+        elif outcome == Outcome.FINDING and category not in categories:
+            problems[key] = (f"Kies de categorie van de afwijking ({', '.join(sorted(categories))}; "
+                             f"{version.cite('finding_categories')}).")
+        elif outcome == Outcome.FINDING and not (answer.get("evidence") or "").strip():
+            problems[key] = "Beschrijf wat u vaststelde (het bewijs) bij een afwijking of opmerking."
+        elif outcome != Outcome.FINDING and category is not None:
+            problems[key] = "Alleen een afwijking of opmerking heeft een categorie."
+    return problems
+
+
+def submit_problems(items: Sequence[Mapping[str, str]], answers: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """What stops a report from going to the team leader: every line answered."""
+    open_lines = [item for item in items if not (answers.get(item["key"]) or {}).get("outcome")]
+    return [f"Regel {item['clause']} ({item['text']}) is nog niet ingevuld." for item in open_lines]
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    clause: str
+    per_period: tuple[int, ...]  # how often assessed in each period (final reports)
+
+    @property
+    def covered(self) -> bool:
+        return any(self.per_period)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"clause": self.clause, "per_period": list(self.per_period), "covered": self.covered}
+
+
+def coverage(clauses: Iterable[str], assessed: Iterable[tuple[int, str]], period_count: int) -> list[CoverageRow]:
+    """Clause × period: every clause must be assessed at least once in the certification period
+    (B/C §6.3). ``assessed`` holds (period index, clause) per line answered conform or with a
+    finding in a final report; "not applicable" is not an assessment."""
+    counts: dict[str, list[int]] = {clause: [0] * period_count for clause in dict.fromkeys(clauses)}
+    for period, clause in assessed:
+        if clause in counts and 1 <= period <= period_count:
+            counts[clause][period - 1] += 1
+    return [CoverageRow(clause, tuple(c)) for clause, c in counts.items()]

@@ -1,14 +1,18 @@
-from flask import abort, jsonify
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, jsonify, request
 from flask.views import MethodView
 
 from cki.certificates.models import Certificate
 from cki.core.api import Blueprint
 from cki.core.auth import admits, current_principal, require
+from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404
-from cki.surveillance import operations
-from cki.surveillance.models import Audit, WithdrawalProposal
+from cki.surveillance import board, operations
+from cki.surveillance.models import Audit, AuditPhoto, Finding, WithdrawalProposal
 from cki.surveillance.permissions import (
     CATCH_UP,
     DECIDERS,
@@ -26,16 +30,28 @@ from cki.surveillance.schemas import (
     AuditPlanSchema,
     AuditQuerySchema,
     AuditSchema,
+    BoardQuerySchema,
+    BoardSchema,
     CatchUpResultSchema,
     CatchUpSchema,
+    ChecklistQuerySchema,
+    ChecklistSchema,
+    CoverageSchema,
     FiguresResultSchema,
     FiguresSchema,
+    FindingSchema,
+    PhotoSchema,
     ProgrammeSchema,
     ProposalDecisionSchema,
     ProposalQuerySchema,
     ProposalSchema,
+    ReportReviewSchema,
+    ReportSaveSchema,
+    ReportSchema,
+    ReportSubmitSchema,
     StaffAuditSchema,
 )
+from cki.users.models import Role
 
 blp = Blueprint("surveillance_api", __name__, url_prefix="/api/v1",
                 description="Toezicht na verlening: programma per periode, beoordelingen, inhalen, "
@@ -193,3 +209,159 @@ def decide_proposal(data, proposal_id):
     operations.decide_proposal(proposal, data)
     db.session.commit()
     return proposal
+
+
+# -- checklists, reports, findings, coverage -------------------------------------------------------
+
+
+@blp.route("/checklists")
+class Checklists(MethodView):
+    @require(*READERS, outsourced=True)
+    @blp.arguments(ChecklistQuerySchema, location="query")
+    @blp.response(200, ChecklistSchema)
+    def get(self, args):
+        """The current checklist version for a scheme and audit kind."""
+        checklist = operations.current_checklist(current_principal().cki_id, args["scheme"], args["kind"], today())
+        db.session.commit()
+        return checklist
+
+    @require(Role.QUALITY_MANAGER)
+    @blp.arguments(ChecklistSchema)
+    @blp.response(201, ChecklistSchema)
+    def post(self, data):
+        """A new version of a checklist (quality manager). Audits already started keep their version."""
+        checklist = operations.new_checklist_version(current_principal().cki_id, data)
+        db.session.commit()
+        return checklist
+
+
+def _reporting_audit(audit_id: int) -> Audit:
+    audit = load_audit(audit_id)
+    if not may_record_done(current_principal(), audit):
+        raise DomainError("audit_id", "Alleen een toegewezen beoordelaar, de teamleider of de planner werkt het "
+                                      "rapport bij.")
+    return audit
+
+
+@blp.route("/audits/<int:audit_id>/report")
+class Report(MethodView):
+    @require(outsourced=True)
+    @blp.response(200, ReportSchema)
+    def get(self, audit_id):
+        """The audit's report (a company: only once it is final)."""
+        audit = load_audit(audit_id)
+        report = audit.report
+        if report is None or (not current_principal().is_staff and report.status != "final"):
+            abort(404)
+        return report
+
+    @require(*RECORDERS, outsourced=True)
+    @blp.arguments(ReportSaveSchema)
+    @blp.response(200, ReportSchema)
+    def put(self, data, audit_id):
+        """Save the checklist answers as a draft (merged line by line; `lock_version` 0 starts the
+        report with the current checklist). A refused save changes nothing."""
+        report = operations.save_draft(_reporting_audit(audit_id), data)
+        db.session.commit()
+        return report
+
+
+@blp.route("/audits/<int:audit_id>/report/submit", methods=["POST"])
+@require(*RECORDERS, outsourced=True)
+@blp.arguments(ReportSubmitSchema)
+@blp.response(200, ReportSchema)
+def submit_report(data, audit_id):
+    """Hand the finished report to team-leader review (every line answered)."""
+    report = operations.submit_report(_reporting_audit(audit_id), data)
+    db.session.commit()
+    return report
+
+
+@blp.route("/audits/<int:audit_id>/report/review", methods=["POST"])
+@require(Role.TEAM_LEADER)
+@blp.arguments(ReportReviewSchema)
+@blp.response(200, ReportSchema)
+def review_report(data, audit_id):
+    """Approve (final: the findings are recorded on the certificate) or return with comments."""
+    report = operations.review_report(load_audit(audit_id), data)
+    db.session.commit()
+    return report
+
+
+@blp.route("/audits/<int:audit_id>/report/photos", methods=["POST"])
+@require(*RECORDERS, outsourced=True)
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file", "item_key"],
+         "properties": {"file": {"type": "string", "format": "binary"}, "item_key": {"type": "string"}}}}}})
+@blp.response(201, PhotoSchema)
+def add_photo(audit_id):
+    """Attach a photo (JPEG or PNG) to one checklist line of a draft report."""
+    audit = _reporting_audit(audit_id)  # a foreign id answers 404 before the body is looked at
+    upload, item_key = request.files.get("file"), request.form.get("item_key", "")
+    if upload is None:
+        raise DomainError("file", "Kies een foto.", location="files")
+    if not item_key or len(item_key) > 60:
+        raise DomainError("item_key", "Geef de regel van de checklist.", location="form")
+    photo = operations.add_photo(audit, item_key, upload.filename,
+                                 upload.read(current_app.config["PHOTO_MAX_BYTES"] + 1))
+    db.session.commit()
+    return photo
+
+
+@blp.route("/audits/<int:audit_id>/report/photos/<int:photo_id>")
+@require(outsourced=True)
+@blp.response(200, content_type="image/jpeg")
+def get_photo(audit_id, photo_id):
+    """One photo of the report, as stored."""
+    audit = load_audit(audit_id)
+    photo = db.session.get(AuditPhoto, photo_id)
+    if (photo is None or audit.report is None or photo.report_id != audit.report.id
+            or (not current_principal().is_staff and audit.report.status != "final")):
+        abort(404)
+    return Response(photo.data, mimetype=photo.content_type,
+                    headers={"Content-Disposition": f'inline; filename="{photo.filename}"'})
+
+
+@blp.route("/certificates/<int:certificate_id>/findings")
+@require()
+@blp.response(200, FindingSchema(many=True))
+def findings(certificate_id):
+    """Findings recorded on the certificate (from final reports), newest first."""
+    certificate = get_or_404(Certificate, certificate_id)
+    return db.session.scalars(sa.select(Finding).where(Finding.certificate_id == certificate.id)
+                              .order_by(Finding.found_on.desc(), Finding.id)).all()
+
+
+@blp.route("/certificates/<int:certificate_id>/coverage")
+@require(*READERS)
+@blp.response(200, CoverageSchema)
+def coverage(certificate_id):
+    """Clause × period: which clauses final reports assessed in which period, and which not yet
+    in the certification period."""
+    certificate = get_or_404(Certificate, certificate_id)
+    rows = operations.coverage_for(certificate)
+    db.session.commit()  # a checklist's first version may have been taken from the scheme data
+    return {"certificate_id": certificate.id, "periods": len(operations.periods_of(certificate)),
+            "rows": [r.to_dict() for r in rows], "uncovered": [r.clause for r in rows if not r.covered]}
+
+
+@blp.route("/planning/board")
+@require(*READERS)
+@blp.arguments(BoardQuerySchema, location="query")
+@blp.response(200, BoardSchema)
+def planning_board(args):
+    """The planner's board for one week: certificates with audits to plan or behind, meldingen
+    starting that week that no audit visits yet (candidates for an unannounced location audit),
+    and each auditor's audits per day."""
+    day = args["day"] or today()
+    monday = day - timedelta(days=day.weekday())
+    result = board.week_board(current_principal().cki_id, monday, today())
+    return {**result, **{key: _iso(result[key]) for key in ("certificates", "meldingen", "auditors")}}
+
+
+def _iso(value):
+    """Dates inside the board's free-form rows as ISO strings (the API's date format)."""
+    if isinstance(value, dict):
+        return {k: _iso(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_iso(v) for v in value]
+    return value.isoformat() if isinstance(value, date) else value

@@ -131,3 +131,81 @@ class WithdrawalProposal(TenantMixin, TimestampMixin, db.Model):
     decided_on: Mapped[date | None] = mapped_column()
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decision_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class Checklist(TenantMixin, TimestampMixin, db.Model):
+    """One version of the checklist for a scheme and audit kind: one line per scheme clause
+    (``items``: [{"key", "clause", "text"}]). Version 1 comes from the scheme data; the quality
+    manager adds later versions. An audit's report keeps the version it was started with."""
+
+    __tablename__ = "checklists"
+    __table_args__ = (sa.UniqueConstraint("cki_id", "scheme", "kind", "version", name="uq_checklists_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    version: Mapped[int] = mapped_column(nullable=False)
+    items: Mapped[list] = mapped_column(sa.JSON, nullable=False)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+class AuditReport(TenantMixin, TimestampMixin, db.Model):
+    """The auditor's report of one audit: the checklist answers per line (``answers``: key ->
+    {"outcome", "category", "evidence"}), saved as a draft and finished later, then reviewed by a
+    team leader (approved: final, its findings recorded; or returned with comments)."""
+
+    __tablename__ = "audit_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(sa.ForeignKey("audits.id"), unique=True, nullable=False)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True, nullable=False)
+    checklist_id: Mapped[int] = mapped_column(sa.ForeignKey("checklists.id"), nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="draft")
+    answers: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    summary: Mapped[str | None] = mapped_column(sa.Text)
+    review_comment: Mapped[str | None] = mapped_column(sa.Text)
+    submitted_on: Mapped[date | None] = mapped_column()
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    final_on: Mapped[date | None] = mapped_column()
+    lock_version: Mapped[int] = mapped_column(nullable=False, default=1)
+
+    checklist = relationship("Checklist", lazy="joined")
+    audit = relationship("Audit", backref=sa.orm.backref("report", uselist=False))
+    photos = relationship("AuditPhoto", order_by="AuditPhoto.id")
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class AuditPhoto(TenantMixin, TimestampMixin, db.Model):
+    """A photo the auditor took as evidence for one checklist line (type and size limited)."""
+
+    __tablename__ = "audit_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("audit_reports.id"), index=True, nullable=False)
+    item_key: Mapped[str] = mapped_column(sa.String(60), nullable=False)
+    filename: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    content_type: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    size: Mapped[int] = mapped_column(nullable=False)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False, deferred=True)
+
+
+class Finding(TenantMixin, TimestampMixin, db.Model):
+    """A finding (afwijking or opmerking) recorded on the certificate when its audit's report became
+    final: clause, category (scheme data), evidence. Its handling (deadlines, procedure) is the
+    findings procedure's."""
+
+    __tablename__ = "findings"
+    __table_args__ = (sa.Index("ix_findings_certificate", "certificate_id", "found_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"), nullable=False)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True, nullable=False)
+    audit_id: Mapped[int] = mapped_column(sa.ForeignKey("audits.id"), index=True, nullable=False)
+    item_key: Mapped[str] = mapped_column(sa.String(60), nullable=False)
+    clause: Mapped[str] = mapped_column(sa.String(60), nullable=False)
+    text: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    category: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    evidence: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    found_on: Mapped[date] = mapped_column(nullable=False)

@@ -19,13 +19,18 @@ from cki.core.auth import current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import Conflict, DomainError
+from cki.core.files import safe_filename
 from cki.events.operations import log_event
 from cki.meldingen.models import Melding
 from cki.surveillance.models import (
     Audit,
     AuditAuditor,
+    AuditPhoto,
+    AuditReport,
     AuditStatus,
     CatchUp,
+    Checklist,
+    Finding,
     PeriodFigures,
     ProposalStatus,
     WithdrawalProposal,
@@ -62,17 +67,21 @@ def _branch(certificate: Certificate, branch_id: int) -> dict:
     return branch
 
 
-def _head_office_id(certificate: Certificate) -> int | None:
+def head_office_id(certificate: Certificate) -> int | None:
     return next((b["branch_id"] for b in certificate.branches if b.get("is_head_office")), None)
 
 
+def line_key(certificate: Certificate, branch_id: int, kind: str) -> tuple[int, rules.AuditKind]:
+    """The programme line an audit of ``kind`` at ``branch_id`` counts on: its branch, or the
+    head office where the scheme counts location audits per certificate (SC-530 Table 4.3)."""
+    k = rules.AuditKind(kind)
+    if k.is_location and not scheme_of(certificate).param("location_audit_per_branch"):
+        return head_office_id(certificate), k
+    return branch_id, k
+
+
 def counted_on(certificate: Certificate, audit: Audit) -> tuple[int, rules.AuditKind]:
-    """The programme line an audit counts on: its branch, or the head office where the scheme
-    counts location audits per certificate (SC-530 Table 4.3)."""
-    kind = rules.AuditKind(audit.kind)
-    if kind.is_location and not scheme_of(certificate).param("location_audit_per_branch"):
-        return _head_office_id(certificate), kind
-    return audit.branch_id, kind
+    return line_key(certificate, audit.branch_id, audit.kind)
 
 
 # -- the programme ------------------------------------------------------------------------
@@ -455,3 +464,191 @@ def decide_proposal(proposal: WithdrawalProposal, data: dict) -> WithdrawalPropo
     log_event(proposal, "withdrawal.proposal_decided", before=before, after={"status": proposal.status},
               note=data["reason"])
     return proposal
+
+
+# -- checklists and reports ------------------------------------------------------------------------
+
+PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+def current_checklist(cki_id: int, scheme: str, kind: str, on: date) -> Checklist:
+    """The latest checklist version for the scheme and audit kind; version 1 is taken from the
+    scheme data the first time it is needed."""
+    latest = db.session.scalar(sa.select(Checklist).where(
+        Checklist.cki_id == cki_id, Checklist.scheme == scheme, Checklist.kind == kind)
+        .order_by(Checklist.version.desc()).limit(1))
+    if latest is not None:
+        return latest
+    version = load_scheme(scheme, on)
+    items = version.param("checklists").get(kind)
+    if items is None:
+        raise DomainError("kind", f"{scheme} heeft geen checklist voor deze soort beoordeling.")
+    checklist = Checklist(cki_id=cki_id, scheme=scheme, kind=kind, version=1, items=[dict(i) for i in items],
+                          note=f"Startversie uit de schemagegevens ({version.cite('checklists')}).")
+    db.session.add(checklist)
+    db.session.flush()
+    log_event(checklist, "checklist.created", after={"scheme": scheme, "kind": kind, "version": 1})
+    return checklist
+
+
+def new_checklist_version(cki_id: int, data: dict) -> Checklist:
+    """The quality manager's new version of a checklist. A line keeps its key when its clause and
+    text are unchanged, so coverage and findings stay comparable across versions."""
+    kind = rules.AuditKind(data["kind"])
+    previous = current_checklist(cki_id, data["scheme"], kind.value, today())
+    known = {(i["clause"], i["text"]): i["key"] for i in previous.items}
+    items, used = [], set()
+    for n, line in enumerate(data["items"], start=1):
+        key = known.get((line["clause"], line["text"])) or f"{kind.value}-v{previous.version + 1}-{n}"
+        if key in used:
+            raise DomainError("items", f"Regel {n} staat er twee keer in.")
+        used.add(key)
+        items.append({"key": key, "clause": line["clause"], "text": line["text"]})
+    principal = current_principal()
+    checklist = Checklist(cki_id=cki_id, scheme=data["scheme"], kind=kind.value, version=previous.version + 1,
+                          items=items, note=data.get("note"), created_by_id=principal.user_id if principal else None)
+    db.session.add(checklist)
+    db.session.flush()
+    log_event(checklist, "checklist.version_added", before={"version": previous.version},
+              after={"version": checklist.version, "lines": len(items)}, note=data.get("note"))
+    return checklist
+
+
+def _report_version(report: AuditReport, lock_version: int) -> None:
+    if report.lock_version != lock_version:
+        raise Conflict("lock_version", "Het rapport is intussen elders opgeslagen; laad het opnieuw. Wat u niet "
+                                       "kon opslaan, staat nog in uw formulier.")
+
+
+def save_draft(audit: Audit, data: dict) -> AuditReport:
+    """Save the auditor's answers (merged line by line) and summary as a draft. All or nothing: a
+    refused save changes nothing, so the last saved draft stays as it was."""
+    if audit.status == AuditStatus.CANCELLED:
+        raise DomainError("audit_id", "Deze beoordeling is vervallen.")
+    report = audit.report
+    if report is None:
+        if data["lock_version"] != 0:
+            raise Conflict("lock_version", "Er is nog geen rapport; begin met lock_version 0.")
+        checklist = current_checklist(audit.cki_id, audit.certificate.scheme, audit.kind, audit.planned_on)
+        report = AuditReport(cki_id=audit.cki_id, audit_id=audit.id, company_id=audit.company_id,
+                             checklist=checklist, answers={}, status=rules.ReportStatus.DRAFT.value)
+        db.session.add(report)
+        audit.report = report
+    else:
+        _report_version(report, data["lock_version"])
+    if rules.ReportStatus(report.status) not in rules.EDITABLE:
+        raise DomainError("status", f"Het rapport is {rules.REPORT_STATUS_LABELS[rules.ReportStatus(report.status)]}"
+                                    " en kan niet meer worden gewijzigd.")
+    answers = {key: {k: v for k, v in answer.items() if v is not None} for key, answer in data.get("answers", {}).items()}
+    problems = rules.answer_problems(audit.certificate.scheme, report.checklist.items, answers, on=audit.planned_on)
+    if problems:
+        raise DomainError("answers", " ".join(f"{key}: {message}" for key, message in problems.items()))
+    report.answers = {**(report.answers or {}), **answers}
+    if "summary" in data:
+        report.summary = data["summary"]
+    db.session.flush()
+    log_event(report, "audit_report.saved", after={"audit_id": audit.id, "lines": sorted(answers)})
+    return report
+
+
+def submit_report(audit: Audit, data: dict) -> AuditReport:
+    """The auditor hands the finished report to team-leader review; the audit is recorded as done
+    on ``done_on`` if it was still planned."""
+    report = audit.report
+    if report is None:
+        raise DomainError("audit_id", "Er is nog geen rapport om in te dienen.")
+    _report_version(report, data["lock_version"])
+    try:
+        nxt = rules.report_transition(report.status, "submit")
+    except ValueError as refused:
+        raise DomainError("status", str(refused)) from None
+    if problems := rules.submit_problems(report.checklist.items, report.answers):
+        raise DomainError("answers", " ".join(problems))
+    if audit.status == AuditStatus.PLANNED:
+        record_done(audit, {"lock_version": audit.lock_version, "done_on": data.get("done_on") or today()})
+    before = report.status
+    report.status, report.submitted_on = nxt.value, today()
+    db.session.flush()
+    log_event(report, "audit_report.submitted", before={"status": before}, after={"status": report.status})
+    return report
+
+
+def review_report(audit: Audit, data: dict) -> AuditReport:
+    """A team leader who did not audit it approves the report (final: its findings are recorded on
+    the certificate) or returns it with comments."""
+    report = audit.report
+    if report is None:
+        raise DomainError("audit_id", "Er is nog geen rapport.")
+    _report_version(report, data["lock_version"])
+    principal = current_principal()
+    if principal and principal.user_id in audit.auditor_ids:
+        raise DomainError("audit_id", "Wie de beoordeling uitvoerde, beoordeelt het eigen rapport niet.")
+    action = "approve" if data["approve"] else "return"
+    try:
+        nxt = rules.report_transition(report.status, action)
+    except ValueError as refused:
+        raise DomainError("status", str(refused)) from None
+    if action == "return" and not (data.get("comment") or "").strip():
+        raise DomainError("comment", "Zeg bij het terugsturen wat er moet veranderen.")
+    before = report.status
+    report.status, report.review_comment = nxt.value, data.get("comment")
+    report.reviewed_by_id = principal.user_id if principal else None
+    if nxt == rules.ReportStatus.FINAL:
+        report.final_on = today()
+        items = {i["key"]: i for i in report.checklist.items}
+        for key, answer in sorted(report.answers.items()):
+            if answer.get("outcome") == rules.Outcome.FINDING:
+                db.session.add(Finding(cki_id=audit.cki_id, certificate_id=audit.certificate_id,
+                                       company_id=audit.company_id, audit_id=audit.id, item_key=key,
+                                       clause=items[key]["clause"], text=items[key]["text"],
+                                       category=answer["category"], evidence=answer["evidence"],
+                                       found_on=audit.done_on))
+    db.session.flush()
+    log_event(report, f"audit_report.{'approved' if data['approve'] else 'returned'}", before={"status": before},
+              after={"status": report.status}, note=data.get("comment"))
+    return report
+
+
+def add_photo(audit: Audit, item_key: str, filename: str | None, content: bytes) -> AuditPhoto:
+    """A photo as evidence for one line of a report that can still be edited: JPEG or PNG (by
+    content, not by name), at most ``PHOTO_MAX_BYTES``."""
+    report = audit.report
+    if report is None or rules.ReportStatus(report.status) not in rules.EDITABLE:
+        raise DomainError("file", "Foto's horen bij een rapport in concept; sla eerst het concept op.")
+    if item_key not in {i["key"] for i in report.checklist.items}:
+        raise DomainError("item_key", "Deze regel staat niet op de checklist van dit rapport.")
+    limit = current_app.config["PHOTO_MAX_BYTES"]
+    if len(content) > limit:
+        raise DomainError("file", f"De foto is groter dan {limit // 1_000_000} MB.")
+    content_type = next((t for magic, t in PHOTO_TYPES.items() if content.startswith(magic)), None)
+    if content_type is None:
+        raise DomainError("file", "Alleen foto's als JPEG of PNG.")
+    photo = AuditPhoto(cki_id=audit.cki_id, report_id=report.id, item_key=item_key,
+                       filename=safe_filename(filename, "foto"), content_type=content_type, size=len(content),
+                       data=content)
+    db.session.add(photo)
+    db.session.flush()
+    log_event(report, "audit_report.photo_added", after={"photo_id": photo.id, "item_key": item_key,
+                                                         "size": photo.size, "content_type": content_type})
+    return photo
+
+
+def coverage_for(certificate: Certificate) -> list[rules.CoverageRow]:
+    """Every clause of the scheme's current checklists against the periods in which a final report
+    assessed it (conform or a finding)."""
+    scheme = scheme_of(certificate)
+    clauses = []
+    for kind in scheme.param("checklists"):
+        clauses += [i["clause"] for i in current_checklist(certificate.cki_id, certificate.scheme, kind,
+                                                           certificate.issued_on).items]
+    rows = db.session.execute(sa.select(Audit.period_index, AuditReport.answers, Checklist.items)
+                              .join(AuditReport, AuditReport.audit_id == Audit.id)
+                              .join(Checklist, Checklist.id == AuditReport.checklist_id)
+                              .where(Audit.certificate_id == certificate.id,
+                                     AuditReport.status == rules.ReportStatus.FINAL.value)).all()
+    assessed = []
+    for period_index, answers, items in rows:
+        by_key = {i["key"]: i["clause"] for i in items}
+        assessed += [(period_index, by_key[k]) for k, a in answers.items()
+                     if k in by_key and a.get("outcome") in (rules.Outcome.CONFORM, rules.Outcome.FINDING)]
+    return rules.coverage(sorted(set(clauses), key=clauses.index), assessed, len(periods_of(certificate)))

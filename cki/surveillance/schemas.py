@@ -124,3 +124,109 @@ class ProgrammeSchema(ma.Schema):
     certificate_id = fields.Int()
     periods = fields.List(fields.Dict(), metadata={
         "description": "Per periode: programma per vestiging en soort, gepland, uitgevoerd, achterstand."})
+
+
+class ChecklistLineSchema(StrictSchema):
+    key = fields.Str(dump_only=True)
+    clause = fields.Str(required=True, validate=validate.Length(min=1, max=60))
+    text = fields.Str(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ChecklistSchema(StrictSchema):
+    id = fields.Int(dump_only=True)
+    scheme = fields.Str(required=True, validate=validate.OneOf(("SC-540", "SC-530")))
+    kind = fields.Str(required=True, validate=validate.OneOf([k.value for k in AuditKind]))
+    version = fields.Int(dump_only=True)
+    items = fields.List(fields.Nested(ChecklistLineSchema), required=True, validate=validate.Length(min=1, max=200))
+    note = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    created_at = fields.DateTime(dump_only=True)
+
+
+class ChecklistQuerySchema(StrictSchema):
+    scheme = fields.Str(required=True, validate=validate.OneOf(("SC-540", "SC-530")))
+    kind = fields.Str(required=True, validate=validate.OneOf([k.value for k in AuditKind]))
+
+
+class AnswerSchema(StrictSchema):
+    outcome = fields.Str(load_default=None, allow_none=True, metadata={
+        "description": "conform, finding (afwijking of opmerking) of not_applicable"})
+    category = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20), metadata={
+        "description": "Bij een finding: de categorie uit het schema (A, B, remark)."})
+    evidence = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=10000))
+
+
+class ReportSaveSchema(StrictSchema):
+    lock_version = fields.Int(required=True, validate=validate.Range(0, MAX_INT), metadata={
+        "description": "0 voor een nieuw rapport, daarna de laatst gelezen versie."})
+    answers = fields.Dict(keys=fields.Str(validate=validate.Length(max=60)), values=fields.Nested(AnswerSchema),
+                          load_default=dict, validate=validate.Length(max=200))
+    summary = fields.Str(allow_none=True, validate=validate.Length(max=20000))
+
+
+class ReportSubmitSchema(StrictSchema):
+    lock_version = fields.Int(required=True, validate=ID)
+    done_on = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "Datum van uitvoering, als de beoordeling nog niet als uitgevoerd is vastgelegd."})
+
+
+class ReportReviewSchema(StrictSchema):
+    lock_version = fields.Int(required=True, validate=ID)
+    approve = fields.Bool(required=True)
+    comment = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=10000))
+
+
+class PhotoSchema(ma.Schema):
+    id = fields.Int()
+    item_key = fields.Str()
+    filename = fields.Str()
+    content_type = fields.Str()
+    size = fields.Int()
+    created_at = fields.DateTime()
+
+
+class ReportSchema(ma.Schema):
+    id = fields.Int()
+    audit_id = fields.Int()
+    status = fields.Str()
+    checklist = fields.Nested(ChecklistSchema)
+    answers = fields.Dict()
+    summary = fields.Str(allow_none=True)
+    review_comment = fields.Str(allow_none=True)
+    submitted_on = fields.Date(allow_none=True)
+    final_on = fields.Date(allow_none=True)
+    lock_version = fields.Int()
+    photos = fields.List(fields.Nested(PhotoSchema))
+
+
+class FindingSchema(ma.Schema):
+    id = fields.Int()
+    certificate_id = fields.Int()
+    audit_id = fields.Int()
+    clause = fields.Str()
+    text = fields.Str()
+    category = fields.Str()
+    evidence = fields.Str()
+    found_on = fields.Date()
+
+
+class CoverageSchema(ma.Schema):
+    certificate_id = fields.Int()
+    periods = fields.Int()
+    rows = fields.List(fields.Dict())
+    uncovered = fields.List(fields.Str())
+
+
+class BoardQuerySchema(StrictSchema):
+    day = fields.Date(load_default=None, data_key="date", metadata={
+        "description": "Een dag in de gevraagde week (standaard vandaag)."})
+
+
+class BoardSchema(ma.Schema):
+    week = fields.Int(metadata={"description": "ISO-weeknummer"})
+    week_start = fields.Date()
+    week_end = fields.Date()
+    certificates = fields.List(fields.Dict(), metadata={
+        "description": "Certificaten met beoordelingen die nog gepland moeten worden of achterstand."})
+    meldingen = fields.List(fields.Dict(), metadata={
+        "description": "Meldingen die deze week beginnen en nog door geen beoordeling worden bezocht."})
+    auditors = fields.List(fields.Dict(), metadata={"description": "Beoordelingen per beoordelaar per dag."})

@@ -305,6 +305,39 @@ def _sections(name: str, v: Any) -> None:
         _text(f"{name}.{rule}", section)
 
 
+def _finding_categories(name: str, v: Any) -> None:
+    if not (isinstance(v, list) and v):
+        raise _fail(name, "expected a non-empty list of categories")
+    codes = set()
+    for cat in v:
+        if not (isinstance(cat, dict) and {"code", "label", "procedure", "source"} <= cat.keys()):
+            raise _fail(name, "each category needs code, label, procedure and source")
+        for key in ("code", "label", "source"):
+            _text(f"{name}.{key}", cat[key])
+        if cat["procedure"] is not None and cat["procedure"] not in ("category_a", "non_a"):
+            raise _fail(name, f"unknown procedure {cat['procedure']!r}")
+        if cat["code"] in codes:
+            raise _fail(name, f"category {cat['code']!r} twice")
+        codes.add(cat["code"])
+
+
+def _checklists(name: str, v: Any) -> None:
+    if not (isinstance(v, dict) and v):
+        raise _fail(name, "expected a mapping of audit kind to checklist lines")
+    for kind, items in v.items():
+        if not (isinstance(items, list) and items):
+            raise _fail(name, f"{kind}: expected a non-empty list of lines")
+        keys = set()
+        for item in items:
+            if not (isinstance(item, dict) and {"key", "clause", "text"} <= item.keys()):
+                raise _fail(name, f"{kind}: each line needs key, clause and text")
+            for key in ("key", "clause", "text"):
+                _text(f"{name}.{kind}.{key}", item[key])
+            if item["key"] in keys:
+                raise _fail(name, f"{kind}: line key {item['key']!r} twice")
+            keys.add(item["key"])
+
+
 _CHECKS: dict[str, Callable[[str, Any], None]] = {
     "category_a_steps": _steps,
     "non_a_steps": _steps,
@@ -324,6 +357,8 @@ _CHECKS: dict[str, Callable[[str, Any], None]] = {
     "location_audit_first_period_note": _text,
     "location_audit_unannounced": _flags,
     "location_audit_per_branch": _flag,
+    "finding_categories": _finding_categories,
+    "checklists": _checklists,
     "man_day_hours": _positive_int,
     "project_day_thresholds": _thresholds,
     "project_day_activities": _activities,
@@ -372,6 +407,9 @@ def _check_cross_references(params: Mapping[str, Any]) -> None:
     unannounced = params.get("location_audit_unannounced")
     if unannounced is not None and not set(unannounced) <= set(table["columns"]):
         raise _fail("location_audit_unannounced", f"keys must be table columns {table['columns']}")
+    checklists = params.get("checklists")
+    if checklists is not None and not set(checklists) <= {"branch", *table["columns"]}:
+        raise _fail("checklists", f"kinds must be 'branch' or table columns {table['columns']}")
 
 
 def _parse_date(field: str, value: Any) -> date:
