@@ -115,7 +115,7 @@ def auditor_load(cki_id: int, monday: date) -> list[dict]:
     load = defaultdict(lambda: defaultdict(lambda: {"location": 0, "branch": 0}))
     for user_id, day, kind, n in rows:
         load[user_id][day]["location" if rules.AuditKind(kind).is_location else "branch"] += n
-    names = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(list(load)))).tuples().all())
+    names = {uid: name for uid, name in db.session.execute(sa.select(User.id, User.name).where(User.id.in_(list(load))))}
     days = [monday + timedelta(days=i) for i in range(7)]
     return [{"user_id": uid, "name": names.get(uid, "?"),
              "days": [{"date": d, **load[uid][d]} if d in load[uid] else {"date": d, "location": 0, "branch": 0}
