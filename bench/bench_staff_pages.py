@@ -81,6 +81,72 @@ SEED_SQL = [
               CASE WHEN id % 1000 = 0 THEN 'parked' ELSE 'processed' END, 'new',
               CASE WHEN id % 1000 = 0 THEN 'Onbekend bedrijf' END, id, created_at, created_at::date
        FROM meldingen WHERE cki_id = :cki AND channel = 'lavs' AND planned_start >= :last_year""",
+    # Auditors (never log in: a stand-in password hash).
+    """INSERT INTO users (cki_id, email, name, password_hash, kind, active, outsourced, created_at)
+       SELECT :cki, 'auditor' || n || '@bench.test', 'Auditor ' || n, 'x', 'staff', true, false, now()
+       FROM generate_series(1, 20) AS n""",
+    """INSERT INTO user_roles (user_id, role) SELECT id, 'assessor' FROM users WHERE email LIKE 'auditor%@bench.test'""",
+    # Certificates (SC-530): each holder's current one, issued on the same day in both databases (within
+    # the last 3 years), and before it one every 3 years as far back as the history goes (expired).
+    """INSERT INTO dossiers (cki_id, company_id, scheme, scheme_version, state, lock_version, applied_on,
+                             decided_on, prior_withdrawals, informed_of_rules, decision_late, created_at)
+       SELECT :cki, c.id, 'SC-530', 'bench', 'granted', 1, g.issued - 90, g.issued, '[]', true, false, now()
+       FROM companies c
+       CROSS JOIN LATERAL (SELECT (:today - ((c.id * 7) % 1095) - k * 1095) AS issued
+                           FROM generate_series(0, 5) AS k) AS g
+       WHERE c.cki_id = :cki AND g.issued >= :first_day - 1095""",
+    """INSERT INTO certificates (cki_id, company_id, dossier_id, scheme, number, holder_name, holder_place, holder_kvk,
+                                 branches, issued_on, valid_until, status, expired_on, false_information, pdf,
+                                 created_at)
+       SELECT d.cki_id, d.company_id, d.id, 'SC-530', 'SC-530/' || extract(year FROM d.decided_on) || '/' || d.id,
+              c.name, c.place, c.kvk_number,
+              json_build_array(json_build_object('branch_id', b.id, 'is_head_office', true, 'name', null,
+                                                 'address', b.address, 'kvk_number', null)),
+              d.decided_on, (d.decided_on - 1 + interval '3 years')::date,
+              CASE WHEN (d.decided_on - 1 + interval '3 years')::date >= :today THEN 'valid' ELSE 'expired' END,
+              CASE WHEN (d.decided_on - 1 + interval '3 years')::date < :today
+                   THEN (d.decided_on - 1 + interval '3 years')::date END,
+              false, convert_to('%PDF', 'UTF8'), now()
+       FROM dossiers d JOIN companies c ON c.id = d.company_id
+       JOIN branches b ON b.company_id = c.id AND b.is_head_office
+       WHERE d.cki_id = :cki AND d.state = 'granted'""",
+    # The figures behind each current certificate's programme.
+    """INSERT INTO period_figures (cki_id, certificate_id, company_id, branch_id, period_index, figures, works,
+                                   declared_on, created_at)
+       SELECT c.cki_id, c.id, c.company_id, (c.branches -> 0 ->> 'branch_id')::int, p, '{"project_days": 300}', 9,
+              c.issued_on, now()
+       FROM certificates c CROSS JOIN generate_series(0, 2) AS p WHERE c.cki_id = :cki AND c.status = 'valid'""",
+    # Ten audits a year per certificate (one at the branch), done before today, planned after; only those
+    # within the history of this database.
+    """INSERT INTO audits (cki_id, certificate_id, company_id, branch_id, kind, period_index, planned_on, unannounced,
+                           close_locations, status, done_on, lock_version, created_at)
+       SELECT c.cki_id, c.id, c.company_id, (c.branches -> 0 ->> 'branch_id')::int,
+              CASE WHEN j % 10 = 0 THEN 'branch' ELSE 'total' END, 1 + (j * 36) / 366, c.issued_on + j * 36,
+              j % 10 <> 0, false,
+              CASE WHEN c.issued_on + j * 36 < :today THEN 'done' ELSE 'planned' END,
+              CASE WHEN c.issued_on + j * 36 < :today THEN c.issued_on + j * 36 END, 1, now()
+       FROM certificates c CROSS JOIN generate_series(0, 29) AS j
+       WHERE c.cki_id = :cki AND c.issued_on + j * 36 <= least(c.valid_until, :today + 60)
+         AND c.issued_on + j * 36 >= :first_day""",
+    """INSERT INTO audit_auditors (cki_id, audit_id, user_id)
+       SELECT a.cki_id, a.id, u.first_id + a.id % 20
+       FROM audits a CROSS JOIN (SELECT min(id) AS first_id FROM users WHERE email LIKE 'auditor%@bench.test') AS u
+       WHERE a.cki_id = :cki""",
+    """INSERT INTO checklists (cki_id, scheme, kind, version, items, created_at)
+       VALUES (:cki, 'SC-530', 'total', 1, '[{"key": "total-1", "clause": "C §7", "text": "Melding"}]', now()),
+              (:cki, 'SC-530', 'branch', 1, '[{"key": "branch-1", "clause": "C §4.2", "text": "Dossiers"}]', now())""",
+    """INSERT INTO audit_reports (cki_id, audit_id, company_id, checklist_id, status, answers, lock_version, final_on,
+                                  created_at)
+       SELECT a.cki_id, a.id, a.company_id, k.id, 'final',
+              json_build_object(k.items -> 0 ->> 'key', json_build_object('outcome', 'conform')), 1, a.done_on, now()
+       FROM audits a JOIN checklists k ON k.cki_id = a.cki_id AND k.kind = a.kind
+       WHERE a.cki_id = :cki AND a.status = 'done'""",
+    # A finding in one audit in five.
+    """INSERT INTO findings (cki_id, certificate_id, company_id, audit_id, item_key, clause, text, category, evidence,
+                             found_on, created_at)
+       SELECT a.cki_id, a.certificate_id, a.company_id, a.id, 'total-1', 'C §7', 'Melding',
+              (ARRAY['A', 'B', 'B', 'remark'])[1 + a.id % 4], 'Bevinding ' || a.id, a.done_on, now()
+       FROM audits a WHERE a.cki_id = :cki AND a.status = 'done' AND a.id % 5 = 0""",
 ]
 
 
@@ -106,7 +172,8 @@ def build(args, db_name: str) -> dict:
     if args.history != 1:  # the same days to come, 1/history of the days past
         first_day = last_day - timedelta(days=round(span / args.history))
     params = {"companies": args.companies, "total": round(args.per_year * args.years * (last_day - first_day).days / span),
-              "first_day": first_day, "span": (last_day - first_day).days, "last_year": date(last_day.year, 1, 1)}
+              "first_day": first_day, "span": (last_day - first_day).days, "last_year": date(last_day.year, 1, 1),
+              "today": date.today()}
     with app.test_request_context():
         cki = Cki(name="Bench CKI", kvk_number="99999999")
         db.session.add(cki)
@@ -121,18 +188,21 @@ def build(args, db_name: str) -> dict:
             print(f"  seeded {sql.split()[2]:<18} in {time.perf_counter() - started:5.1f} s", file=sys.stderr)
         company_ids = db.session.scalars(sa.text("SELECT id FROM companies WHERE cki_id = :cki ORDER BY id"),
                                          params).all()
-        dossier_ids = [create_dossier(cki.id, {"company_id": cid, "scheme": "SC-530", "applied_on": date.today()}).id
+        dossier_ids = [create_dossier(cki.id, {"company_id": cid, "scheme": "SC-540", "applied_on": date.today()}).id
                        for cid in company_ids]
         db.session.commit()
         melding_id = db.session.scalar(sa.text("SELECT max(id) FROM meldingen"))
+        certificate_id = db.session.scalar(sa.text(
+            "SELECT id FROM certificates WHERE status = 'valid' ORDER BY issued_on LIMIT 1"))  # the longest history
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(sa.text("VACUUM ANALYZE"))
         counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
-                  for t in ("companies", "meldingen", "melding_revisions", "event_log", "lavs_messages", "dossiers")}
+                  for t in ("companies", "meldingen", "melding_revisions", "event_log", "lavs_messages", "dossiers",
+                            "certificates", "audits", "audit_reports", "findings")}
     engine.dispose()
     return {"company": company_ids[len(company_ids) // 2], "dossier": dossier_ids[-1], "melding": melding_id,
-            "counts": counts}
+            "certificate": certificate_id, "counts": counts}
 
 
 def pages(built) -> list[tuple[str, str]]:
@@ -153,6 +223,11 @@ def pages(built) -> list[tuple[str, str]]:
         ("dossiers: list", "/dossiers/"),
         ("dossier: one", f"/dossiers/{built['dossier']}"),
         ("API: meldingen from today", f"/api/v1/meldingen?from={today}&limit=500"),
+        ("planning board (this week)", "/planning/"),
+        ("certificate: one, programme and audits", f"/certificaten/{built['certificate']}"),
+        ("certificates: search by name", "/certificaten/?q=Asbest%2055"),
+        ("certificates: search by KvK", "/certificaten/?q=10000555"),
+        ("API: planning board", "/api/v1/planning/board"),
     ]
 
 

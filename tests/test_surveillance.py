@@ -558,3 +558,46 @@ def test_who_audited_does_not_review_its_own_report(app, client, tenant, clock):
     assert r.status_code == 422 and "eigen rapport" in r.json["message"]
     assert client.post(f"{url}/review", json={"lock_version": version, "approve": True},
                        headers=tenant.auth("team_leader")).json["status"] == "final"
+
+
+def _version(html: str) -> int:
+    import re
+
+    return int(re.search(r'name="lock_version" value="(\d+)"', html).group(1))
+
+
+def test_the_report_page_from_draft_to_final(app, client, tenant, clock):
+    from tests.test_web import login, post
+
+    cid = certify(app, tenant, "company1", "SC-530", date(2026, 1, 31))
+    declare_clear(client, tenant)
+    audit = plan(client, tenant, cid, kind="branch", planned_on="2026-11-24").json
+    items = client.get("/api/v1/checklists?scheme=SC-530&kind=branch", headers=tenant.auth("assessor")).json["items"]
+    auditor = app.test_client()
+    login(auditor, tenant.emails["assessor"])
+    url = f"/certificaten/beoordelingen/{audit['id']}/rapport"
+    page = auditor.get(url)
+    assert page.status_code == 200 and items[0]["text"] in page.text and "Concept opslaan" in page.text
+    # a refused save shows the reason and keeps what was typed
+    refused = post(auditor, url, action="save", lock_version=0, **{f"outcome-{items[0]['key']}": "finding",
+                                                                   f"evidence-{items[0]['key']}": "Geen register"})
+    assert "Kies de categorie" in refused.text and "Geen register" in refused.text
+    saved = post(auditor, url, action="save", lock_version=0, **{f"outcome-{items[0]['key']}": "conform"})
+    assert "Concept opgeslagen" in saved.text
+    answers = {f"outcome-{i['key']}": "conform" for i in items}
+    answers[f"outcome-{items[1]['key']}"] = "finding"
+    answers[f"category-{items[1]['key']}"] = "B"
+    answers[f"evidence-{items[1]['key']}"] = "Twee dossiers onvolledig."
+    done = post(auditor, url, action="submit", lock_version=_version(saved.text), done_on="2026-11-24", **answers)
+    assert "Rapport ingediend" in done.text
+    leader = app.test_client()
+    login(leader, tenant.emails["team_leader"])
+    review = leader.get(url).text
+    assert "Goedkeuren" in review
+    final = post(leader, url, action="approve", lock_version=_version(review))
+    assert "definitief" in final.text
+    assert client.get(f"/api/v1/certificates/{cid}/findings", headers=tenant.auth("company1")).json[0]["evidence"] == \
+        "Twee dossiers onvolledig."
+    company = app.test_client()
+    login(company, tenant.emails["company1"])
+    assert company.get(url).status_code == 403

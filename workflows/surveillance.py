@@ -97,11 +97,11 @@ def periods(scheme: SchemeRef, issued_on: date, valid_until: date) -> list[Perio
         return add_period(issued_on, **{unit: n * k for unit, n in length.items()})
 
     result: list[Period] = []
-    k = 0
-    while boundary(k) <= valid_until:
-        start, nxt = boundary(k), boundary(k + 1)
+    k, start = 0, issued_on
+    while start <= valid_until:
+        nxt = boundary(k + 1)
         result.append(Period(k + 1, start, min(nxt - timedelta(days=1), valid_until)))
-        k += 1
+        k, start = k + 1, nxt
     last = result[-1]
     whole = boundary(last.index) - last.start
     if len(result) > 1 and (last.end - last.start + timedelta(days=1)) * 2 < whole:

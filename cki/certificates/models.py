@@ -52,7 +52,8 @@ class Certificate(TenantMixin, TimestampMixin, db.Model):
     #: The holder said in writing it will not continue (§5): no recertification is planned.
     not_continuing_on: Mapped[date | None] = mapped_column()
     not_continuing_document: Mapped[str | None] = mapped_column(sa.Text)
-    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)
+    #: Loaded only when asked for: lists and the planning board read many certificates.
+    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False, deferred=True)
 
     dossier = relationship("Dossier", backref=sa.orm.backref("certificate", uselist=False))
     company = relationship("Company")

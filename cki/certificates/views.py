@@ -1,7 +1,10 @@
 """Pages for certificates: the list with search, and one certificate with its programme per period
 (drawn), its audits and, for planners, the form to plan one. Thin: the API's operations and policy."""
+from datetime import date
+
 import marshmallow as ma
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from cki.certificates.models import STATUS_LABELS, Certificate
@@ -12,11 +15,11 @@ from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404
 from cki.surveillance import operations as surveillance
-from cki.surveillance.models import Audit, AuditStatus
+from cki.surveillance.models import Audit, AuditPhoto, AuditStatus
 from cki.surveillance.permissions import READERS, may_plan, may_record_done, visible_audits
 from cki.surveillance.schemas import AuditDoneSchema, AuditPlanSchema
 from cki.users.models import Role, User
-from workflows.surveillance import KIND_LABELS, AuditKind
+from workflows.surveillance import KIND_LABELS, AuditKind, period_of
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificaten", template_folder="templates")
 
@@ -32,9 +35,13 @@ def _not_for_outsourced():
 @login_required
 def index():
     q = request.args.get("q", "").strip()[:100]
-    certificates = db.session.scalars(search(visible_certificates(), q).order_by(
-        Certificate.holder_name, Certificate.number).limit(200)).all()
-    return render_template("certificates/index.html", certificates=certificates, q=q, status_labels=STATUS_LABELS)
+    ended = request.args.get("ook_beeindigd") == "1"
+    stmt = search(visible_certificates(), q)
+    if not ended:  # what staff look for: the certificates that run now
+        stmt = stmt.where(Certificate.status.in_(surveillance.LIVE))
+    certificates = db.session.scalars(stmt.order_by(Certificate.holder_name, Certificate.number).limit(200)).all()
+    return render_template("certificates/index.html", certificates=certificates, q=q, ended=ended,
+                           status_labels=STATUS_LABELS)
 
 
 def _kinds(certificate):
@@ -43,10 +50,19 @@ def _kinds(certificate):
     return [(AuditKind.BRANCH.value, KIND_LABELS[AuditKind.BRANCH])] + [(c, KIND_LABELS[AuditKind(c)]) for c in columns]
 
 
+def rules_period_of(certificate):
+    """The certificate's period running today, if any."""
+    return period_of(surveillance.periods_of(certificate), today())
+
+
 def _page(certificate, *, form_errors=None, form=None, status=200):
     p = current_principal()
-    audits = db.session.scalars(visible_audits().where(Audit.certificate_id == certificate.id)
-                                .order_by(Audit.planned_on.desc(), Audit.id.desc())).all()
+    every = request.args.get("alle") == "1"
+    stmt = visible_audits().where(Audit.certificate_id == certificate.id)
+    current = rules_period_of(certificate)
+    if not every and current is not None:  # this period's and those still planned; the picture shows the rest
+        stmt = stmt.where(sa.or_(Audit.planned_on >= current.start, Audit.status == AuditStatus.PLANNED.value))
+    audits = db.session.scalars(stmt.order_by(Audit.planned_on.desc(), Audit.id.desc())).all()
     staff_view = admits(p, READERS)
     periods = surveillance.overview(certificate) if staff_view else []
     auditors = []
@@ -61,8 +77,8 @@ def _page(certificate, *, form_errors=None, form=None, status=200):
         "certificates/show.html", c=certificate, audits=audits, periods=periods, staff_view=staff_view,
         can_plan=may_plan(p), can_record={a.id: may_record_done(p, a) for a in audits}, auditors=auditors,
         kinds=_kinds(certificate), kind_labels={k.value: v for k, v in KIND_LABELS.items()}, names=names,
-        alerts=alerts, form=form or {}, form_errors=form_errors or {}, today=today(), planned=AuditStatus.PLANNED,
-        status_labels=STATUS_LABELS), status
+        alerts=alerts, every=every, current=current, form=form or {}, form_errors=form_errors or {}, today=today(),
+        planned=AuditStatus.PLANNED, status_labels=STATUS_LABELS), status
 
 
 @bp.route("/<int:certificate_id>")
@@ -120,3 +136,113 @@ def done(audit_id):
     db.session.commit()
     flash(f"Beoordeling vastgelegd als uitgevoerd op {audit.done_on:%d-%m-%Y}.", "info")
     return redirect(url_for(".show", certificate_id=audit.certificate_id))
+
+
+def _audit_or_404(audit_id: int) -> Audit:
+    audit = db.session.scalar(visible_audits().where(Audit.id == audit_id))
+    if audit is None:
+        abort(404)
+    return audit
+
+
+def _answers_from_form(items) -> dict:
+    answers = {}
+    for item in items:
+        outcome = request.form.get(f"outcome-{item['key']}") or None
+        category = request.form.get(f"category-{item['key']}") or None
+        evidence = (request.form.get(f"evidence-{item['key']}") or "").strip() or None
+        if outcome or evidence:
+            answers[item["key"]] = {"outcome": outcome, "category": category if outcome == "finding" else None,
+                                    "evidence": evidence}
+    return answers
+
+
+@bp.route("/beoordelingen/<int:audit_id>/rapport", methods=["GET", "POST"])
+@login_required
+def report(audit_id):
+    """The auditor's checklist on a laptop or tablet: save as a draft, finish later, submit; the
+    team leader approves or returns it. Unsaved input is kept in the browser (report.js) until a
+    save succeeds, so a lost connection loses nothing."""
+    audit = _audit_or_404(audit_id)
+    p = current_principal()
+    if not p.is_staff:
+        abort(403)
+    can_edit = may_record_done(p, audit)
+    can_review = admits(p, (Role.TEAM_LEADER,)) and p.user_id not in audit.auditor_ids
+    status, errors = 200, {}
+    if request.method == "POST":
+        action = request.form.get("action", "save")
+        try:
+            if action in ("save", "submit"):
+                if not can_edit:
+                    abort(403)
+                checklist = (audit.report.checklist if audit.report else surveillance.current_checklist(
+                    audit.cki_id, audit.certificate.scheme, audit.kind, audit.planned_on))
+                saved = surveillance.save_draft(audit, {
+                    "lock_version": int(request.form.get("lock_version") or 0),
+                    "answers": _answers_from_form(checklist.items), "summary": request.form.get("summary") or None})
+                if action == "submit":
+                    done_on = request.form.get("done_on") or None
+                    surveillance.submit_report(audit, {"lock_version": saved.lock_version,
+                                                       "done_on": date.fromisoformat(done_on) if done_on else None})
+            elif action in ("approve", "return"):
+                if not can_review:
+                    abort(403)
+                surveillance.review_report(audit, {"lock_version": int(request.form.get("lock_version") or 0),
+                                                   "approve": action == "approve",
+                                                   "comment": request.form.get("comment") or None})
+            else:
+                abort(400)
+        except (DomainError, ValueError) as error:
+            db.session.rollback()
+            message = error.message if isinstance(error, DomainError) else "Ongeldige datum."
+            errors = {"form": message}
+            status = error.status if isinstance(error, DomainError) else 422
+        else:
+            db.session.commit()
+            flash({"save": "Concept opgeslagen.", "submit": "Rapport ingediend bij de teamleider.",
+                   "approve": "Rapport goedgekeurd: definitief.", "return": "Rapport teruggestuurd."}[action], "info")
+            return redirect(url_for(".report", audit_id=audit.id))
+    checklist = (audit.report.checklist if audit.report else surveillance.current_checklist(
+        audit.cki_id, audit.certificate.scheme, audit.kind, audit.planned_on))
+    db.session.commit()  # version 1 of a checklist may just have been taken from the scheme data
+    scheme = surveillance.scheme_of(audit.certificate)
+    editable = audit.report is None or audit.report.status in ("draft", "returned")
+    return render_template("certificates/report.html", a=audit, r=audit.report, checklist=checklist,
+                           categories=scheme.param("finding_categories"), can_edit=can_edit and editable,
+                           can_review=can_review and audit.report is not None and audit.report.status == "submitted",
+                           errors=errors, today=today(), kind_labels={k.value: v for k, v in KIND_LABELS.items()},
+                           posted=request.form if request.method == "POST" else None), status
+
+
+@bp.route("/beoordelingen/<int:audit_id>/rapport/foto", methods=["POST"])
+@login_required
+def report_photo(audit_id):
+    audit = _audit_or_404(audit_id)
+    if not current_principal().is_staff or not may_record_done(current_principal(), audit):
+        abort(403)
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise DomainError("file", "Kies een foto.")
+        surveillance.add_photo(audit, request.form.get("item_key", ""), upload.filename,
+                               upload.read(current_app.config["PHOTO_MAX_BYTES"] + 1))
+    except DomainError as error:
+        db.session.rollback()
+        flash(f"Foto niet opgeslagen: {error.message}", "error")
+    else:
+        db.session.commit()
+        flash("Foto opgeslagen.", "info")
+    return redirect(url_for(".report", audit_id=audit.id) + f"#regel-{request.form.get('item_key', '')}")
+
+
+@bp.route("/beoordelingen/<int:audit_id>/rapport/foto/<int:photo_id>")
+@login_required
+def report_photo_file(audit_id, photo_id):
+    audit = _audit_or_404(audit_id)
+    if not current_principal().is_staff:
+        abort(404)
+    photo = db.session.get(AuditPhoto, photo_id)
+    if photo is None or audit.report is None or photo.report_id != audit.report.id:
+        abort(404)
+    return Response(photo.data, mimetype=photo.content_type)

@@ -354,7 +354,7 @@ def planning_board(args):
     and each auditor's audits per day."""
     day = args["day"] or today()
     monday = day - timedelta(days=day.weekday())
-    result = board.week_board(current_principal().cki_id, monday, today())
+    result = board.week_board(current_principal().cki_id, monday, today(), limit=args["limit"])
     return {**result, **{key: _iso(result[key]) for key in ("certificates", "meldingen", "auditors")}}
 
 

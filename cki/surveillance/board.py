@@ -20,8 +20,11 @@ from workflows import surveillance as rules
 OPEN_MELDING = ("cancelled", "merged")
 
 
-def _live_certificates(cki_id: int, on: date) -> list[Certificate]:
-    return db.session.scalars(sa.select(Certificate).where(
+def _live_certificates(cki_id: int, on: date) -> list:
+    """The columns the programme needs (plain rows: a thousand ORM objects cost more than the rules)."""
+    c = Certificate
+    return db.session.execute(sa.select(
+        c.id, c.number, c.holder_name, c.scheme, c.branches, c.issued_on, c.valid_until, c.not_continuing_on).where(
         Certificate.cki_id == cki_id, Certificate.status.in_(operations.LIVE), Certificate.valid_until >= on,
         Certificate.issued_on <= on).order_by(Certificate.holder_name)).all()
 
@@ -39,7 +42,9 @@ def certificate_rows(cki_id: int, on: date) -> list[dict]:
         .where(Audit.certificate_id.in_(ids), Audit.status != AuditStatus.CANCELLED.value)
         .group_by(Audit.certificate_id, Audit.period_index, Audit.branch_id, Audit.kind, Audit.status)).all()
     figures = defaultdict(dict)
-    for row in db.session.scalars(sa.select(PeriodFigures).where(PeriodFigures.certificate_id.in_(ids))):
+    for row in db.session.execute(sa.select(PeriodFigures.certificate_id, PeriodFigures.period_index,
+                                            PeriodFigures.branch_id, PeriodFigures.figures, PeriodFigures.works)
+                                  .where(PeriodFigures.certificate_id.in_(ids))):
         figures[row.certificate_id][(row.period_index, row.branch_id)] = row
     catch_ups = defaultdict(dict)
     for row in db.session.scalars(sa.select(CatchUp).where(CatchUp.certificate_id.in_(ids))):
@@ -53,22 +58,21 @@ def certificate_rows(cki_id: int, on: date) -> list[dict]:
     for certificate in certificates:
         periods = operations.periods_of(certificate)
         current = rules.period_of(periods, on)
-        need, behind = [], 0
+        need, behind, due = [], 0, None
         for period in periods[max(0, current.index - 2):current.index]:
             prog = operations.programme_for(certificate, period, figures=figures[certificate.id],
-                                            catch_ups=catch_ups[certificate.id])
+                                            catch_ups=catch_ups[certificate.id], periods=periods)
             mine = _in_period(certificate, planned[certificate.id], period.index)
             finished = _in_period(certificate, done[certificate.id], period.index)
             moved = {}
             if (cu := catch_ups[certificate.id].get(period.index)) is not None:
                 moved = {(x["branch_id"], rules.AuditKind(x["kind"])): x["count"] for x in cu.shortfall}
+            due = prog.due_by  # the last one is the current period's
             for line in rules.progress(prog, mine, finished, on, moved):
                 behind += line.behind
                 if period.index == current.index and line.to_plan:
                     need.append(line.to_dict())
         if need or behind:
-            due = operations.programme_for(certificate, current, figures=figures[certificate.id],
-                                           catch_ups=catch_ups[certificate.id]).due_by
             rows.append({"certificate_id": certificate.id, "number": certificate.number,
                          "holder_name": certificate.holder_name, "scheme": certificate.scheme,
                          "period_index": current.index, "due_by": due, "to_plan": sum(x["to_plan"] for x in need),
@@ -123,7 +127,9 @@ def auditor_load(cki_id: int, monday: date) -> list[dict]:
             for uid in sorted(load, key=lambda u: names.get(u, ""))]
 
 
-def week_board(cki_id: int, monday: date, on: date) -> dict:
+def week_board(cki_id: int, monday: date, on: date, limit: int | None = None) -> dict:
+    """The board; ``limit`` keeps the most urgent certificates (``certificates_total`` counts them all)."""
+    rows = certificate_rows(cki_id, on)
     return {"week_start": monday, "week_end": monday + timedelta(days=6), "week": monday.isocalendar().week,
-            "certificates": certificate_rows(cki_id, on), "meldingen": melding_candidates(cki_id, monday),
-            "auditors": auditor_load(cki_id, monday)}
+            "certificates": rows[:limit] if limit else rows, "certificates_total": len(rows),
+            "meldingen": melding_candidates(cki_id, monday), "auditors": auditor_load(cki_id, monday)}

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -50,7 +51,13 @@ def scheme_of(certificate: Certificate) -> SchemeVersion:
 
 
 def periods_of(certificate: Certificate) -> list[rules.Period]:
-    return rules.periods(scheme_of(certificate), certificate.issued_on, certificate.valid_until)
+    return list(_periods(certificate.scheme, certificate.issued_on, certificate.valid_until))
+
+
+@lru_cache(maxsize=4096)
+def _periods(scheme: str, issued_on: date, valid_until: date) -> tuple[rules.Period, ...]:
+    # The same three dates give the same periods: the planning board asks for a thousand certificates.
+    return tuple(rules.periods(load_scheme(scheme, issued_on), issued_on, valid_until))
 
 
 def _period(certificate: Certificate, index: int, field: str = "period_index") -> rules.Period:
@@ -118,7 +125,8 @@ def _figures(certificate: Certificate) -> dict[tuple[int, int], PeriodFigures]:
     return {(r.period_index, r.branch_id): r for r in rows}
 
 
-def programme_for(certificate: Certificate, period: rules.Period, *, figures=None, catch_ups=None) -> rules.Programme:
+def programme_for(certificate: Certificate, period: rules.Period, *, figures=None, catch_ups=None,
+                  periods: list[rules.Period] | None = None) -> rules.Programme:
     """The period's programme: the figures declared for the period before it (period 0: the 12
     months before the grant), and the shortfall the previous period moved here."""
     figures = _figures(certificate) if figures is None else figures
@@ -128,18 +136,30 @@ def programme_for(certificate: Certificate, period: rules.Period, *, figures=Non
         if b.get("branch_id") is None:
             continue
         row = figures.get((period.index - 1, b["branch_id"]))
-        branches.append(rules.BranchFigures(b["branch_id"], b.get("name") or b.get("address"),
-                                            head_office=bool(b.get("is_head_office")),
-                                            figures=dict(row.figures) if row else {},
-                                            works=row.works if row else None))
-    carried = {}
+        branches.append((b["branch_id"], b.get("name") or b.get("address"), bool(b.get("is_head_office")),
+                         tuple(sorted(row.figures.items())) if row else (), row.works if row else None))
+    carried = ()
     previous = catch_ups.get(period.index - 1)
     if previous is not None:
-        carried = {(s["branch_id"], rules.AuditKind(s["kind"])): s["count"] for s in previous.shortfall}
-    periods = periods_of(certificate)
-    return rules.programme(scheme_of(certificate), period, branches, valid_until=certificate.valid_until,
-                           last=period.index == len(periods),
-                           not_continuing=certificate.not_continuing_on is not None, carried_in=carried)
+        carried = tuple(sorted(((s["branch_id"], s["kind"]), s["count"]) for s in previous.shortfall))
+    periods = periods or periods_of(certificate)
+    version = load_scheme(certificate.scheme, period.start)
+    return _programme(version.scheme, version.version, period, tuple(branches), certificate.valid_until,
+                      period.index == len(periods), certificate.not_continuing_on is not None, carried)
+
+
+@lru_cache(maxsize=8192)
+def _programme(scheme: str, version: str, period: rules.Period, branches: tuple, valid_until: date, last: bool,
+               not_continuing: bool, carried: tuple) -> rules.Programme:
+    """``rules.programme`` on hashable facts, remembered: the rules are pure, and the planning board
+    asks for the same thousand programmes on every load until a figure, a catch-up or the scheme
+    version changes (each is part of the key)."""
+    scheme_version = load_scheme(scheme, period.start)
+    facts = [rules.BranchFigures(branch_id, name, head_office=head, figures=dict(figures), works=works)
+             for branch_id, name, head, figures, works in branches]
+    return rules.programme(scheme_version, period, facts, valid_until=valid_until, last=last,
+                           not_continuing=not_continuing,
+                           carried_in={(b, rules.AuditKind(k)): n for (b, k), n in carried})
 
 
 def _catch_ups(certificate: Certificate) -> dict[int, CatchUp]:

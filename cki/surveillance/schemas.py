@@ -219,6 +219,8 @@ class CoverageSchema(ma.Schema):
 class BoardQuerySchema(StrictSchema):
     day = fields.Date(load_default=None, data_key="date", metadata={
         "description": "Een dag in de gevraagde week (standaard vandaag)."})
+    limit = fields.Int(load_default=200, validate=validate.Range(1, 5000), metadata={
+        "description": "Hoeveel certificaten, de dringendste eerst."})
 
 
 class BoardSchema(ma.Schema):
@@ -227,6 +229,7 @@ class BoardSchema(ma.Schema):
     week_end = fields.Date()
     certificates = fields.List(fields.Dict(), metadata={
         "description": "Certificaten met beoordelingen die nog gepland moeten worden of achterstand."})
+    certificates_total = fields.Int(metadata={"description": "Hoeveel certificaten er in totaal op de lijst staan."})
     meldingen = fields.List(fields.Dict(), metadata={
         "description": "Meldingen die deze week beginnen en nog door geen beoordeling worden bezocht."})
     auditors = fields.List(fields.Dict(), metadata={"description": "Beoordelingen per beoordelaar per dag."})

@@ -11,6 +11,8 @@ from cki.surveillance.permissions import READERS
 from workflows.surveillance import KIND_LABELS, AuditKind
 
 bp = Blueprint("surveillance", __name__, url_prefix="/planning", template_folder="templates")
+#: The most urgent certificates the board shows at first; "alle" shows every one.
+PAGE_ROWS = 100
 
 
 @bp.route("/")
@@ -25,8 +27,9 @@ def index():
     if not date(2007, 1, 1) <= day <= date(2090, 12, 31):  # the calendars the app knows
         day = today()
     monday = day - timedelta(days=day.weekday())
-    data = board.week_board(current_principal().cki_id, monday, today())
+    every = request.args.get("alle") == "1"
+    data = board.week_board(current_principal().cki_id, monday, today(), limit=None if every else PAGE_ROWS)
     return render_template("surveillance/board.html", b=data, previous=monday - timedelta(days=7),
                            next=monday + timedelta(days=7), days=[monday + timedelta(days=i) for i in range(7)],
                            kind_labels={k.value: v for k, v in KIND_LABELS.items()},
-                           AuditKind=AuditKind)
+                           AuditKind=AuditKind, every=every, day=day)
