@@ -601,3 +601,48 @@ def test_the_report_page_from_draft_to_final(app, client, tenant, clock):
     company = app.test_client()
     login(company, tenant.emails["company1"])
     assert company.get(url).status_code == 403
+
+
+def test_the_quality_manager_keeps_the_checklists_in_the_ui(app, client, tenant, clock):
+    from tests.test_web import login, post
+
+    qm = app.test_client()
+    login(qm, tenant.emails["quality_manager"])
+    page = qm.get("/planning/checklists?scheme=SC-540&kind=regular")
+    assert page.status_code == 200 and "Versie 1" in page.text and "B §4.3.1 |" in page.text
+    bad = post(qm, "/planning/checklists", scheme="SC-540", kind="regular", lines="zonder streep")
+    assert "Regel 1" in bad.text and "eis | tekst" in bad.text
+    saved = post(qm, "/planning/checklists", scheme="SC-540", kind="regular", note="Eis 5.2 toegevoegd",
+                 lines="B §4.3.1 | Uitvoering volgens het systeem\nSC-540 §5.2 | Monsters gelabeld en geregistreerd")
+    assert "Versie 2 van de checklist is opgeslagen" in saved.text and "SC-540 §5.2 | Monsters" in saved.text
+    api = client.get("/api/v1/checklists?scheme=SC-540&kind=regular", headers=tenant.auth("planner")).json
+    assert api["version"] == 2 and [i["clause"] for i in api["items"]] == ["B §4.3.1", "SC-540 §5.2"]
+    planner = app.test_client()
+    login(planner, tenant.emails["planner"])
+    assert "Opslaan als nieuwe versie" not in planner.get("/planning/checklists").text
+    assert post(planner, "/planning/checklists", scheme="SC-540", kind="regular", lines="a | b").status_code == 403
+
+
+def test_findings_and_coverage_on_the_certificate_page(app, client, tenant, clock):
+    from tests.test_web import login
+
+    cid = certify(app, tenant, "company1", "SC-530", date(2026, 1, 31))
+    declare_clear(client, tenant)
+    audit = plan(client, tenant, cid, kind="branch", planned_on="2026-11-24").json
+    me = tenant.auth("assessor")
+    url = f"/api/v1/audits/{audit['id']}/report"
+    items = client.get("/api/v1/checklists?scheme=SC-530&kind=branch", headers=me).json["items"]
+    answers = {i["key"]: {"outcome": "conform"} for i in items}
+    answers[items[0]["key"]] = {"outcome": "finding", "category": "A", "evidence": "Vestiging werkt buiten het systeem."}
+    v = client.put(url, json={"lock_version": 0, "answers": answers}, headers=me).json["lock_version"]
+    v = client.post(f"{url}/submit", json={"lock_version": v}, headers=me).json["lock_version"]
+    client.post(f"{url}/review", json={"lock_version": v, "approve": True}, headers=tenant.auth("team_leader"))
+    planner = app.test_client()
+    login(planner, tenant.emails["planner"])
+    page = planner.get(f"/certificaten/{cid}").text
+    assert "Vestiging werkt buiten het systeem." in page and "Dekking van de schema-eisen" in page
+    assert "nog niet beoordeeld" in page  # the location checklist's clauses
+    company = app.test_client()
+    login(company, tenant.emails["company1"])
+    own = company.get(f"/certificaten/{cid}").text
+    assert "Vestiging werkt buiten het systeem." in own and "Dekking van de schema-eisen" not in own

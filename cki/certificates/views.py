@@ -15,7 +15,7 @@ from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404
 from cki.surveillance import operations as surveillance
-from cki.surveillance.models import Audit, AuditPhoto, AuditStatus
+from cki.surveillance.models import Audit, AuditPhoto, AuditStatus, Finding
 from cki.surveillance.permissions import READERS, may_plan, may_record_done, visible_audits
 from cki.surveillance.schemas import AuditDoneSchema, AuditPlanSchema
 from cki.users.models import Role, User
@@ -73,11 +73,16 @@ def _page(certificate, *, form_errors=None, form=None, status=200):
     names = {u.id: u.name for u in db.session.scalars(db.select(User).where(User.cki_id == certificate.cki_id,
                                                                           User.kind == "staff"))} if staff_view else {}
     alerts = {a.id: surveillance.melding_alert(a) for a in audits} if staff_view else {}
+    findings = db.session.scalars(sa.select(Finding).where(Finding.certificate_id == certificate.id)
+                                  .order_by(Finding.found_on.desc(), Finding.id)).all()
+    coverage = surveillance.coverage_for(certificate) if staff_view else []
+    db.session.commit()  # a checklist's first version may just have been taken from the scheme data
     return render_template(
         "certificates/show.html", c=certificate, audits=audits, periods=periods, staff_view=staff_view,
         can_plan=may_plan(p), can_record={a.id: may_record_done(p, a) for a in audits}, auditors=auditors,
         kinds=_kinds(certificate), kind_labels={k.value: v for k, v in KIND_LABELS.items()}, names=names,
-        alerts=alerts, every=every, current=current, form=form or {}, form_errors=form_errors or {}, today=today(),
+        alerts=alerts, every=every, current=current, findings=findings, coverage=coverage, form=form or {},
+        form_errors=form_errors or {}, today=today(),
         planned=AuditStatus.PLANNED, status_labels=STATUS_LABELS), status
 
 

@@ -1,13 +1,17 @@
 """The planner's board page. Thin: the same read model as ``GET /api/v1/planning/board``."""
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from cki.core.auth import admits, current_principal
 from cki.core.clock import today
-from cki.surveillance import board
+from cki.core.db import db
+from cki.core.errors import DomainError
+from cki.surveillance import board, operations
 from cki.surveillance.permissions import READERS
+from cki.users.models import Role
+from workflows.schemes import SCHEMES, load_scheme
 from workflows.surveillance import KIND_LABELS, AuditKind
 
 bp = Blueprint("surveillance", __name__, url_prefix="/planning", template_folder="templates")
@@ -33,3 +37,51 @@ def index():
                            next=monday + timedelta(days=7), days=[monday + timedelta(days=i) for i in range(7)],
                            kind_labels={k.value: v for k, v in KIND_LABELS.items()},
                            AuditKind=AuditKind, every=every, day=day)
+
+
+@bp.route("/checklists", methods=["GET", "POST"])
+@login_required
+def checklists():
+    """The quality manager keeps the checklists: one line per clause, ``clause | text``; saving makes
+    a new version (audits already started keep theirs)."""
+    p = current_principal()
+    if not admits(p, READERS):
+        abort(403)
+    scheme = request.values.get("scheme") if request.values.get("scheme") in SCHEMES else SCHEMES[0]
+    kinds = list(load_scheme(scheme, today()).param("checklists"))
+    kind = request.values.get("kind") if request.values.get("kind") in kinds else kinds[0]
+    can_edit = admits(p, (Role.QUALITY_MANAGER,))
+    error, text = None, None
+    if request.method == "POST":
+        if not can_edit:
+            abort(403)
+        text = request.form.get("lines", "")
+        items = []
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            clause, sep, wording = line.partition("|")
+            if not sep or not clause.strip() or not wording.strip():
+                error = f"Regel {n}: schrijf de eis en de tekst als ‘eis | tekst’."
+                break
+            items.append({"clause": clause.strip()[:60], "text": wording.strip()[:500]})
+        if error is None and not items:
+            error = "Een checklist heeft ten minste één regel."
+        if error is None:
+            try:
+                checklist = operations.new_checklist_version(p.cki_id, {
+                    "scheme": scheme, "kind": kind, "items": items, "note": request.form.get("note") or None})
+            except DomainError as refused:
+                db.session.rollback()
+                error = refused.message
+            else:
+                db.session.commit()
+                flash(f"Versie {checklist.version} van de checklist is opgeslagen.", "info")
+                return redirect(url_for(".checklists", scheme=scheme, kind=kind))
+    current = operations.current_checklist(p.cki_id, scheme, kind, today())
+    db.session.commit()  # version 1 may just have been taken from the scheme data
+    if text is None:
+        text = "\n".join(f"{i['clause']} | {i['text']}" for i in current.items)
+    return render_template("surveillance/checklists.html", schemes=SCHEMES, scheme=scheme, kinds=kinds, kind=kind,
+                           kind_labels={k.value: v for k, v in KIND_LABELS.items()}, current=current, text=text,
+                           error=error, can_edit=can_edit), 422 if error else 200
