@@ -89,18 +89,19 @@ def _register_blueprints(app: Flask) -> None:
     from cki.events import api as events_api
     from cki.events import reads
     from cki.meldingen import api as meldingen_api
-    from cki.meldingen import lavs_api, records_api
+    from cki.meldingen import bulk_api, lavs_api
     from cki.meldingen import views as meldingen_views
     from cki.register import api as register_api
     from cki.rules import api as rules_api
     from cki.surveillance import api as surveillance_api
+    from cki.surveillance import records_api
     from cki.surveillance import views as surveillance_views
     from cki.tenants import api as tenants_api
     from cki.users import api as users_api
     from cki.users import views as users_views
 
     for module in (users_api, companies_api, tenants_api, events_api, rules_api, dossiers_api,
-                   meldingen_api, lavs_api, records_api, register_api, certificates_api, surveillance_api):
+                   meldingen_api, lavs_api, bulk_api, records_api, register_api, certificates_api, surveillance_api):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)  # the API authenticates with bearer tokens, not cookies
     for module in (users_views, companies_views, dossiers_views, meldingen_views, certificates_views,

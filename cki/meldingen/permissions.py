@@ -6,8 +6,6 @@ from cki.users.models import Role
 STAFF_EDITORS = (Role.PLANNER, Role.OFFICE, Role.TEAM_LEADER, Role.ADMIN)
 #: Who approves or refuses a calamity melding.
 APPROVERS = (Role.PLANNER, Role.TEAM_LEADER)
-#: Who picks locations for unannounced and result-oriented audits.
-AUDIT_PICKERS = (Role.PLANNER, Role.TEAM_LEADER)
 
 
 def may(principal: Principal, roles) -> bool:

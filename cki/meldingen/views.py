@@ -19,10 +19,11 @@ from cki.core.errors import DomainError
 from cki.core.labels import label
 from cki.core.schemas import calendar_years
 from cki.core.tenancy import get_or_404, scoped_select
-from cki.meldingen import api, intake, lavs_api, operations, records, records_api, uploads
+from cki.core.uploads import read_csv
+from cki.meldingen import api, intake, lavs_api, operations, uploads
 from cki.meldingen.api import filtered
-from cki.meldingen.models import AuditSelection, InboundLavsMessage, Melding
-from cki.meldingen.permissions import APPROVERS, AUDIT_PICKERS, STAFF_EDITORS, may, may_change, may_see_register
+from cki.meldingen.models import InboundLavsMessage, Melding
+from cki.meldingen.permissions import APPROVERS, STAFF_EDITORS, may, may_change, may_see_register
 from cki.meldingen.schemas import (
     ApprovalSchema,
     CancelSchema,
@@ -33,6 +34,10 @@ from cki.meldingen.schemas import (
     MergeSchema,
     SplitSchema,
 )
+from cki.surveillance import records, records_api
+from cki.surveillance import uploads as records_uploads
+from cki.surveillance.models import AuditSelection
+from cki.surveillance.permissions import AUDIT_PICKERS
 from workflows.schemes import SCHEMES, load_scheme
 
 bp = Blueprint("meldingen", __name__, url_prefix="/meldingen", template_folder="templates")
@@ -243,10 +248,10 @@ def upload_page():
 
 def _upload_page(**context):
     """The uploads page, with the columns of each file and the logbook's activities from the scheme data."""
-    known = uploads.activities(today())
-    columns = {"logboek": uploads.COLUMNS["logbook"], "projectoverzicht": uploads.COLUMNS["overview"]}
+    known = records_uploads.activities(today())
+    columns = {"logboek": records_uploads.COLUMNS["logbook"], "projectoverzicht": records_uploads.COLUMNS["overview"]}
     return render_template("meldingen/upload.html", uploads=UPLOADS, columns=columns, activities=known,
-                           activity_labels=uploads.ACTIVITY_LABELS, **{"kind": None, **context})
+                           activity_labels=records_uploads.ACTIVITY_LABELS, **{"kind": None, **context})
 
 
 @bp.route("/uploaden/<kind>", methods=["POST"])
@@ -264,13 +269,13 @@ def upload(kind):
         file = request.files.get("file")
         if file is None or not file.filename:
             raise DomainError("file", "Kies een CSV-bestand.")
-        rows = records.read_csv(file.read())
+        rows = read_csv(file.read())
         if kind == "meldingen":
             result = uploads.submit_many(company, rows, channel="portal")
         elif kind == "logboek":
-            result = {"stored": uploads.store_logbook(company, rows)[1]}
+            result = {"stored": records_uploads.store_logbook(company, rows)[1]}
         else:
-            uploads.replace_overview(company, rows)
+            records_uploads.replace_overview(company, rows)
             result = {"stored": len(rows)}
         db.session.commit()
     except DomainError as refused:

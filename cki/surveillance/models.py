@@ -1,5 +1,5 @@
 import enum
-from datetime import date
+from datetime import date, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -209,3 +209,54 @@ class Finding(TenantMixin, TimestampMixin, db.Model):
     category: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     evidence: Mapped[str] = mapped_column(sa.Text, nullable=False)
     found_on: Mapped[date] = mapped_column(nullable=False)
+
+
+class AuditSelection(TenantMixin, TimestampMixin, db.Model):
+    """A melding picked by staff for an unannounced location audit. Staff only: unannounced
+    means secret, so no company route, feed or log view ever shows it (RULES.md §4)."""
+
+    __tablename__ = "audit_selections"
+    __table_args__ = (sa.UniqueConstraint("melding_id", name="uq_audit_selections_melding"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    melding_id: Mapped[int] = mapped_column(sa.ForeignKey("meldingen.id"), nullable=False)
+    selected_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    planned_on: Mapped[date] = mapped_column(nullable=False)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class LogbookEntry(TenantMixin, TimestampMixin, db.Model):
+    """One SC-530 logbook line: a worker's asbestos work interval on a project (C §4.3.1 c–d).
+
+    Exposure data (RULES.md §8): the worker is a pseudonymous id (the company's staff
+    number), never a name or BSN; every read is logged in the read log (cki.events)."""
+
+    __tablename__ = "logbook_entries"
+    __table_args__ = (sa.Index("ix_logbook_company_date", "company_id", "work_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), nullable=False)
+    upload_id: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    project: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    worker: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    work_date: Mapped[date] = mapped_column(nullable=False)
+    start: Mapped[time] = mapped_column(nullable=False)
+    end: Mapped[time] = mapped_column(nullable=False)
+    activity: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    ppe: Mapped[bool] = mapped_column(nullable=False)
+
+
+class ProjectOverviewEntry(TenantMixin, TimestampMixin, db.Model):
+    """SC-540 §7.3: a project in the inventory company's up-to-date overview."""
+
+    __tablename__ = "project_overview_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True, nullable=False)
+    upload_id: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    current: Mapped[bool] = mapped_column(default=True, nullable=False)  # the latest overview
+    location: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    responsible_dia: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    remediated: Mapped[bool] = mapped_column(nullable=False)
+    demolished: Mapped[bool] = mapped_column(nullable=False)
+    selected_for_audit: Mapped[bool] = mapped_column(default=False, nullable=False)

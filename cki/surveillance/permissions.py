@@ -18,6 +18,8 @@ FIGURES = (Role.PLANNER, Role.OFFICE, Role.TEAM_LEADER)
 #: Who reads the programme and the proposals.
 READERS = (Role.PLANNER, Role.TEAM_LEADER, Role.DECIDER, Role.OFFICE, Role.QUALITY_MANAGER, Role.ADMIN,
            Role.REVIEWER, Role.ASSESSOR)
+#: Who picks locations for unannounced and result-oriented audits.
+AUDIT_PICKERS = (Role.PLANNER, Role.TEAM_LEADER)
 #: Who decides a withdrawal proposal.
 DECIDERS = (Role.DECIDER,)
 

@@ -1,7 +1,5 @@
 """Company records the CKI receives: SC-530 logbooks (for project days) and SC-540 project
 overviews (for result-oriented audits). Operations: change, flush, write the log."""
-import csv
-import io
 import random
 import re
 import uuid
@@ -12,7 +10,7 @@ import marshmallow as ma
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.events.operations import log_event, log_read
-from cki.meldingen.models import AuditSelection, LogbookEntry, ProjectOverviewEntry
+from cki.surveillance.models import AuditSelection, LogbookEntry, ProjectOverviewEntry
 from workflows import rules
 from workflows.calendar import add_period
 
@@ -38,29 +36,6 @@ def validate_worker(value: str):
     if _is_bsn(value):
         raise ma.ValidationError("Dit kan een BSN zijn (8 of 9 cijfers die de elfproef doorstaan); "
                                  "gebruik het personeelsnummer, nooit een BSN (AVG).")
-
-
-#: What a CSV file may be separated by: comma or semicolon (as Dutch spreadsheets write), or tab.
-CSV_DELIMITERS = ",;\t"
-UNREADABLE_COLUMNS = ("Kan de kolommen niet lezen: gebruik komma's of puntkomma's (of tabs) tussen de kolommen, "
-                      "met de kolomnamen op de eerste regel.")
-
-
-def read_csv(raw: bytes) -> list[dict]:
-    """CSV rows as dicts (comma, semicolon or tab separated). A file whose columns cannot be
-    told apart (one column, another separator) is refused with a clear reason."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DomainError("file", "Het bestand is geen UTF-8-tekst (CSV).") from None
-    if not text:
-        return []
-    try:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=CSV_DELIMITERS)
-        return [{k.strip(): (v or "").strip() for k, v in row.items() if k}
-                for row in csv.DictReader(io.StringIO(text), dialect=dialect)]
-    except csv.Error:
-        raise DomainError("file", UNREADABLE_COLUMNS) from None
 
 
 # -- SC-530 logbooks --------------------------------------------------------------------

@@ -1,5 +1,6 @@
+"""Surveillance records through the API: SC-530 logbooks and project days, SC-540 project overviews
+and their sample for result-oriented audits, and the pick of a melding for an unannounced audit."""
 import marshmallow as ma
-from flask import request
 from flask_smorest import abort
 from marshmallow import fields, validate
 
@@ -12,19 +13,18 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select
-from cki.meldingen import records, uploads
-from cki.meldingen.models import AuditSelection, Melding, ProjectOverviewEntry
-from cki.meldingen.permissions import AUDIT_PICKERS
-from cki.meldingen.uploads import OverviewRowSchema
+from cki.core.uploads import CSV_BODY, refuse, rows_from_request
+from cki.meldingen.models import Melding
 from cki.rules.schemas import ProjectDaysSchema
+from cki.surveillance import records, uploads
+from cki.surveillance.models import AuditSelection, ProjectOverviewEntry
+from cki.surveillance.permissions import AUDIT_PICKERS
+from cki.surveillance.uploads import OverviewRowSchema
 from workflows import rules
 
 blp = Blueprint("records_api", __name__, url_prefix="/api/v1",
-                description="Bulkmeldingen, logboeken (SC-530, projectdagen) en projectoverzichten (SC-540).")
-
-
-CSV_BODY = {"content": {"text/csv": {"schema": {"type": "string"}},
-                        "application/json": {"schema": {"type": "object"}}}}
+                description="Logboeken (SC-530, projectdagen), projectoverzichten (SC-540) en locaties gekozen "
+                            "voor onaangekondigde beoordelingen.")
 
 
 def _own_company() -> Company:
@@ -32,58 +32,6 @@ def _own_company() -> Company:
     if p.company_id is None:
         abort(403, message="Alleen voor een bedrijf (portaalgebruiker of bedrijfssysteem).")
     return current_company()
-
-
-def _rows(json_key: str) -> list[dict]:
-    """Rows from a CSV body or a JSON body ``{json_key: [...]}``."""
-    if request.mimetype == "text/csv":
-        try:
-            return records.read_csv(request.get_data())
-        except DomainError as error:
-            abort(422, message=error.message, errors={"body": {error.field: [error.message]}})
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get(json_key), list):
-        abort(422, errors={"json": {json_key: [f"Verwacht een lijst '{json_key}' (JSON) of een CSV-bestand."]}})
-    return body[json_key]
-
-
-def _refused(error: DomainError):
-    """A refused upload as the API answers it: 422 with the errors per row number."""
-    abort(422, message=error.message, errors={"json": {error.field: getattr(error, "errors", [error.message])}})
-
-
-# -- bulk meldingen ---------------------------------------------------------------------
-
-class BulkRowSchema(ma.Schema):
-    row = fields.Int()
-    status = fields.Str(metadata={"description": "accepted, repeat (already known: linked or idempotent), refused"})
-    melding_id = fields.Int(allow_none=True)
-    errors = fields.Dict(allow_none=True)
-    warning = fields.Str(allow_none=True)
-
-
-class BulkReportSchema(ma.Schema):
-    accepted = fields.Int()
-    repeats = fields.Int()
-    refused = fields.Int()
-    rows = fields.List(fields.Nested(BulkRowSchema))
-
-
-@blp.route("/meldingen/bulk", methods=["POST"])
-@require()
-@blp.doc(requestBody=CSV_BODY)
-@blp.response(200, BulkReportSchema)
-def bulk(**_):
-    """Many meldingen at once (CSV with the melding fields as columns, or JSON
-    `{"meldingen": [...]}`), with a report per row. Each row is accepted or refused whole;
-    a failure of the upload itself stores nothing."""
-    try:
-        report = uploads.submit_many(_own_company(), _rows("meldingen"),
-                                     channel="api" if current_principal().client_id else "portal")
-    except DomainError as error:
-        _refused(error)
-    db.session.commit()
-    return report
 
 
 # -- unannounced audit selection (staff only) -------------------------------------------
@@ -131,9 +79,9 @@ def upload_logbook(**_):
     or JSON `{"entries": [...]}`). All rows are checked first: any bad row refuses the upload with
     every row's errors, so nothing is half-imported."""
     try:
-        upload_id, count = uploads.store_logbook(_own_company(), _rows("entries"))
+        upload_id, count = uploads.store_logbook(_own_company(), rows_from_request("entries"))
     except DomainError as error:
-        _refused(error)
+        refuse(error)
     db.session.commit()
     return {"upload_id": upload_id, "entries": count}
 
@@ -195,9 +143,9 @@ def upload_overview(**_):
     """Upload your up-to-date project overview (SC-540 §7.3; CSV columns location,
     responsible_dia, remediated, demolished, or JSON `{"projects": [...]}`); it replaces the current one."""
     try:
-        upload_id = uploads.replace_overview(_own_company(), _rows("projects"))
+        upload_id = uploads.replace_overview(_own_company(), rows_from_request("projects"))
     except DomainError as error:
-        _refused(error)
+        refuse(error)
     db.session.commit()
     return db.session.scalars(db.select(ProjectOverviewEntry).where(ProjectOverviewEntry.upload_id == upload_id)).all()
 
