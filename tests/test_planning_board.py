@@ -65,3 +65,19 @@ def test_the_board_page(app, client, tenant, clock):
     company = app.test_client()
     login(company, tenant.emails["company1"])
     assert company.get("/planning/").status_code == 403
+
+
+def test_the_board_shows_audits_whose_melding_changed(app, client, tenant, clock):
+    cid = certify(app, tenant, "company1", "SC-530", date(2026, 1, 31))
+    declare_clear(client, tenant)
+    melding = client.post("/api/v1/meldingen", json={
+        "scheme": "SC-530", "street": "Bouwweg 9", "postcode": "3511AB", "place": "Utrecht",
+        "planned_start": "2026-12-07", "planned_end": "2026-12-09"}, headers=tenant.auth("company1")).json
+    audit = plan(client, tenant, cid, kind="total", planned_on="2026-12-08", melding_id=melding["id"]).json
+    board = client.get("/api/v1/planning/board", headers=tenant.auth("planner")).json
+    assert board["changed"] == []
+    client.patch(f"/api/v1/meldingen/{melding['id']}", json={"planned_start": "2026-12-14", "planned_end": "2026-12-15"},
+                 headers=tenant.auth("company1"))
+    changed = client.get("/api/v1/planning/board", headers=tenant.auth("planner")).json["changed"]
+    assert [(c["audit_id"], c["planned_on"]) for c in changed] == [(audit["id"], "2026-12-08")]
+    assert "verplaatst" in changed[0]["alert"]

@@ -594,13 +594,17 @@ def test_the_report_page_from_draft_to_final(app, client, tenant, clock):
     login(leader, tenant.emails["team_leader"])
     review = leader.get(url).text
     assert "Goedkeuren" in review
+    company = app.test_client()
+    login(company, tenant.emails["company1"])
+    assert company.get(url).status_code == 403  # not before it is final
     final = post(leader, url, action="approve", lock_version=_version(review))
     assert "definitief" in final.text
     assert client.get(f"/api/v1/certificates/{cid}/findings", headers=tenant.auth("company1")).json[0]["evidence"] == \
         "Twee dossiers onvolledig."
-    company = app.test_client()
-    login(company, tenant.emails["company1"])
-    assert company.get(url).status_code == 403
+    final_page = company.get(url)  # the company reads its final report, and changes nothing
+    assert final_page.status_code == 200 and "Twee dossiers onvolledig." in final_page.text
+    assert "Concept opslaan" not in final_page.text and "Goedkeuren" not in final_page.text
+    assert post(company, url, action="save", lock_version=9).status_code == 403
 
 
 def test_the_quality_manager_keeps_the_checklists_in_the_ui(app, client, tenant, clock):
@@ -646,3 +650,43 @@ def test_findings_and_coverage_on_the_certificate_page(app, client, tenant, cloc
     login(company, tenant.emails["company1"])
     own = company.get(f"/certificaten/{cid}").text
     assert "Vestiging werkt buiten het systeem." in own and "Dekking van de schema-eisen" not in own
+
+
+def test_a_result_oriented_audit_is_planned_from_the_sampled_project_overview(app, client, tenant, clock):
+    cid = certify(app, tenant, "company1", "SC-540", date(2026, 3, 2))
+    declare_clear(client, tenant)
+    r = client.post("/api/v1/project-overview", json={"projects": [
+        {"location": "Kerkstraat 1, Utrecht", "responsible_dia": "DIA J. Jansen", "remediated": "nee", "demolished": "nee"},
+        {"location": "Dorpsweg 2, Utrecht", "responsible_dia": "DIA K. de Vries", "remediated": "ja", "demolished": "nee"}]},
+        headers=tenant.auth("company1"))
+    assert r.status_code == 201, r.json
+    entries = {e["location"]: e["id"] for e in r.json}
+    drawn = client.post(f"/api/v1/companies/{tenant.ids['company1']}/project-overview/sample", json={"n": 1},
+                        headers=tenant.auth("planner")).json
+    assert [e["location"] for e in drawn] == ["Kerkstraat 1, Utrecht"]  # the remediated one is never drawn
+    audit = plan(client, tenant, cid, kind="result_oriented", overview_entry_id=entries["Kerkstraat 1, Utrecht"])
+    assert audit.status_code == 201, audit.json
+    assert audit.json["location"] == "Kerkstraat 1, Utrecht (verantwoordelijke DIA: DIA J. Jansen)"
+    assert not audit.json["unannounced"]
+    refused = plan(client, tenant, cid, kind="result_oriented", overview_entry_id=entries["Dorpsweg 2, Utrecht"])
+    assert refused.status_code == 422 and "steekproef" in refused.json["message"]
+    secret = plan(client, tenant, cid, kind="regular", overview_entry_id=entries["Kerkstraat 1, Utrecht"])
+    assert secret.status_code == 422 and "met het bedrijf" in secret.json["message"]
+
+
+def test_declared_figures_are_checked_against_meldingen_and_the_project_overview(app, client, tenant, clock):
+    cid = certify(app, tenant, "company1", "SC-540", date(2026, 3, 2))
+    for n in range(4):
+        r = client.post("/api/v1/meldingen", json={
+            "scheme": "SC-540", "street": f"Inventarisweg {n}", "postcode": "3511AB", "place": "Utrecht",
+            "planned_start": "2026-12-07", "planned_end": "2026-12-07"}, headers=tenant.auth("company1"))
+        assert r.status_code == 201, r.json
+    client.post("/api/v1/project-overview", json={"projects": [
+        {"location": f"Straat {n}", "responsible_dia": f"DIA {n % 3}", "remediated": "nee", "demolished": "nee"}
+        for n in range(6)]}, headers=tenant.auth("company1"))
+    body = {"period_index": 1, "branch_id": tenant.ids["branch1"], "figures": {"avg_dia": 3, "avg_reports": 4}}
+    r = client.post(f"/api/v1/certificates/{cid}/figures", json=body, headers=tenant.auth("company1"))
+    assert r.status_code == 200 and r.json["warnings"] == [], r.json
+    body["figures"] = {"avg_dia": 1, "avg_reports": 40}
+    warnings = client.post(f"/api/v1/certificates/{cid}/figures", json=body, headers=tenant.auth("company1")).json["warnings"]
+    assert any("4 meldingen" in w for w in warnings) and any("3 verschillende verantwoordelijke DIA" in w for w in warnings)

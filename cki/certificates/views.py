@@ -170,10 +170,10 @@ def report(audit_id):
     save succeeds, so a lost connection loses nothing."""
     audit = _audit_or_404(audit_id)
     p = current_principal()
-    if not p.is_staff:
-        abort(403)
-    can_edit = may_record_done(p, audit)
-    can_review = admits(p, (Role.TEAM_LEADER,)) and p.user_id not in audit.auditor_ids
+    if not p.is_staff and (request.method == "POST" or audit.report is None or audit.report.status != "final"):
+        abort(403)  # a company reads its final reports, nothing before
+    can_edit = p.is_staff and may_record_done(p, audit)
+    can_review = p.is_staff and admits(p, (Role.TEAM_LEADER,)) and p.user_id not in audit.auditor_ids
     status, errors = 200, {}
     if request.method == "POST":
         action = request.form.get("action", "save")

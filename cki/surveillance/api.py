@@ -355,7 +355,7 @@ def planning_board(args):
     day = args["day"] or today()
     monday = day - timedelta(days=day.weekday())
     result = board.week_board(current_principal().cki_id, monday, today(), limit=args["limit"])
-    return {**result, **{key: _iso(result[key]) for key in ("certificates", "meldingen", "auditors")}}
+    return {**result, **{key: _iso(result[key]) for key in ("certificates", "meldingen", "auditors", "changed")}}
 
 
 def _iso(value):

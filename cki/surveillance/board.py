@@ -108,6 +108,20 @@ def melding_candidates(cki_id: int, monday: date) -> list[dict]:
              "containment": m.containment} for m, cid in db.session.execute(stmt)]
 
 
+def changed_meldingen(cki_id: int, on: date) -> list[dict]:
+    """Planned audits whose melding was withdrawn or moved so that its work no longer runs on the
+    audit day: the planner sees them here, the assigned auditors on the audit itself."""
+    end = sa.func.coalesce(Melding.planned_end, Melding.planned_start)
+    stmt = (sa.select(Audit, Melding).join(Melding, Melding.id == Audit.melding_id)
+            .where(Audit.cki_id == cki_id, Audit.status == AuditStatus.PLANNED.value, Audit.planned_on >= on,
+                   sa.or_(Melding.status.in_(OPEN_MELDING), Melding.planned_start > Audit.planned_on,
+                          end < Audit.planned_on))
+            .order_by(Audit.planned_on, Audit.id))
+    return [{"audit_id": a.id, "certificate_id": a.certificate_id, "planned_on": a.planned_on,
+             "melding_id": m.id, "address": m.address, "alert": operations.melding_alert(a)}
+            for a, m in db.session.execute(stmt)]
+
+
 def auditor_load(cki_id: int, monday: date) -> list[dict]:
     """Per auditor, the audits of each day of the week (location audits against the daily cap)."""
     sunday = monday + timedelta(days=6)
@@ -132,4 +146,5 @@ def week_board(cki_id: int, monday: date, on: date, limit: int | None = None) ->
     rows = certificate_rows(cki_id, on)
     return {"week_start": monday, "week_end": monday + timedelta(days=6), "week": monday.isocalendar().week,
             "certificates": rows[:limit] if limit else rows, "certificates_total": len(rows),
-            "meldingen": melding_candidates(cki_id, monday), "auditors": auditor_load(cki_id, monday)}
+            "meldingen": melding_candidates(cki_id, monday), "auditors": auditor_load(cki_id, monday),
+            "changed": changed_meldingen(cki_id, on)}

@@ -38,6 +38,8 @@ class Audit(TenantMixin, TimestampMixin, db.Model):
     planned_on: Mapped[date] = mapped_column(nullable=False)
     unannounced: Mapped[bool] = mapped_column(nullable=False)
     melding_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meldingen.id"), index=True)
+    #: SC-540 result-oriented: the project sampled from the company's overview (B §4.3.2, §7.3).
+    overview_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("project_overview_entries.id"))
     location: Mapped[str | None] = mapped_column(sa.String(300))
     #: SC-540: a third location audit that day, the locations being close (B §6), as recorded.
     close_locations: Mapped[bool] = mapped_column(default=False, nullable=False)

@@ -33,6 +33,7 @@ from cki.surveillance.models import (
     Checklist,
     Finding,
     PeriodFigures,
+    ProjectOverviewEntry,
     ProposalStatus,
     WithdrawalProposal,
 )
@@ -275,17 +276,23 @@ def plan_audit(certificate: Certificate, data: dict) -> Audit:
             raise DomainError("planned_on", f"Op deze datum loopt het werk van de melding niet (gepland "
                                             f"{melding.planned_start:%d-%m-%Y} tot en met "
                                             f"{(melding.planned_end or melding.planned_start):%d-%m-%Y}).")
+    entry = None
+    if data.get("overview_entry_id") is not None:
+        entry = _sampled_project(certificate, kind, scheme, data["overview_entry_id"])
     close = bool(data.get("close_locations"))
     if close and not kind.is_location:
         raise DomainError("close_locations", "Alleen voor beoordelingen op locatie.")
     users = _auditors(certificate, data["auditor_ids"], day, location=kind.is_location, close=close)
     unannounced = kind.is_location and bool(scheme.param("location_audit_unannounced").get(kind.value, False))
     location = data.get("location") or (f"{melding.street}, {melding.postcode} {melding.place}" if melding else None)
+    if entry is not None and not data.get("location"):
+        location = f"{entry.location} (verantwoordelijke DIA: {entry.responsible_dia})"[:300]
     if location is None and not kind.is_location:
         location = branch.get("address")
     audit = Audit(cki_id=certificate.cki_id, certificate_id=certificate.id, company_id=certificate.company_id,
                   branch_id=branch["branch_id"], kind=kind.value, period_index=period.index, planned_on=day,
                   unannounced=unannounced, melding_id=melding.id if melding else None, location=location,
+                  overview_entry_id=entry.id if entry else None,
                   close_locations=close, auditors=[AuditAuditor(cki_id=certificate.cki_id, user_id=u.id) for u in users])
     db.session.add(audit)
     db.session.flush()
@@ -293,10 +300,26 @@ def plan_audit(certificate: Certificate, data: dict) -> Audit:
     return audit
 
 
+def _sampled_project(certificate: Certificate, kind: rules.AuditKind, scheme: SchemeVersion, entry_id: int):
+    """A project of the company's current overview, drawn in the sample for audits planned with the
+    company (B §4.3.2: not yet remediated or demolished), for a location audit that is announced."""
+    if not kind.is_location or scheme.param("location_audit_unannounced").get(kind.value, False):
+        raise DomainError("overview_entry_id", "Een project uit het overzicht hoort bij een beoordeling op locatie "
+                                               "die met het bedrijf wordt gepland.")
+    entry = db.session.get(ProjectOverviewEntry, entry_id)
+    if entry is None or entry.cki_id != certificate.cki_id or entry.company_id != certificate.company_id:
+        raise DomainError("overview_entry_id", "Onbekend project uit het overzicht van dit bedrijf.")
+    if not entry.current or not entry.selected_for_audit or entry.remediated or entry.demolished:
+        raise DomainError("overview_entry_id", "Kies een project uit de steekproef van het actuele overzicht dat nog "
+                                               "niet gesaneerd of gesloopt is.")
+    return entry
+
+
 def _audit_state(audit: Audit) -> dict:
     return {"certificate_id": audit.certificate_id, "kind": audit.kind, "branch_id": audit.branch_id,
             "planned_on": audit.planned_on.isoformat(), "period_index": audit.period_index,
-            "unannounced": audit.unannounced, "melding_id": audit.melding_id, "auditor_ids": audit.auditor_ids,
+            "unannounced": audit.unannounced, "melding_id": audit.melding_id,
+            "overview_entry_id": audit.overview_entry_id, "auditor_ids": audit.auditor_ids,
             "status": audit.status, "done_on": audit.done_on.isoformat() if audit.done_on else None}
 
 
@@ -391,8 +414,10 @@ def declare_figures(certificate: Certificate, data: dict) -> tuple[PeriodFigures
 
 
 def _compare_with_meldingen(certificate: Certificate, index: int, periods: list[rules.Period]) -> list[str]:
-    """Reports declared against the meldingen the system holds for that period (SC-540): a
-    warning when they differ by more than the tolerance (a report follows most meldingen)."""
+    """Table 1's inputs against what the system knows (SC-540): the reports declared against the
+    meldingen it holds for that period (a report follows most meldingen), the DIA declared against
+    those named in the current project overview; a warning when they differ by more than the
+    tolerance."""
     if "avg_reports" not in {c["name"] for c in scheme_of(certificate).param("location_audit_table")["criteria"]}:
         return []
     tolerance = current_app.config["FIGURES_CHECK_TOLERANCE"]
@@ -404,10 +429,18 @@ def _compare_with_meldingen(certificate: Certificate, index: int, periods: list[
     known = db.session.scalar(sa.select(sa.func.count()).select_from(Melding).where(
         Melding.company_id == certificate.company_id, Melding.scheme == certificate.scheme,
         Melding.status.not_in(("cancelled", "merged")), Melding.planned_start.between(start, end)))
+    warnings = []
     if known and abs(declared - known) > tolerance * known:
-        return [f"Opgegeven {declared:g} rapporten; het systeem kent {known} meldingen van dit bedrijf onder "
-                f"{certificate.scheme} van {start:%d-%m-%Y} tot en met {end:%d-%m-%Y}. Controleer de cijfers."]
-    return []
+        warnings.append(f"Opgegeven {declared:g} rapporten; het systeem kent {known} meldingen van dit bedrijf onder "
+                        f"{certificate.scheme} van {start:%d-%m-%Y} tot en met {end:%d-%m-%Y}. Controleer de cijfers.")
+    # The DIA named in the company's current project overview (B §7.3) against the DIA declared.
+    dia = sum(r.figures.get("avg_dia", 0) for (p, _), r in _figures(certificate).items() if p == index)
+    named = db.session.scalar(sa.select(sa.func.count(sa.distinct(ProjectOverviewEntry.responsible_dia))).where(
+        ProjectOverviewEntry.company_id == certificate.company_id, ProjectOverviewEntry.current.is_(True)))
+    if named and abs(dia - named) > tolerance * named:
+        warnings.append(f"Opgegeven gemiddeld {dia:g} DIA; het actuele projectoverzicht van dit bedrijf noemt {named} "
+                        "verschillende verantwoordelijke DIA. Controleer de cijfers.")
+    return warnings
 
 
 @dataclass

@@ -27,6 +27,7 @@ class AuditSchema(StrictSchema):
     unannounced = fields.Bool(metadata={"description": "Onaangekondigd: geheim voor het bedrijf tot het heeft "
                                                        "plaatsgevonden."})
     melding_id = fields.Int(allow_none=True)
+    overview_entry_id = fields.Int(allow_none=True)
     location = fields.Str(allow_none=True)
     close_locations = fields.Bool()
     status = fields.Str()
@@ -49,6 +50,8 @@ class AuditPlanSchema(StrictSchema):
     planned_on = fields.Date(required=True)
     auditor_ids = fields.List(fields.Int(validate=ID), required=True, validate=validate.Length(min=1, max=5))
     melding_id = fields.Int(load_default=None, allow_none=True, validate=ID)
+    overview_entry_id = fields.Int(load_default=None, allow_none=True, validate=ID, metadata={
+        "description": "SC-540 resultaatgericht: het project uit de steekproef van het projectoverzicht."})
     location = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=300))
     close_locations = fields.Bool(load_default=False, metadata={
         "description": "SC-540: de locaties van die dag liggen dicht bij elkaar (dan mogen er 3 per dag)."})
@@ -233,3 +236,5 @@ class BoardSchema(ma.Schema):
     meldingen = fields.List(fields.Dict(), metadata={
         "description": "Meldingen die deze week beginnen en nog door geen beoordeling worden bezocht."})
     auditors = fields.List(fields.Dict(), metadata={"description": "Beoordelingen per beoordelaar per dag."})
+    changed = fields.List(fields.Dict(), metadata={
+        "description": "Geplande beoordelingen waarvan de melding is ingetrokken of verplaatst."})
