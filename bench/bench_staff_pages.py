@@ -14,6 +14,7 @@ on national-scale data, and each page's median within 1.5x of the same page on 1
 the history). The rows
 are written by SQL (``generate_series``), which is why this runs on PostgreSQL only."""
 import argparse
+import gc
 import json
 import os
 import re
@@ -242,6 +243,7 @@ def measure(built, repeat: int) -> dict:
     client.post("/login", data={"email": "planner@bench.test", "password": PASSWORD, "csrf_token": csrf})
     found = {}
     for label, url in pages(built):
+        gc.collect()  # each page from a clean heap: the garbage of the page before is not its cost
         headers = api if url.startswith("/api/") else {}
         timings, status = [], None
         for _ in range(repeat + 1):

@@ -73,8 +73,10 @@ def _page(certificate, *, form_errors=None, form=None, status=200):
     names = {u.id: u.name for u in db.session.scalars(db.select(User).where(User.cki_id == certificate.cki_id,
                                                                           User.kind == "staff"))} if staff_view else {}
     alerts = {a.id: surveillance.melding_alert(a) for a in audits} if staff_view else {}
-    findings = db.session.scalars(sa.select(Finding).where(Finding.certificate_id == certificate.id)
-                                  .order_by(Finding.found_on.desc(), Finding.id)).all()
+    found = sa.select(Finding).where(Finding.certificate_id == certificate.id)
+    if not every and current is not None:  # as the audits: this period's, the rest on request
+        found = found.where(Finding.found_on >= current.start)
+    findings = db.session.scalars(found.order_by(Finding.found_on.desc(), Finding.id)).all()
     coverage = surveillance.coverage_for(certificate) if staff_view else []
     db.session.commit()  # a checklist's first version may just have been taken from the scheme data
     return render_template(

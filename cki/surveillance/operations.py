@@ -694,14 +694,15 @@ def coverage_for(certificate: Certificate) -> list[rules.CoverageRow]:
     for kind in scheme.param("checklists"):
         clauses += [i["clause"] for i in current_checklist(certificate.cki_id, certificate.scheme, kind,
                                                            certificate.issued_on).items]
-    rows = db.session.execute(sa.select(Audit.period_index, AuditReport.answers, Checklist.items)
+    rows = db.session.execute(sa.select(Audit.period_index, AuditReport.answers, AuditReport.checklist_id)
                               .join(AuditReport, AuditReport.audit_id == Audit.id)
-                              .join(Checklist, Checklist.id == AuditReport.checklist_id)
                               .where(Audit.certificate_id == certificate.id,
                                      AuditReport.status == rules.ReportStatus.FINAL.value)).all()
+    versions = {c.id: {i["key"]: i["clause"] for i in c.items} for c in db.session.scalars(
+        sa.select(Checklist).where(Checklist.id.in_({r.checklist_id for r in rows})))} if rows else {}
     assessed = []
-    for period_index, answers, items in rows:
-        by_key = {i["key"]: i["clause"] for i in items}
+    for period_index, answers, checklist_id in rows:
+        by_key = versions[checklist_id]
         assessed += [(period_index, by_key[k]) for k, a in answers.items()
                      if k in by_key and a.get("outcome") in (rules.Outcome.CONFORM, rules.Outcome.FINDING)]
     return rules.coverage(sorted(set(clauses), key=clauses.index), assessed, len(periods_of(certificate)))
