@@ -193,7 +193,7 @@ def _steps(name: str, v: Any) -> None:
     seen: set[str] = set()
     for step in v:
         required = {"step", "actor", "working_days", "description", "source"}
-        allowed = required | {"limit_working_days", "note"}
+        allowed = required | {"limit_working_days", "note", "outcomes"}
         if not (isinstance(step, dict) and required <= step.keys() <= allowed):
             raise _fail(name, f"a step needs {sorted(required)} (optional: limit_working_days, note): {step!r}")
         label = step["step"]
@@ -204,6 +204,12 @@ def _steps(name: str, v: Any) -> None:
             raise _fail(name, f"step {label}: actor must be one of {sorted(_ACTORS)}")
         for key in ("description", "source"):
             _text(f"{name}.{label}.{key}", step[key])
+        for outcome, spec in (step.get("outcomes") or {}).items():
+            if not (isinstance(spec, dict) and spec.keys() == {"label", "then"}
+                    and spec["then"] in ("close", "next", "propose_withdrawal")):
+                raise _fail(name, f"step {label}: outcome {outcome!r} needs a label and then: close, next or "
+                                  "propose_withdrawal")
+            _text(f"{name}.{label}.outcomes.{outcome}", spec["label"])
         days = step["working_days"]
         if days is None:
             if "limit_working_days" in step:
