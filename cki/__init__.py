@@ -88,6 +88,8 @@ def _register_blueprints(app: Flask) -> None:
     from cki.dossiers import views as dossiers_views
     from cki.events import api as events_api
     from cki.events import reads
+    from cki.findings import api as findings_api
+    from cki.findings import views as findings_views
     from cki.meldingen import api as meldingen_api
     from cki.meldingen import bulk_api, lavs_api
     from cki.meldingen import views as meldingen_views
@@ -101,11 +103,12 @@ def _register_blueprints(app: Flask) -> None:
     from cki.users import views as users_views
 
     for module in (users_api, companies_api, tenants_api, events_api, rules_api, dossiers_api,
-                   meldingen_api, lavs_api, bulk_api, records_api, register_api, certificates_api, surveillance_api):
+                   meldingen_api, lavs_api, bulk_api, records_api, register_api, certificates_api, surveillance_api,
+                   findings_api):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)  # the API authenticates with bearer tokens, not cookies
     for module in (users_views, companies_views, dossiers_views, meldingen_views, certificates_views,
-                   surveillance_views):
+                   surveillance_views, findings_views):
         app.register_blueprint(module.bp)
     reads.init_app(app)
 

@@ -27,6 +27,7 @@ ID_PARAMS = {
     "audit_id": "audit",
     "proposal_id": "proposal",
     "photo_id": "photo",
+    "finding_id": "finding",
 }
 
 #: A valid body per (rule, method), so the answer is about the id, not the body.
@@ -67,6 +68,9 @@ BODIES = {
     ("/api/v1/audits/<int:audit_id>/report/submit", "POST"): {"lock_version": 1},
     ("/api/v1/audits/<int:audit_id>/report/review", "POST"): {"lock_version": 1, "approve": True},
     ("/api/v1/audits/<int:audit_id>/report/photos", "POST"): {},
+    ("/api/v1/findings/<int:finding_id>/steps", "POST"): {"lock_version": 1, "step": "T1"},
+    ("/api/v1/findings/<int:finding_id>/raise", "POST"): {"reason": "x"},
+    ("/api/v1/findings/<int:finding_id>/decisions", "POST"): {"about": "x", "decision": "x"},
 }
 
 
@@ -104,6 +108,7 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
     from cki.certificates.models import Certificate
     from cki.companies.models import Company
     from cki.dossiers.operations import create_dossier
+    from cki.findings.models import Finding
     from cki.meldingen.models import InboundLavsMessage
     from cki.meldingen.operations import submit_melding
     from cki.register.models import RegisterMessage
@@ -153,9 +158,15 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
                                content_type="image/jpeg", size=3, data=b"\xff\xd8\xff")
             db.session.add(photo)
             db.session.flush()
+            finding = Finding(cki_id=tenant.cki_id, certificate_id=certificate.id, company_id=tenant.ids[f"company{n}"],
+                              audit_id=audit.id, item_key="k", clause="x", text="x", category="B", evidence="x",
+                              found_on=date(2026, 12, 8), procedure="non_a", status="open")
+            db.session.add(finding)
+            db.session.flush()
             suffix = "" if n == 1 else "2"
             tenant.ids.update({f"certificate{suffix}": certificate.id, f"audit{suffix}": audit.id,
-                               f"proposal{suffix}": proposal.id, f"photo{suffix}": photo.id})
+                               f"proposal{suffix}": proposal.id, f"photo{suffix}": photo.id,
+                               f"finding{suffix}": finding.id})
             if n == 1:
                 message = RegisterMessage(cki_id=tenant.cki_id, certificate=certificate, kind="granted", payload={})
                 db.session.add(message)
@@ -224,7 +235,8 @@ def test_company_user_cannot_reach_the_other_company_of_its_own_cki(app, client,
     other_company = dict(tenant.ids, company1=tenant.ids["company2"], branch1=tenant.ids["branch2"],
                          user_admin=tenant.ids["company_user2"], melding1=tenant.ids["melding2"],
                          dossier1=tenant.ids["dossier2"], certificate=tenant.ids["certificate2"],
-                         audit=tenant.ids["audit2"], proposal=tenant.ids["proposal2"], photo=tenant.ids["photo2"])
+                         audit=tenant.ids["audit2"], proposal=tenant.ids["proposal2"], photo=tenant.ids["photo2"],
+                         finding=tenant.ids["finding2"])
     for rule, method in _id_routes(app):
         r = _call(client, method, rule, _url(rule, other_company), tenant.auth("company1"))
         assert r.status_code in (403, 404), f"{method} {rule.rule} -> {r.status_code}"

@@ -14,8 +14,9 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404
+from cki.findings.models import Finding
 from cki.surveillance import operations as surveillance
-from cki.surveillance.models import Audit, AuditPhoto, AuditStatus, Finding
+from cki.surveillance.models import Audit, AuditPhoto, AuditStatus
 from cki.surveillance.permissions import READERS, may_plan, may_record_done, visible_audits
 from cki.surveillance.schemas import AuditDoneSchema, AuditPlanSchema
 from cki.users.models import Role, User

@@ -1,6 +1,5 @@
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from flask import Response, abort, current_app, jsonify, request
 from flask.views import MethodView
 
@@ -12,7 +11,7 @@ from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404
 from cki.surveillance import board, operations
-from cki.surveillance.models import Audit, AuditPhoto, Finding, WithdrawalProposal
+from cki.surveillance.models import Audit, AuditPhoto, WithdrawalProposal
 from cki.surveillance.permissions import (
     CATCH_UP,
     DECIDERS,
@@ -39,7 +38,6 @@ from cki.surveillance.schemas import (
     CoverageSchema,
     FiguresResultSchema,
     FiguresSchema,
-    FindingSchema,
     PhotoSchema,
     ProgrammeSchema,
     ProposalDecisionSchema,
@@ -319,16 +317,6 @@ def get_photo(audit_id, photo_id):
         abort(404)
     return Response(photo.data, mimetype=photo.content_type,
                     headers={"Content-Disposition": f'inline; filename="{photo.filename}"'})
-
-
-@blp.route("/certificates/<int:certificate_id>/findings")
-@require()
-@blp.response(200, FindingSchema(many=True))
-def findings(certificate_id):
-    """Findings recorded on the certificate (from final reports), newest first."""
-    certificate = get_or_404(Certificate, certificate_id)
-    return db.session.scalars(sa.select(Finding).where(Finding.certificate_id == certificate.id)
-                              .order_by(Finding.found_on.desc(), Finding.id)).all()
 
 
 @blp.route("/certificates/<int:certificate_id>/coverage")

@@ -193,26 +193,6 @@ class AuditPhoto(TenantMixin, TimestampMixin, db.Model):
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False, deferred=True)
 
 
-class Finding(TenantMixin, TimestampMixin, db.Model):
-    """A finding (afwijking or opmerking) recorded on the certificate when its audit's report became
-    final: clause, category (scheme data), evidence. Its handling (deadlines, procedure) is the
-    findings procedure's."""
-
-    __tablename__ = "findings"
-    __table_args__ = (sa.Index("ix_findings_certificate", "certificate_id", "found_on"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"), nullable=False)
-    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True, nullable=False)
-    audit_id: Mapped[int] = mapped_column(sa.ForeignKey("audits.id"), index=True, nullable=False)
-    item_key: Mapped[str] = mapped_column(sa.String(60), nullable=False)
-    clause: Mapped[str] = mapped_column(sa.String(60), nullable=False)
-    text: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    category: Mapped[str] = mapped_column(sa.String(20), nullable=False)
-    evidence: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    found_on: Mapped[date] = mapped_column(nullable=False)
-
-
 class AuditSelection(TenantMixin, TimestampMixin, db.Model):
     """A melding picked by staff for an unannounced location audit. Staff only: unannounced
     means secret, so no company route, feed or log view ever shows it (RULES.md §4)."""

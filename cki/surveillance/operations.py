@@ -22,6 +22,7 @@ from cki.core.db import db
 from cki.core.errors import Conflict, DomainError
 from cki.core.files import safe_filename
 from cki.events.operations import log_event
+from cki.findings import operations as findings
 from cki.meldingen.models import Melding
 from cki.surveillance.models import (
     Audit,
@@ -31,7 +32,6 @@ from cki.surveillance.models import (
     AuditStatus,
     CatchUp,
     Checklist,
-    Finding,
     PeriodFigures,
     ProjectOverviewEntry,
     ProposalStatus,
@@ -651,11 +651,8 @@ def review_report(audit: Audit, data: dict) -> AuditReport:
         items = {i["key"]: i for i in report.checklist.items}
         for key, answer in sorted(report.answers.items()):
             if answer.get("outcome") == rules.Outcome.FINDING:
-                db.session.add(Finding(cki_id=audit.cki_id, certificate_id=audit.certificate_id,
-                                       company_id=audit.company_id, audit_id=audit.id, item_key=key,
-                                       clause=items[key]["clause"], text=items[key]["text"],
-                                       category=answer["category"], evidence=answer["evidence"],
-                                       found_on=audit.done_on))
+                findings.record(audit=audit, item=items[key], category=answer["category"],
+                                evidence=answer["evidence"], found_on=audit.done_on)
     db.session.flush()
     log_event(report, f"audit_report.{'approved' if data['approve'] else 'returned'}", before={"status": before},
               after={"status": report.status}, note=data.get("comment"))

@@ -201,17 +201,6 @@ class ReportSchema(ma.Schema):
     photos = fields.List(fields.Nested(PhotoSchema))
 
 
-class FindingSchema(ma.Schema):
-    id = fields.Int()
-    certificate_id = fields.Int()
-    audit_id = fields.Int()
-    clause = fields.Str()
-    text = fields.Str()
-    category = fields.Str()
-    evidence = fields.Str()
-    found_on = fields.Date()
-
-
 class CoverageSchema(ma.Schema):
     certificate_id = fields.Int()
     periods = fields.Int()

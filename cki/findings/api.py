@@ -1,0 +1,107 @@
+from flask import abort
+
+from cki.certificates.models import Certificate
+from cki.core.api import Blueprint
+from cki.core.auth import admits, current_principal, require
+from cki.core.db import db
+from cki.core.tenancy import get_or_404
+from cki.findings import operations
+from cki.findings.models import Finding
+from cki.findings.permissions import CKI_STEPS, RAISERS, RECEIPTS, visible_findings
+from cki.findings.schemas import (
+    FindingDecisionSchema,
+    FindingDetailSchema,
+    FindingQuerySchema,
+    FindingSchema,
+    RaiseSchema,
+    StepInSchema,
+)
+
+blp = Blueprint("findings_api", __name__, url_prefix="/api/v1",
+                description="Bevindingen en hun procedure: categorie A (T1–T6), het pad zonder categorie A, "
+                            "verhogen naar A, beslissingen van de staf.")
+
+
+def load_finding(finding_id: int) -> Finding:
+    finding = db.session.scalar(visible_findings().where(Finding.id == finding_id))
+    if finding is None:
+        abort(404)
+    return finding
+
+
+def _detail(finding: Finding) -> dict:
+    return {**{name: getattr(finding, name) for name in FindingSchema().fields}, "steps": finding.steps,
+            "decisions": finding.decisions, **operations.view(finding)}
+
+
+@blp.route("/findings")
+@require()
+@blp.arguments(FindingQuerySchema, location="query")
+@blp.response(200, FindingDetailSchema(many=True))
+def list_findings(args):
+    """Findings you may see (a company: its own), the next deadline first."""
+    stmt = visible_findings()
+    if args["certificate_id"]:
+        stmt = stmt.where(Finding.certificate_id == args["certificate_id"])
+    if args["status"] != "all":
+        stmt = stmt.where(Finding.status == args["status"])
+    rows = [_detail(f) for f in db.session.scalars(stmt.order_by(Finding.found_on, Finding.id).limit(1000))]
+    return sorted(rows, key=lambda r: ((r["next_step"] or {}).get("due") or "9999-12-31", r["id"]))
+
+
+@blp.route("/certificates/<int:certificate_id>/findings")
+@require()
+@blp.response(200, FindingSchema(many=True))
+def certificate_findings(certificate_id):
+    """Findings recorded on the certificate (from final reports), newest first."""
+    certificate = get_or_404(Certificate, certificate_id)
+    return db.session.scalars(visible_findings().where(Finding.certificate_id == certificate.id)
+                              .order_by(Finding.found_on.desc(), Finding.id)).all()
+
+
+@blp.route("/findings/<int:finding_id>")
+@require()
+@blp.response(200, FindingDetailSchema)
+def get_finding(finding_id):
+    """One finding with its procedure's timeline (actual and projected deadlines), flags and next step."""
+    return _detail(load_finding(finding_id))
+
+
+@blp.route("/findings/<int:finding_id>/steps", methods=["POST"])
+@require()
+@blp.arguments(StepInSchema)
+@blp.response(200, FindingDetailSchema)
+def record_step(data, finding_id):
+    """Record a step. The company answers its own steps (corrective measures in `text`; dated the day
+    it arrives); staff record the CKI's steps, and the office a company answer received by letter
+    with its receipt date."""
+    finding = load_finding(finding_id)
+    p = current_principal()
+    if p.is_staff and not admits(p, CKI_STEPS + RECEIPTS):
+        abort(403)
+    operations.complete_step(finding, data)
+    db.session.commit()
+    return _detail(finding)
+
+
+@blp.route("/findings/<int:finding_id>/raise", methods=["POST"])
+@require(*RAISERS)
+@blp.arguments(RaiseSchema)
+@blp.response(201, FindingDetailSchema)
+def raise_finding(data, finding_id):
+    """Raise a B to an A with reasons (not handled in its term; SC-540: several B's together)."""
+    raised = operations.raise_to_a(load_finding(finding_id), data)
+    db.session.commit()
+    return _detail(raised)
+
+
+@blp.route("/findings/<int:finding_id>/decisions", methods=["POST"])
+@require(*RAISERS)
+@blp.arguments(FindingDecisionSchema)
+@blp.response(201, FindingDecisionSchema)
+def decide(data, finding_id):
+    """Record a staff decision on what the annex leaves open (a missed company step, an unanswered
+    'at once'), with its reasons."""
+    decision = operations.decide(load_finding(finding_id), data)
+    db.session.commit()
+    return decision

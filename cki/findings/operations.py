@@ -1,0 +1,148 @@
+"""State-changing verbs on findings: record one from a final report, complete a step of its procedure,
+raise a B to an A, record a staff decision. Each changes, flushes and writes the event log; the
+procedure's rules are ``workflows.findings``'s, its numbers the scheme's."""
+from datetime import date
+
+from sqlalchemy.orm.attributes import flag_modified
+
+from cki.core.auth import current_principal
+from cki.core.clock import today
+from cki.core.db import db
+from cki.core.errors import Conflict, DomainError
+from cki.events.operations import log_event
+from cki.findings.models import Finding, FindingDecision, FindingStep
+from workflows import findings as rules
+from workflows.schemes import load_scheme
+
+
+def scheme_code(finding: Finding) -> str:
+    return finding.certificate.scheme
+
+
+def record(*, audit, item: dict, category: str, evidence: str, found_on: date) -> Finding:
+    """A finding of a final report, recorded on the certificate with the procedure its category
+    follows (scheme data; a remark follows none)."""
+    scheme = audit.certificate.scheme
+    procedure = rules.category_procedure(scheme, category, on=found_on)
+    finding = Finding(cki_id=audit.cki_id, certificate_id=audit.certificate_id, company_id=audit.company_id,
+                      audit_id=audit.id, item_key=item["key"], clause=item["clause"], text=item["text"],
+                      category=category, evidence=evidence, found_on=found_on, procedure=procedure,
+                      status=rules.FindingStatus.OPEN.value if procedure else rules.FindingStatus.CLOSED.value)
+    db.session.add(finding)
+    db.session.flush()
+    log_event(finding, "finding.recorded", after={"category": category, "clause": item["clause"],
+                                                  "procedure": procedure, "found_on": found_on.isoformat()})
+    return finding
+
+
+def state_of(finding: Finding) -> rules.FindingState:
+    return rules.FindingState(finding.certificate.scheme, finding.procedure, finding.found_on,
+                              tuple(rules.Completion(s.step, s.completed_on, s.outcome) for s in finding.steps),
+                              rules.FindingStatus(finding.status) if finding.status != "raised" else
+                              rules.FindingStatus.RAISED)
+
+
+def _actor(principal) -> str:
+    return principal.label if principal else "systeem"
+
+
+def complete_step(finding: Finding, data: dict) -> Finding:
+    """Record a step: the CKI's steps by staff, the company's answer (its corrective measures) by
+    the company itself, dated the day it arrives, or by the office from a letter with its receipt
+    date. A T6 that does not establish effectiveness sends a withdrawal proposal to a decider."""
+    if finding.procedure is None:
+        raise DomainError("step", "Een opmerking heeft geen procedure.")
+    if finding.lock_version != data["lock_version"]:
+        raise Conflict("lock_version", "De bevinding is intussen gewijzigd; laad haar opnieuw.")
+    principal = current_principal()
+    spec = next((s for s in load_scheme(finding.certificate.scheme, finding.found_on).param(
+        rules.PROCEDURES[finding.procedure]) if s["step"] == data["step"]), None)
+    if spec is None:
+        raise DomainError("step", f"Onbekende stap {data['step']}.")
+    if principal and principal.company_id is not None:
+        if spec["actor"] != "company":
+            raise DomainError("step", "Deze stap zet de CKI.")
+        on = today()  # the company's answer counts from the day it arrives
+    else:
+        on = data.get("completed_on") or today()
+    try:
+        state = rules.complete(state_of(finding), data["step"], on, data.get("outcome"), today=today())
+    except ValueError as refused:
+        raise DomainError("step", str(refused)) from None
+    before = finding.status
+    finding.steps.append(FindingStep(cki_id=finding.cki_id, step=data["step"], completed_on=on,
+                                     outcome=data.get("outcome"), text=data.get("text"),
+                                     recorded_by=_actor(principal)))
+    finding.status = state.status.value
+    flag_modified(finding, "status")  # every step is a new version of the finding (optimistic locking)
+    db.session.flush()
+    log_event(finding, "finding.step", before={"status": before},
+              after={"step": data["step"], "completed_on": on.isoformat(), "outcome": data.get("outcome"),
+                     "status": finding.status}, note=data.get("text"))
+    if state.status == rules.FindingStatus.WITHDRAWAL_PROPOSED:
+        from cki.surveillance import operations as surveillance  # surveillance records findings: import late
+
+        certificate = finding.certificate
+        period = surveillance.rules.period_of(surveillance.periods_of(certificate), on)
+        surveillance.propose_withdrawal(
+            certificate, period.index if period else 0, f"finding_{finding.id}",
+            f"Bevinding categorie {finding.category} ({finding.clause}): {spec['description']} "
+            f"({spec['source']}); stap {data['step']} op {on:%d-%m-%Y}.", spec["source"])
+    return finding
+
+
+def raise_to_a(finding: Finding, data: dict, *, by: str | None = None) -> Finding:
+    """A B becomes an A (B/C §8.1.1): not handled in its term (the sweep, ``by`` the system), or
+    (SC-540) several B's that together weigh as an A, by staff with reasons. The B is closed as
+    raised; the new A starts its own procedure on ``on``."""
+    if finding.procedure != "non_a" or finding.status != rules.FindingStatus.OPEN:
+        raise DomainError("finding_id", "Alleen een open afwijking van het pad zonder categorie A kan worden verhoogd.")
+    on = data.get("on") or today()
+    if on < finding.found_on:
+        raise DomainError("on", "Verhogen kan niet vóór de bevinding zelf.")
+    principal = current_principal()
+    a_code = next(c["code"] for c in load_scheme(finding.certificate.scheme, on).param("finding_categories")
+                  if c["procedure"] == "category_a")
+    raised = Finding(cki_id=finding.cki_id, certificate_id=finding.certificate_id, company_id=finding.company_id,
+                     audit_id=finding.audit_id, item_key=finding.item_key, clause=finding.clause, text=finding.text,
+                     category=a_code, evidence=finding.evidence, found_on=on, procedure="category_a",
+                     status=rules.FindingStatus.OPEN.value, raised_reason=data["reason"],
+                     raised_by=by or _actor(principal))
+    db.session.add(raised)
+    db.session.flush()
+    finding.status, finding.raised_to_id = rules.FindingStatus.RAISED.value, raised.id
+    finding.raised_reason, finding.raised_by = data["reason"], raised.raised_by
+    db.session.flush()
+    log_event(finding, "finding.raised", before={"category": finding.category},
+              after={"raised_to_id": raised.id, "category": a_code, "by": raised.raised_by}, note=data["reason"])
+    return raised
+
+
+def decide(finding: Finding, data: dict) -> FindingDecision:
+    """Record a staff decision on what the annex leaves open, with its reasons."""
+    principal = current_principal()
+    decision = FindingDecision(cki_id=finding.cki_id, about=data["about"], decision=data["decision"],
+                               decided_on=today(), decided_by=_actor(principal))
+    finding.decisions.append(decision)
+    db.session.flush()
+    log_event(finding, "finding.decision", after={"about": data["about"]}, note=data["decision"])
+    return decision
+
+
+def view(finding: Finding, on: date | None = None) -> dict:
+    """The finding with its timeline, flags and the outcomes of its next step."""
+    day = on or today()
+    out = {"timeline": [], "flags": [], "next_step": None, "outcomes": {}}
+    if finding.procedure is None:
+        return out
+    state = state_of(finding)
+    views = rules.timeline(state, day)
+    out["timeline"] = [v.to_dict() for v in views]
+    out["flags"] = rules.flags(state, day)
+    nxt = next((v for v in views if v.completed_on is None and v.reached), None)
+    if nxt is not None and state.status == rules.FindingStatus.OPEN:
+        out["next_step"] = {"step": nxt.step, "actor": nxt.actor,
+                            "due": nxt.deadline.due.date.isoformat() if nxt.deadline.due else None}
+    out["outcomes"] = rules.describe_outcomes(state.scheme, state.procedure, finding.found_on)
+    out["overdue_b"] = rules.overdue_b(state, day)
+    return out

@@ -1,0 +1,75 @@
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from cki.core import schemas as _dutch  # noqa: F401  (Dutch messages before any field is declared)
+from cki.core.schemas import MAX_INT, StrictSchema
+
+ID = validate.Range(1, MAX_INT)
+
+
+class FindingQuerySchema(StrictSchema):
+    certificate_id = fields.Int(load_default=None, validate=ID)
+    status = fields.Str(load_default="open", validate=validate.OneOf(
+        ("open", "closed", "withdrawal_proposed", "raised", "all")))
+
+
+class FindingStepSchema(ma.Schema):
+    step = fields.Str()
+    completed_on = fields.Date()
+    outcome = fields.Str(allow_none=True)
+    text = fields.Str(allow_none=True)
+    recorded_by = fields.Str()
+
+
+class FindingDecisionSchema(StrictSchema):
+    id = fields.Int(dump_only=True)
+    about = fields.Str(required=True, validate=validate.Length(min=1, max=2000))
+    decision = fields.Str(required=True, validate=validate.Length(min=1, max=10000))
+    decided_on = fields.Date(dump_only=True)
+    decided_by = fields.Str(dump_only=True)
+
+
+class FindingSchema(ma.Schema):
+    id = fields.Int()
+    certificate_id = fields.Int()
+    company_id = fields.Int()
+    audit_id = fields.Int()
+    clause = fields.Str()
+    text = fields.Str()
+    category = fields.Str()
+    evidence = fields.Str()
+    found_on = fields.Date()
+    procedure = fields.Str(allow_none=True, metadata={"description": "category_a, non_a, of leeg (opmerking)"})
+    status = fields.Str()
+    raised_to_id = fields.Int(allow_none=True)
+    raised_reason = fields.Str(allow_none=True)
+    raised_by = fields.Str(allow_none=True)
+    lock_version = fields.Int()
+
+
+class FindingDetailSchema(FindingSchema):
+    steps = fields.List(fields.Nested(FindingStepSchema))
+    decisions = fields.List(fields.Nested(FindingDecisionSchema))
+    timeline = fields.List(fields.Dict(), metadata={
+        "description": "Elke stap met termijn (en uiterste grens), datum van uitvoering en status; een stap die "
+                       "nog niet aan de beurt is, is geprojecteerd vanaf de geprojecteerde stap ervoor."})
+    flags = fields.List(fields.Str(), metadata={"description": "Wat een beslissing van de staf vraagt."})
+    next_step = fields.Dict(allow_none=True)
+    outcomes = fields.Dict()
+    overdue_b = fields.Bool()
+
+
+class StepInSchema(StrictSchema):
+    lock_version = fields.Int(required=True, validate=ID)
+    step = fields.Str(required=True, validate=validate.Length(min=1, max=10))
+    completed_on = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "Staf: de dag van de stap (voor een antwoord van het bedrijf: de ontvangstdatum). Een bedrijf "
+                       "geeft geen datum: het antwoord telt vanaf de dag van ontvangst."})
+    outcome = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=30))
+    text = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20000), metadata={
+        "description": "Bij het antwoord van het bedrijf: de corrigerende maatregelen."})
+
+
+class RaiseSchema(StrictSchema):
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=10000))
+    on = fields.Date(load_default=None, allow_none=True)

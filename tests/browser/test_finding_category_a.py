@@ -1,0 +1,82 @@
+"""In a real browser: an auditor records a category A finding in the report, the team leader
+approves it, the company answers with its corrective measures in the portal, and the team leader
+closes the finding at T4 (RULES.md §6)."""
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+from tests.test_surveillance import certify, declare_clear, plan
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def clock_start():
+    return "2026-04-23"
+
+
+def _login(page, live_server, email):
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/start")
+
+
+def _logout(page):
+    page.click("button:has-text('Uitloggen')")
+
+
+def test_an_a_finding_from_report_to_closed_at_t4(app, client, tenant, clock, live_server, page):
+    cid = certify(app, tenant, "company1", "SC-540", date(2026, 3, 2))
+    declare_clear(client, tenant)
+    audit = plan(client, tenant, cid, kind="branch", planned_on="2026-04-23").json
+
+    _login(page, live_server, tenant.emails["assessor"])
+    page.goto(f"{live_server}/certificaten/beoordelingen/{audit['id']}/rapport")
+    lines = page.locator("fieldset.line")
+    lines.nth(0).locator("label.choice:has-text('Afwijking')").click()
+    lines.nth(0).locator("select").select_option("A")
+    lines.nth(0).locator("textarea").fill("Geen dossiers van projecten bewaard.")
+    for i in range(1, lines.count()):
+        lines.nth(i).locator("label.choice:has-text('Conform')").click()
+    page.click("button[value=submit]")
+    expect(page.locator(".flash")).to_contain_text("Rapport ingediend")
+    _logout(page)
+
+    _login(page, live_server, tenant.emails["team_leader"])
+    page.goto(f"{live_server}/certificaten/beoordelingen/{audit['id']}/rapport")
+    page.click("button[value=approve]")
+    expect(page.locator(".flash")).to_contain_text("definitief")
+    page.goto(f"{live_server}/bevindingen/")
+    page.click("table a[href*='/bevindingen/']")
+    finding_url = page.url
+    expect(page.locator("svg.timeline")).to_be_visible()
+    clock("2026-04-28")
+    page.reload()
+    page.fill("input[name=completed_on]", "2026-04-28")
+    page.click("button[value=step]")
+    expect(page.locator(".flash")).to_contain_text("Stap vastgelegd")
+    _logout(page)
+
+    clock("2026-04-30")
+    _login(page, live_server, tenant.emails["company1"])
+    page.goto(finding_url)
+    expect(page.locator("h2:has-text('Uw corrigerende maatregelen')")).to_be_visible()
+    page.fill("textarea[name=text]", "Alle dossiers worden voortaan centraal bewaard.")
+    page.click("button[value=step]")
+    expect(page.locator(".flash")).to_contain_text("Stap vastgelegd")
+    _logout(page)
+
+    clock("2026-05-18")
+    _login(page, live_server, tenant.emails["team_leader"])
+    page.goto(finding_url)
+    page.fill("input[name=completed_on]", "2026-05-12")
+    page.click("button[value=step]")
+    expect(page.locator(".flash")).to_contain_text("Stap vastgelegd")
+    page.fill("input[name=completed_on]", "2026-05-18")
+    page.select_option("select[name=outcome]", "complies")
+    page.click("button[value=step]")
+    expect(page.locator("dl.facts")).to_contain_text("afgesloten")

@@ -1,0 +1,163 @@
+"""A finding runs its procedure through the API on concrete dates (RULES.md §6): category A closed
+at T4 with the company answering in the portal's API, a T6 ending in a withdrawal proposal a decider
+confirms, a B raised to A, staff decisions, and who may do what."""
+import re
+from datetime import date
+
+import pytest
+
+from tests.test_surveillance import certify, declare_clear, plan
+
+
+@pytest.fixture
+def clock_start():
+    return "2026-04-23"
+
+
+def finding_of(app, client, tenant, clock, *, scheme="SC-540", category="A", found="2026-04-23", company="company1"):
+    """A final report with one finding of ``category``, found on ``found``; returns (certificate id, finding)."""
+    cid = certify(app, tenant, company, scheme, date(2026, 3, 2))
+    declare_clear(client, tenant, company=company)
+    kind = "branch"
+    audit = plan(client, tenant, cid, kind=kind, planned_on=found,
+                 branch_id=tenant.ids["branch1" if company == "company1" else "branch2"]).json
+    me = tenant.auth("assessor")
+    url = f"/api/v1/audits/{audit['id']}/report"
+    items = client.get(f"/api/v1/checklists?scheme={scheme}&kind={kind}", headers=me).json["items"]
+    answers = {i["key"]: {"outcome": "conform"} for i in items}
+    answers[items[0]["key"]] = {"outcome": "finding", "category": category, "evidence": "Geen dossiers bewaard."}
+    v = client.put(url, json={"lock_version": 0, "answers": answers}, headers=me).json["lock_version"]
+    v = client.post(f"{url}/submit", json={"lock_version": v, "done_on": found}, headers=me).json["lock_version"]
+    r = client.post(f"{url}/review", json={"lock_version": v, "approve": True}, headers=tenant.auth("team_leader"))
+    assert r.status_code == 200, r.json
+    findings = client.get(f"/api/v1/findings?certificate_id={cid}&status=all", headers=tenant.auth("planner")).json
+    assert len(findings) == 1
+    return cid, findings[0]
+
+
+def step(client, who, finding, name, on=None, outcome=None, text=None):
+    body = {"lock_version": finding["lock_version"], "step": name}
+    if on:
+        body["completed_on"] = on
+    if outcome:
+        body["outcome"] = outcome
+    if text:
+        body["text"] = text
+    return client.post(f"/api/v1/findings/{finding['id']}/steps", json=body, headers=who)
+
+
+def test_a_category_a_finding_closed_at_t4_with_the_company_answering(app, client, tenant, clock):
+    cid, f = finding_of(app, client, tenant, clock)
+    assert (f["category"], f["procedure"], f["status"]) == ("A", "category_a", "open")
+    assert f["next_step"] == {"step": "T1", "actor": "cki", "due": "2026-04-29"}  # across Koningsdag
+    tl, company = tenant.auth("team_leader"), tenant.auth("company1")
+    # the company cannot set the CKI's steps
+    assert step(client, company, f, "T1").status_code == 422
+    clock("2026-04-28")
+    f = step(client, tl, f, "T1", on="2026-04-28").json
+    assert f["next_step"] == {"step": "T2", "actor": "company", "due": "2026-05-01"}
+    clock("2026-04-30")  # the company answers in the portal (API): dated the day it arrives
+    r = step(client, company, f, "T2", text="Dossiers worden voortaan centraal bewaard; procedure aangepast.")
+    assert r.status_code == 200, r.json
+    f = r.json
+    assert f["steps"][-1]["completed_on"] == "2026-04-30" and f["next_step"]["due"] == "2026-05-19"
+    clock("2026-05-18")
+    f = step(client, tl, f, "T3", on="2026-05-12").json
+    r = step(client, tl, f, "T4", on="2026-05-18")
+    assert r.status_code == 422 and "uitkomst" in r.json["message"]
+    f = step(client, tl, f, "T4", on="2026-05-18", outcome="complies").json
+    assert f["status"] == "closed" and f["next_step"] is None
+    assert [s["status"] for s in f["timeline"][:4]] == ["on_time"] * 4
+    # the company sees its finding with the steps; the other company does not
+    assert client.get(f"/api/v1/findings/{f['id']}", headers=company).json["status"] == "closed"
+    assert client.get(f"/api/v1/findings/{f['id']}", headers=tenant.auth("company2")).status_code == 404
+
+
+def test_t6_without_effect_proposes_a_withdrawal_a_decider_confirms(app, client, tenant, clock):
+    cid, f = finding_of(app, client, tenant, clock, scheme="SC-530")
+    tl = tenant.auth("team_leader")
+    clock("2026-07-31")
+    for name, on, outcome in (("T1", "2026-04-29", None), ("T2", "2026-05-06", None), ("T3", "2026-05-27", None),
+                              ("T4", "2026-06-02", "warning"), ("T5", "2026-06-19", None),
+                              ("T6", "2026-06-24", "not_effective")):
+        r = step(client, tl if name not in ("T2", "T5") else tenant.auth("office"), f, name, on=on, outcome=outcome)
+        assert r.status_code == 200, (name, r.json)
+        f = r.json
+        if name == "T3":
+            assert f["timeline"][2]["status"] == "past_target"  # 10 werkdagen target, 14 the limit
+    assert f["status"] == "withdrawal_proposed"
+    proposals = client.get("/api/v1/withdrawal-proposals", headers=tenant.auth("decider")).json
+    mine = [p for p in proposals if p["certificate_id"] == cid]
+    assert len(mine) == 1 and "T6" in mine[0]["reason"]
+    r = client.post(f"/api/v1/withdrawal-proposals/{mine[0]['id']}/decision",
+                    json={"confirm": True, "reason": "Maatregelen niet effectief; intrekking volgt na zienswijze."},
+                    headers=tenant.auth("decider"))
+    assert r.json["status"] == "confirmed"
+    assert client.get(f"/api/v1/certificates/{cid}", headers=tl).json["status"] == "valid"  # nothing by itself
+
+
+def test_a_b_past_its_term_is_flagged_and_raised_to_a(app, client, tenant, clock):
+    cid, b = finding_of(app, client, tenant, clock, category="B")
+    assert b["procedure"] == "non_a"
+    clock("2026-04-28")
+    b = step(client, tenant.auth("team_leader"), b, "N1", on="2026-04-28").json
+    clock("2026-05-04")  # N2 was due on 1 May
+    b = client.get(f"/api/v1/findings/{b['id']}", headers=tenant.auth("planner")).json
+    assert b["overdue_b"] and "niet op tijd" in b["flags"][0]
+    r = client.post(f"/api/v1/findings/{b['id']}/decisions", json={
+        "about": b["flags"][0], "decision": "Verhogen naar categorie A."}, headers=tenant.auth("team_leader"))
+    assert r.status_code == 201 and r.json["decided_on"] == "2026-05-04"
+    assert client.post(f"/api/v1/findings/{b['id']}/raise", json={"reason": "x"},
+                       headers=tenant.auth("assessor")).status_code == 403
+    r = client.post(f"/api/v1/findings/{b['id']}/raise", json={"reason": "N2 niet binnen de termijn beantwoord."},
+                    headers=tenant.auth("team_leader"))
+    assert r.status_code == 201, r.json
+    a = r.json
+    assert (a["category"], a["procedure"], a["found_on"], a["next_step"]["due"]) == ("A", "category_a", "2026-05-04",
+                                                                                     "2026-05-08")  # 5 May skipped
+    old = client.get(f"/api/v1/findings/{b['id']}", headers=tenant.auth("planner")).json
+    assert (old["status"], old["raised_to_id"]) == ("raised", a["id"])
+    assert client.post(f"/api/v1/findings/{b['id']}/raise", json={"reason": "x"},
+                       headers=tenant.auth("team_leader")).status_code == 422  # once
+
+
+def test_a_remark_has_no_procedure(app, client, tenant, clock):
+    cid, r = finding_of(app, client, tenant, clock, category="remark")
+    assert (r["procedure"], r["status"], r["timeline"]) == (None, "closed", [])
+    assert step(client, tenant.auth("team_leader"), r, "T1").status_code == 422
+
+
+def test_the_finding_pages_staff_steps_and_the_company_answers_in_the_portal(app, client, tenant, clock):
+    from tests.test_web import login, post
+
+    cid, f = finding_of(app, client, tenant, clock)
+    leader = app.test_client()
+    login(leader, tenant.emails["team_leader"])
+    listing = leader.get("/bevindingen/")
+    assert listing.status_code == 200 and f["clause"] in listing.text
+    page = leader.get(f"/bevindingen/{f['id']}")
+    assert page.status_code == 200 and "<svg" in page.text and "Termijnen" in page.text and "T1" in page.text
+    clock("2026-04-28")
+    done = post(leader, f"/bevindingen/{f['id']}", action="step", lock_version=1, step="T1", completed_on="2026-04-28")
+    assert "Stap vastgelegd" in done.text
+    company = app.test_client()
+    login(company, tenant.emails["company1"])
+    clock("2026-04-30")
+    own = company.get(f"/bevindingen/{f['id']}")
+    assert "Uw corrigerende maatregelen" in own.text and 'name="completed_on"' not in own.text
+    answered = post(company, f"/bevindingen/{f['id']}", action="step", lock_version=2, step="T2",
+                    text="Dossiers centraal bewaard.")
+    assert "Stap vastgelegd" in answered.text, re.findall(r"alert.>([^<]*)", answered.text)
+    assert "Dossiers centraal bewaard." in answered.text
+    assert post(company, f"/bevindingen/{f['id']}", action="raise", reason="x").status_code == 403
+    other = app.test_client()
+    login(other, tenant.emails["company2"])
+    assert other.get(f"/bevindingen/{f['id']}").status_code == 404
+    clock("2026-05-18")
+    post(leader, f"/bevindingen/{f['id']}", action="step", lock_version=3, step="T3", completed_on="2026-05-12")
+    refused = post(leader, f"/bevindingen/{f['id']}", action="step", lock_version=4, step="T4",
+                   completed_on="2026-05-19")
+    assert "toekomst" in refused.text  # dated after today
+    closed = post(leader, f"/bevindingen/{f['id']}", action="step", lock_version=4, step="T4",
+                  completed_on="2026-05-18", outcome="complies")
+    assert "afgesloten" in closed.text
