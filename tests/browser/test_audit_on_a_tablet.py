@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.browser import login
 from tests.test_surveillance import certify, declare_clear
 
 pytestmark = pytest.mark.browser
@@ -18,20 +18,12 @@ def clock_start():
     return "2026-11-24"
 
 
-def _login(page, live_server, email):
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/start")
-
-
 def test_a_planner_plans_and_an_auditor_completes_an_audit_on_a_tablet(app, client, tenant, clock, live_server, page):
     cid = certify(app, tenant, "company1", "SC-530", date(2026, 1, 31))
     declare_clear(client, tenant)
     page.set_viewport_size(TABLET)
 
-    _login(page, live_server, tenant.emails["planner"])
+    login(page, live_server, tenant.emails["planner"])
     page.goto(f"{live_server}/certificaten/{cid}")
     form = page.locator("form[action$='/beoordelingen']")
     form.locator("select[name=kind]").select_option("branch")
@@ -41,7 +33,7 @@ def test_a_planner_plans_and_an_auditor_completes_an_audit_on_a_tablet(app, clie
     expect(page.locator(".flash")).to_contain_text("Beoordeling gepland op 24-11-2026")
     page.click("button:has-text('Uitloggen')")
 
-    _login(page, live_server, tenant.emails["assessor"])
+    login(page, live_server, tenant.emails["assessor"])
     page.goto(f"{live_server}/certificaten/{cid}")
     page.click("text=rapport")
     page.wait_for_load_state("load")

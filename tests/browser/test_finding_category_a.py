@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.browser import login
 from tests.test_surveillance import certify, declare_clear, plan
 
 pytestmark = pytest.mark.browser
@@ -15,14 +15,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def clock_start():
     return "2026-04-23"
-
-
-def _login(page, live_server, email):
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/start")
 
 
 def _logout(page):
@@ -34,7 +26,7 @@ def test_an_a_finding_from_report_to_closed_at_t4(app, client, tenant, clock, li
     declare_clear(client, tenant)
     audit = plan(client, tenant, cid, kind="branch", planned_on="2026-04-23").json
 
-    _login(page, live_server, tenant.emails["assessor"])
+    login(page, live_server, tenant.emails["assessor"])
     page.goto(f"{live_server}/certificaten/beoordelingen/{audit['id']}/rapport")
     lines = page.locator("fieldset.line")
     lines.nth(0).locator("label.choice:has-text('Afwijking')").click()
@@ -46,7 +38,7 @@ def test_an_a_finding_from_report_to_closed_at_t4(app, client, tenant, clock, li
     expect(page.locator(".flash")).to_contain_text("Rapport ingediend")
     _logout(page)
 
-    _login(page, live_server, tenant.emails["team_leader"])
+    login(page, live_server, tenant.emails["team_leader"])
     page.goto(f"{live_server}/certificaten/beoordelingen/{audit['id']}/rapport")
     page.click("button[value=approve]")
     expect(page.locator(".flash")).to_contain_text("definitief")
@@ -62,7 +54,7 @@ def test_an_a_finding_from_report_to_closed_at_t4(app, client, tenant, clock, li
     _logout(page)
 
     clock("2026-04-30")
-    _login(page, live_server, tenant.emails["company1"])
+    login(page, live_server, tenant.emails["company1"])
     page.goto(finding_url)
     expect(page.locator("h2:has-text('Uw corrigerende maatregelen')")).to_be_visible()
     page.fill("textarea[name=text]", "Alle dossiers worden voortaan centraal bewaard.")
@@ -71,7 +63,7 @@ def test_an_a_finding_from_report_to_closed_at_t4(app, client, tenant, clock, li
     _logout(page)
 
     clock("2026-05-18")
-    _login(page, live_server, tenant.emails["team_leader"])
+    login(page, live_server, tenant.emails["team_leader"])
     page.goto(finding_url)
     page.fill("input[name=completed_on]", "2026-05-12")
     page.click("button[value=step]")
