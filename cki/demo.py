@@ -120,9 +120,11 @@ def _demo_certificates(cki, made):
     from cki.certificates import operations as certificates
     from cki.core.clock import today
     from cki.dossiers.models import Dossier
+    from cki.findings import operations as findings
     from cki.surveillance import operations as surveillance
     from cki.surveillance.models import Audit, AuditAuditor, CatchUp
     from cki.users.models import User
+    from workflows.calendar import legal_calendar
     from workflows.schemes import load_scheme
     from workflows.surveillance import period_of
 
@@ -176,6 +178,18 @@ def _demo_certificates(cki, made):
     db.session.flush()
     surveillance.plan_audit(sc530, {"kind": "total", "branch_id": head, "planned_on": day + timedelta(days=8),
                                     "auditor_ids": [auditors[0].id]})
+    # Two findings of the last audit: a category A whose T1 is done, and a B waiting for the company.
+    last = db.session.scalars(db.select(Audit).where(Audit.certificate_id == sc530.id, Audit.status == "done")
+                              .order_by(Audit.done_on.desc())).first()
+    items = surveillance.current_checklist(cki.id, "SC-530", "total", last.done_on).items
+    a = findings.record(audit=last, item=items[3], category="A", found_on=last.done_on,
+                        evidence="Onderdruk in de containment niet bewaakt; geen registratie van de meter.")
+    findings.record(audit=last, item=items[2], category="B", found_on=last.done_on,
+                    evidence="Logboek van de dag ervoor niet bijgewerkt.")
+    db.session.flush()
+    if last.done_on < day:
+        findings.complete_step(a, {"lock_version": a.lock_version, "step": "T1",
+                                   "completed_on": min(day, legal_calendar().add(last.done_on, 2))})
 
     # Noord, SC-540 with a branch, in its first period: on track.
     sc540 = grant(noord, "SC-540", day - timedelta(days=120))

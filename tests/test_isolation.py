@@ -28,6 +28,7 @@ ID_PARAMS = {
     "proposal_id": "proposal",
     "photo_id": "photo",
     "finding_id": "finding",
+    "intended_id": "intended",
 }
 
 #: A valid body per (rule, method), so the answer is about the id, not the body.
@@ -71,6 +72,15 @@ BODIES = {
     ("/api/v1/findings/<int:finding_id>/steps", "POST"): {"lock_version": 1, "step": "T1"},
     ("/api/v1/findings/<int:finding_id>/raise", "POST"): {"reason": "x"},
     ("/api/v1/findings/<int:finding_id>/decisions", "POST"): {"about": "x", "decision": "x"},
+    ("/api/v1/certificates/<int:certificate_id>/intended-decisions", "POST"): {
+        "kind": "withdraw", "reason": "x", "sent_on": "2026-11-02"},
+    ("/api/v1/intended-decisions/<int:intended_id>/zienswijze", "POST"): {"text": "x"},
+    ("/api/v1/intended-decisions/<int:intended_id>/weigh", "POST"): {"weighing": "x"},
+    ("/api/v1/certificates/<int:certificate_id>/withdraw", "POST"): {"on": "2026-11-02", "reason": "x",
+                                                                    "at_own_request": True},
+    ("/api/v1/certificates/<int:certificate_id>/suspend", "POST"): {"start": "2026-11-02", "end": "2026-12-01",
+                                                                   "reason": "x", "at_own_request": True},
+    ("/api/v1/certificates/<int:certificate_id>/lift-suspension", "POST"): {"on": "2026-11-02"},
 }
 
 
@@ -105,7 +115,7 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
     certificate with its message for the SCA register."""
     from flask import g
 
-    from cki.certificates.models import Certificate
+    from cki.certificates.models import Certificate, IntendedDecision
     from cki.companies.models import Company
     from cki.dossiers.operations import create_dossier
     from cki.findings.models import Finding
@@ -163,10 +173,15 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
                               found_on=date(2026, 12, 8), procedure="non_a", status="open")
             db.session.add(finding)
             db.session.flush()
+            intended = IntendedDecision(cki_id=tenant.cki_id, certificate_id=certificate.id,
+                                        company_id=tenant.ids[f"company{n}"], kind="withdraw", reason="x",
+                                        sent_on=date(2026, 11, 2), answer_due=date(2026, 11, 16))
+            db.session.add(intended)
+            db.session.flush()
             suffix = "" if n == 1 else "2"
             tenant.ids.update({f"certificate{suffix}": certificate.id, f"audit{suffix}": audit.id,
                                f"proposal{suffix}": proposal.id, f"photo{suffix}": photo.id,
-                               f"finding{suffix}": finding.id})
+                               f"finding{suffix}": finding.id, f"intended{suffix}": intended.id})
             if n == 1:
                 message = RegisterMessage(cki_id=tenant.cki_id, certificate=certificate, kind="granted", payload={})
                 db.session.add(message)
@@ -236,7 +251,7 @@ def test_company_user_cannot_reach_the_other_company_of_its_own_cki(app, client,
                          user_admin=tenant.ids["company_user2"], melding1=tenant.ids["melding2"],
                          dossier1=tenant.ids["dossier2"], certificate=tenant.ids["certificate2"],
                          audit=tenant.ids["audit2"], proposal=tenant.ids["proposal2"], photo=tenant.ids["photo2"],
-                         finding=tenant.ids["finding2"])
+                         finding=tenant.ids["finding2"], intended=tenant.ids["intended2"])
     for rule, method in _id_routes(app):
         r = _call(client, method, rule, _url(rule, other_company), tenant.auth("company1"))
         assert r.status_code in (403, 404), f"{method} {rule.rule} -> {r.status_code}"

@@ -57,6 +57,7 @@ __all__ = [
     "provisional_report_expiry",
     "reapplication_allowed_from",
     "recertification_due",
+    "zienswijze_deadline",
 ]
 
 SchemeRef = str | SchemeVersion
@@ -871,8 +872,18 @@ def decision_letter_due(scheme: SchemeRef, last_assessment: date) -> Deadline:
 def objection_deadline(scheme: SchemeRef, sent_on: date) -> Deadline:
     """Last day for a bezwaar: 6 weeks from the day after dispatch (Awb 6:7, 6:8), extended
     to the next working day when it ends on a Saturday, Sunday or holiday (Atw art. 1)."""
+    return _term_after_dispatch(scheme, "objection_term", sent_on)
+
+
+def zienswijze_deadline(scheme: SchemeRef, sent_on: date) -> Deadline:
+    """Last day for the holder's zienswijze on an intended withdrawal or suspension it did not ask
+    for (Awb 4:8): the scheme's term (our named reading) from the day after dispatch, extended like
+    the bezwaar term (Atw art. 1)."""
+    return _term_after_dispatch(scheme, "zienswijze_term", sent_on)
+
+
+def _term_after_dispatch(scheme: SchemeRef, name: str, sent_on: date) -> Deadline:
     version = _version(scheme, sent_on)
-    name = "objection_term"
     period = version.param(name)
     cal = legal_calendar()
     # The term starts the day after dispatch, so it ends on sent_on + period.

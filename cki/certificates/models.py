@@ -73,3 +73,47 @@ class CertificateNumberCounter(TenantMixin, db.Model):
     scheme: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last_number: Mapped[int] = mapped_column(nullable=False)
+
+
+class DecisionKind(enum.StrEnum):
+    WITHDRAW = "withdraw"
+    SUSPEND = "suspend"
+
+
+class IntendedDecision(TenantMixin, TimestampMixin, db.Model):
+    """An intended withdrawal or suspension the holder did not ask for, sent to it for its
+    zienswijze (Awb 4:8): sent on a recorded dispatch date, answered (the receipt date) or not by
+    the term's end, then weighed by a decider before the decision."""
+
+    __tablename__ = "intended_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"), index=True, nullable=False)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True, nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    sent_on: Mapped[date] = mapped_column(nullable=False)
+    answer_due: Mapped[date] = mapped_column(nullable=False)
+    answered_on: Mapped[date | None] = mapped_column()
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    weighed_on: Mapped[date | None] = mapped_column()
+    weighing: Mapped[str | None] = mapped_column(sa.Text)
+    used: Mapped[bool] = mapped_column(default=False, nullable=False)  # the decision it prepared was taken
+
+    certificate = relationship("Certificate")
+
+
+class Suspension(TenantMixin, TimestampMixin, db.Model):
+    """A suspension of a certificate: from when, until when or on which condition, its scope where
+    the scheme allows one, its reason; lifted on a date."""
+
+    __tablename__ = "certificate_suspensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"), index=True, nullable=False)
+    start: Mapped[date] = mapped_column(nullable=False)
+    end: Mapped[date | None] = mapped_column()
+    condition: Mapped[str | None] = mapped_column(sa.Text)
+    scope: Mapped[str | None] = mapped_column(sa.Text)
+    reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    lifted_on: Mapped[date | None] = mapped_column()

@@ -5,8 +5,16 @@ from datetime import date
 
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cki.certificates.models import Certificate, CertificateNumberCounter, CertificateStatus
+from cki.certificates.models import (
+    Certificate,
+    CertificateNumberCounter,
+    CertificateStatus,
+    DecisionKind,
+    IntendedDecision,
+    Suspension,
+)
 from cki.certificates.pdf import render_certificate
+from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.events.operations import log_event
@@ -110,3 +118,149 @@ def expire_due(on: date) -> int:
         done += expire(certificate, on)
         db.session.commit()
     return done
+
+
+# -- besluiten: intended decisions with a zienswijze, withdrawal, suspension -------------------------
+
+
+def intend(certificate: Certificate, data: dict) -> IntendedDecision:
+    """Send the holder the intended withdrawal or suspension for its zienswijze; the term runs from
+    the recorded dispatch date (scheme data, extended past a weekend or holiday)."""
+    _running(certificate)
+    if data["sent_on"] > today() or data["sent_on"] < certificate.issued_on:
+        raise DomainError("sent_on", "De verzenddatum ligt in de toekomst of vóór de uitgifte van het certificaat.")
+    due = rules.zienswijze_deadline(certificate.scheme, data["sent_on"])
+    intended = IntendedDecision(cki_id=certificate.cki_id, certificate_id=certificate.id,
+                                company_id=certificate.company_id, kind=data["kind"], reason=data["reason"],
+                                sent_on=data["sent_on"], answer_due=due.date)
+    db.session.add(intended)
+    db.session.flush()
+    log_event(certificate, "certificate.intended_decision", after={
+        "intended_id": intended.id, "kind": intended.kind, "sent_on": intended.sent_on.isoformat(),
+        "answer_due": due.date.isoformat(), "rule": due.rule}, note=data["reason"])
+    return intended
+
+
+def answer_intended(intended: IntendedDecision, data: dict, *, by_company: bool) -> IntendedDecision:
+    """The holder's zienswijze: through the portal it counts from the day it arrives; the office
+    records one received by letter with its receipt date."""
+    if intended.answered_on is not None or intended.weighed_on is not None:
+        raise DomainError("intended_id", "De zienswijze is al vastgelegd of gewogen.")
+    received = today() if by_company else (data.get("received_on") or today())
+    if received < intended.sent_on or received > today():
+        raise DomainError("received_on", "De ontvangstdatum ligt vóór de verzending of in de toekomst.")
+    intended.answered_on, intended.answer = received, data["text"]
+    db.session.flush()
+    log_event(intended.certificate, "certificate.zienswijze_received",
+              after={"intended_id": intended.id, "received_on": received.isoformat(),
+                     "late": received > intended.answer_due}, note=data["text"])
+    return intended
+
+
+def weigh(intended: IntendedDecision, data: dict) -> IntendedDecision:
+    """A decider weighs the zienswijze (or its absence once the term has passed) before deciding."""
+    if intended.weighed_on is not None:
+        raise DomainError("intended_id", "De zienswijze is al gewogen.")
+    if intended.answered_on is None and today() <= intended.answer_due:
+        raise DomainError("intended_id", f"De termijn voor de zienswijze loopt tot en met "
+                                         f"{intended.answer_due:%d-%m-%Y}; er is nog geen antwoord.")
+    intended.weighed_on, intended.weighing = today(), data["weighing"]
+    db.session.flush()
+    log_event(intended.certificate, "certificate.zienswijze_weighed", after={"intended_id": intended.id},
+              note=data["weighing"])
+    return intended
+
+
+def _running(certificate: Certificate) -> None:
+    if certificate.status not in (CertificateStatus.VALID, CertificateStatus.SUSPENDED):
+        raise DomainError("status", f"Het certificaat is {certificate.status_label}.")
+
+
+def _weighed_intention(certificate: Certificate, kind: DecisionKind, intended_id, decided_on: date):
+    """The weighed intention a decision the holder did not ask for needs (Awb 4:8)."""
+    intended = db.session.get(IntendedDecision, intended_id) if intended_id else None
+    if (intended is None or intended.certificate_id != certificate.id or intended.kind != kind
+            or intended.weighed_on is None or intended.used):
+        raise DomainError("intended_id", "Eerst het voornemen naar de houder voor zijn zienswijze, en die gewogen "
+                                         "(Awb 4:8); een besluit op eigen verzoek of na valse informatie niet.")
+    if decided_on < intended.weighed_on:
+        raise DomainError("on", "Het besluit kan niet vóór de weging van de zienswijze zijn genomen.")
+    intended.used = True
+    return intended
+
+
+def withdraw(certificate: Certificate, data: dict) -> Certificate:
+    """Withdraw the certificate (a besluit) with its date and reason, and tell the register at once.
+    At the holder's own request it is still a withdrawal (the 12-month block of A §4.1 b follows);
+    after false information the 5-year block. Otherwise only after a weighed zienswijze."""
+    _running(certificate)
+    on = data["on"]
+    if on > today() or on < certificate.issued_on:
+        raise DomainError("on", "De datum van intrekking ligt in de toekomst of vóór de uitgifte.")
+    if not (data.get("at_own_request") or data.get("false_information")):
+        _weighed_intention(certificate, DecisionKind.WITHDRAW, data.get("intended_id"), on)
+    before = certificate.status
+    certificate.status = CertificateStatus.WITHDRAWN.value
+    certificate.withdrawn_on, certificate.withdrawal_reason = on, data["reason"]
+    certificate.false_information = bool(data.get("false_information"))
+    for suspension in _open_suspensions(certificate):
+        suspension.lifted_on = on
+    db.session.flush()
+    log_event(certificate, "certificate.withdrawn", before={"status": before},
+              after={"status": certificate.status, "withdrawn_on": on.isoformat(),
+                     "at_own_request": bool(data.get("at_own_request")),
+                     "false_information": certificate.false_information}, note=data["reason"])
+    register.send(certificate, "withdrawn", withdrawn_on=on.isoformat(), reason=data["reason"])
+    return certificate
+
+
+def _open_suspensions(certificate: Certificate) -> list[Suspension]:
+    return db.session.scalars(db.select(Suspension).where(Suspension.certificate_id == certificate.id,
+                                                          Suspension.lifted_on.is_(None))).all()
+
+
+def suspend(certificate: Certificate, data: dict) -> Suspension:
+    """Suspend the certificate (a besluit): from ``start``, until ``end`` or a condition, with a scope
+    where the scheme allows one and its reason; the register is told."""
+    if certificate.status != CertificateStatus.VALID:
+        raise DomainError("status", f"Het certificaat is {certificate.status_label}.")
+    start = data["start"]
+    if start < certificate.issued_on or start > certificate.valid_until:
+        raise DomainError("start", "De schorsing begint buiten de geldigheid van het certificaat.")
+    if data.get("end") is not None and data["end"] < start:
+        raise DomainError("end", "De schorsing eindigt vóór haar begin.")
+    if data.get("end") is None and not data.get("condition"):
+        raise DomainError("end", "Geef een einddatum of de voorwaarde waaronder de schorsing eindigt.")
+    if not data.get("at_own_request"):
+        _weighed_intention(certificate, DecisionKind.SUSPEND, data.get("intended_id"), min(start, today()))
+    suspension = Suspension(cki_id=certificate.cki_id, certificate_id=certificate.id, start=start,
+                            end=data.get("end"), condition=data.get("condition"), scope=data.get("scope"),
+                            reason=data["reason"])
+    db.session.add(suspension)
+    certificate.status = CertificateStatus.SUSPENDED.value
+    db.session.flush()
+    log_event(certificate, "certificate.suspended", before={"status": "valid"}, after={
+        "status": certificate.status, "start": start.isoformat(),
+        "end": suspension.end.isoformat() if suspension.end else None, "condition": suspension.condition,
+        "scope": suspension.scope}, note=data["reason"])
+    register.send(certificate, "suspended", start=start.isoformat(),
+                  end=suspension.end.isoformat() if suspension.end else None, reason=data["reason"])
+    return suspension
+
+
+def lift_suspension(certificate: Certificate, data: dict) -> Certificate:
+    """End the suspension on ``on``: the certificate is valid again and the register is told."""
+    if certificate.status != CertificateStatus.SUSPENDED:
+        raise DomainError("status", "Het certificaat is niet geschorst.")
+    open_ = _open_suspensions(certificate)
+    on = data["on"]
+    if any(on < s.start for s in open_) or on > today():
+        raise DomainError("on", "De schorsing kan niet vóór haar begin of in de toekomst eindigen.")
+    for suspension in open_:
+        suspension.lifted_on = on
+    certificate.status = CertificateStatus.VALID.value
+    db.session.flush()
+    log_event(certificate, "certificate.suspension_lifted", before={"status": "suspended"},
+              after={"status": certificate.status, "on": on.isoformat()}, note=data.get("reason"))
+    register.send(certificate, "suspension_lifted", on=on.isoformat())
+    return certificate

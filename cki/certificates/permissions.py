@@ -8,6 +8,8 @@ from cki.users.models import Role
 
 #: Who records that the holder will not continue (a letter in the post register).
 RECORDERS = (Role.OFFICE, Role.PLANNER, Role.ADMIN)
+#: Who takes besluiten on a certificate: withdrawal, suspension, and their intentions (A §4.3: never outsourced).
+DECIDERS = (Role.DECIDER,)
 
 
 def visible_certificates(principal: Principal | None = None):

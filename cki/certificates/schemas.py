@@ -39,3 +39,59 @@ class NotContinuingSchema(StrictSchema):
     received_on = fields.Date(required=True, metadata={"description": "Datum van ontvangst van de brief."})
     document = fields.Str(required=True, validate=validate.Length(min=1, max=2000), metadata={
         "description": "De brief: kenmerk in de postregistratie en korte inhoud."})
+
+
+class IntendedInSchema(StrictSchema):
+    kind = fields.Str(required=True, validate=validate.OneOf(("withdraw", "suspend")), metadata={
+        "description": "withdraw (intrekking) of suspend (schorsing)"})
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=10000))
+    sent_on = fields.Date(required=True, metadata={"description": "Verzenddatum van het voornemen (postregistratie)."})
+
+
+class IntendedSchema(StrictSchema):
+    id = fields.Int()
+    certificate_id = fields.Int()
+    kind = fields.Str()
+    reason = fields.Str()
+    sent_on = fields.Date()
+    answer_due = fields.Date(metadata={"description": "Laatste dag voor de zienswijze (schemagegevens, Atw art. 1)."})
+    answered_on = fields.Date(allow_none=True)
+    answer = fields.Str(allow_none=True)
+    weighed_on = fields.Date(allow_none=True)
+    weighing = fields.Str(allow_none=True)
+    used = fields.Bool()
+
+
+class ZienswijzeSchema(StrictSchema):
+    text = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
+    received_on = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "Secretariaat: de ontvangstdatum van een brief. Het bedrijf zelf geeft geen datum."})
+
+
+class WeighSchema(StrictSchema):
+    weighing = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
+
+
+class WithdrawSchema(StrictSchema):
+    on = fields.Date(required=True)
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=10000))
+    at_own_request = fields.Bool(load_default=False)
+    false_information = fields.Bool(load_default=False, metadata={
+        "description": "Valse informatie over een eerdere aanvraag of intrekking: intrekking direct; de termijn voor "
+                       "een nieuwe aanvraag volgt uit het schema."})
+    intended_id = fields.Int(load_default=None, allow_none=True, validate=validate.Range(1, MAX_INT))
+
+
+class SuspendSchema(StrictSchema):
+    start = fields.Date(required=True)
+    end = fields.Date(load_default=None, allow_none=True)
+    condition = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    scope = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=10000))
+    at_own_request = fields.Bool(load_default=False)
+    intended_id = fields.Int(load_default=None, allow_none=True, validate=validate.Range(1, MAX_INT))
+
+
+class LiftSchema(StrictSchema):
+    on = fields.Date(required=True)
+    reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=5000))

@@ -358,6 +358,7 @@ _CHECKS: dict[str, Callable[[str, Any], None]] = {
     "recertification_lead": _period,
     "surveillance_period": _period,
     "objection_term": _period,
+    "zienswijze_term": _period,
     "location_audit_table": _table,
     "location_audit_min_works": _positive_int,
     "location_audit_first_period_note": _text,
