@@ -121,3 +121,26 @@ def test_without_an_answer_the_zienswijze_is_weighed_only_after_its_last_day(app
         "start": "2026-05-07", "condition": "tot de CKI effectieve maatregelen heeft vastgesteld",
         "reason": "Stillegging (C §8.1.1).", "intended_id": intended["id"]})
     assert r.status_code == 200 and r.json["status"] == "suspended"
+
+
+def test_a_suspension_is_recorded_when_it_takes_effect_and_a_timely_letter_reopens_an_early_weighing(
+        app, client, tenant, clock):
+    cid = certify(app, tenant, "company1", "SC-530", date(2025, 3, 3))
+    decider = tenant.auth("decider")
+    r = client.post(f"/api/v1/certificates/{cid}/suspend", headers=decider, json={
+        "start": "2026-05-01", "end": "2026-06-30", "reason": "x", "at_own_request": True})
+    assert r.status_code == 422 and "start" in r.json["errors"]["json"]
+    intended = client.post(f"/api/v1/certificates/{cid}/intended-decisions", headers=decider, json={
+        "kind": "withdraw", "reason": "x", "sent_on": "2026-04-21"}).json
+    clock("2026-05-07")
+    client.post(f"/api/v1/intended-decisions/{intended['id']}/weigh", json={"weighing": "Geen zienswijze."},
+                headers=decider)
+    r = client.post(f"/api/v1/intended-decisions/{intended['id']}/zienswijze", headers=tenant.auth("office"),
+                    json={"text": "Brief van 5 mei.", "received_on": "2026-05-06"})  # in time, entered late
+    assert r.status_code == 200 and r.json["weighed_on"] is None  # to be weighed again, with the answer
+    late = client.post(f"/api/v1/certificates/{cid}/intended-decisions", headers=decider, json={
+        "kind": "suspend", "reason": "y", "sent_on": "2026-04-21"}).json
+    client.post(f"/api/v1/intended-decisions/{late['id']}/weigh", json={"weighing": "Geen."}, headers=decider)
+    r = client.post(f"/api/v1/intended-decisions/{late['id']}/zienswijze", headers=tenant.auth("office"),
+                    json={"text": "Te laat.", "received_on": "2026-05-07"})
+    assert r.status_code == 422

@@ -161,3 +161,13 @@ def test_the_finding_pages_staff_steps_and_the_company_answers_in_the_portal(app
     closed = post(leader, f"/bevindingen/{f['id']}", action="step", lock_version=4, step="T4",
                   completed_on="2026-05-18", outcome="complies")
     assert "afgesloten" in closed.text
+
+
+def test_raising_is_not_dated_in_the_future(app, client, tenant, clock):
+    cid, b = finding_of(app, client, tenant, clock, category="B")
+    for on in ("2101-01-01", "2026-05-01"):  # beyond the calendar; after today (23 April)
+        r = client.post(f"/api/v1/findings/{b['id']}/raise", json={"reason": "x", "on": on},
+                        headers=tenant.auth("team_leader"))
+        assert r.status_code == 422, on
+    assert "toekomst" in r.json["message"]
+    assert client.get("/api/v1/findings", headers=tenant.auth("planner")).status_code == 200

@@ -129,3 +129,25 @@ def test_every_deadline_follows_the_actual_completion_before_it(found, delays, s
     for before, after in zip(views, views[1:], strict=False):
         if before.completed_on and after.deadline.due:
             assert after.deadline.due.date > before.completed_on
+
+
+def test_a_missed_t5_lets_the_cki_go_on_to_t6_as_the_scheme_says():
+    state = FindingState("SC-540", "category_a", FOUND)
+    today = D("2026-09-30")
+    for name, on, outcome in (("T1", "2026-04-28", None), ("T2", "2026-04-30", None), ("T3", "2026-05-12", None),
+                              ("T4", "2026-05-18", "warning")):
+        state = complete(state, name, D(on), outcome, today=today)
+    with pytest.raises(ValueError, match="volgende stap is T5"):  # T5's term still runs
+        complete(state, "T6", D("2026-06-01"), "not_effective", today=D("2026-06-01"))
+    assert "de CKI zet nu T6" in flags(state, D("2026-06-03"))[0]
+    with pytest.raises(ValueError, match="vóór de stap ervoor"):  # not dated before T5's last day
+        complete(state, "T6", D("2026-06-01"), "not_effective", today=D("2026-06-03"))
+    done = complete(state, "T6", D("2026-06-03"), "not_effective", today=D("2026-06-03"))
+    assert done.status == FindingStatus.WITHDRAWAL_PROPOSED
+
+
+def test_terms_after_2028_carry_the_calendars_warning():
+    from workflows.rules import zienswijze_deadline
+
+    assert zienswijze_deadline("SC-540", D("2028-12-20")).warnings
+    assert not zienswijze_deadline("SC-540", D("2026-04-21")).warnings

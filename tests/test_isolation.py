@@ -29,6 +29,7 @@ ID_PARAMS = {
     "photo_id": "photo",
     "finding_id": "finding",
     "intended_id": "intended",
+    "notice_id": "notice",
 }
 
 #: A valid body per (rule, method), so the answer is about the id, not the body.
@@ -81,6 +82,8 @@ BODIES = {
     ("/api/v1/certificates/<int:certificate_id>/suspend", "POST"): {"start": "2026-11-02", "end": "2026-12-01",
                                                                    "reason": "x", "at_own_request": True},
     ("/api/v1/certificates/<int:certificate_id>/lift-suspension", "POST"): {"on": "2026-11-02"},
+    ("/api/v1/sanction-notices/<int:notice_id>/determination", "POST"): {"deviation": False, "determination": "x"},
+    ("/api/v1/sanction-notices/<int:notice_id>/decision", "POST"): {"outcome": "keep"},
 }
 
 
@@ -118,7 +121,7 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
     from cki.certificates.models import Certificate, IntendedDecision
     from cki.companies.models import Company
     from cki.dossiers.operations import create_dossier
-    from cki.findings.models import Finding
+    from cki.findings.models import Finding, SanctionNotice
     from cki.meldingen.models import InboundLavsMessage
     from cki.meldingen.operations import submit_melding
     from cki.register.models import RegisterMessage
@@ -178,10 +181,16 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
                                         sent_on=date(2026, 11, 2), answer_due=date(2026, 11, 16))
             db.session.add(intended)
             db.session.flush()
+            notice = SanctionNotice(cki_id=tenant.cki_id, company_id=tenant.ids[f"company{n}"],
+                                    certificate_id=certificate.id, authority="inspectorate", kind="stillegging",
+                                    received_on=date(2026, 11, 2), description="x")
+            db.session.add(notice)
+            db.session.flush()
             suffix = "" if n == 1 else "2"
             tenant.ids.update({f"certificate{suffix}": certificate.id, f"audit{suffix}": audit.id,
                                f"proposal{suffix}": proposal.id, f"photo{suffix}": photo.id,
-                               f"finding{suffix}": finding.id, f"intended{suffix}": intended.id})
+                               f"finding{suffix}": finding.id, f"intended{suffix}": intended.id,
+                               f"notice{suffix}": notice.id})
             if n == 1:
                 message = RegisterMessage(cki_id=tenant.cki_id, certificate=certificate, kind="granted", payload={})
                 db.session.add(message)
@@ -251,7 +260,8 @@ def test_company_user_cannot_reach_the_other_company_of_its_own_cki(app, client,
                          user_admin=tenant.ids["company_user2"], melding1=tenant.ids["melding2"],
                          dossier1=tenant.ids["dossier2"], certificate=tenant.ids["certificate2"],
                          audit=tenant.ids["audit2"], proposal=tenant.ids["proposal2"], photo=tenant.ids["photo2"],
-                         finding=tenant.ids["finding2"], intended=tenant.ids["intended2"])
+                         finding=tenant.ids["finding2"], intended=tenant.ids["intended2"],
+                         notice=tenant.ids["notice2"])
     for rule, method in _id_routes(app):
         r = _call(client, method, rule, _url(rule, other_company), tenant.auth("company1"))
         assert r.status_code in (403, 404), f"{method} {rule.rule} -> {r.status_code}"

@@ -164,9 +164,13 @@ def test_assignment_refused_for_qualification_conflict_and_daily_cap(app, client
     assert plan(client, tenant, cid, kind="result_oriented").status_code == 201
     r = plan(client, tenant, cid, kind="regular")
     assert r.status_code == 422 and "ten hoogste 2 per dag" in r.json["message"]
+    # a third because the locations are close: only when the day's others are recorded as close too
     r = plan(client, tenant, cid, kind="regular", close_locations=True)
-    assert r.status_code == 201 and r.json["close_locations"]
-    r = plan(client, tenant, cid, kind="regular", close_locations=True)
+    assert r.status_code == 422 and "ten hoogste 2 per dag" in r.json["message"]
+    for _ in range(3):
+        r = plan(client, tenant, cid, kind="regular", close_locations=True, planned_on="2026-12-09")
+        assert r.status_code == 201 and r.json["close_locations"]
+    r = plan(client, tenant, cid, kind="regular", close_locations=True, planned_on="2026-12-09")
     assert r.status_code == 422 and "ten hoogste 3" in r.json["message"]
     # a branch audit is not a location audit
     assert plan(client, tenant, cid, kind="branch").status_code == 201
@@ -690,3 +694,30 @@ def test_declared_figures_are_checked_against_meldingen_and_the_project_overview
     body["figures"] = {"avg_dia": 1, "avg_reports": 40}
     warnings = client.post(f"/api/v1/certificates/{cid}/figures", json=body, headers=tenant.auth("company1")).json["warnings"]
     assert any("4 meldingen" in w for w in warnings) and any("3 verschillende verantwoordelijke DIA" in w for w in warnings)
+
+
+def test_a_cancelled_audit_gets_no_report_and_a_later_day_rechecks_the_qualification(app, client, tenant, clock):
+    cid = certify(app, tenant, "company1", "SC-530", date(2026, 1, 31))
+    declare_clear(client, tenant)
+    me = tenant.auth("assessor")
+    audit = plan(client, tenant, cid, kind="branch", planned_on="2026-11-24").json
+    url = f"/api/v1/audits/{audit['id']}/report"
+    v = client.put(url, json={"lock_version": 0, "answers": {}}, headers=me).json["lock_version"]
+    client.post(f"/api/v1/audits/{audit['id']}/cancel", json={"lock_version": 1, "reason": "ziek"},
+                headers=tenant.auth("planner"))
+    r = client.post(f"{url}/submit", json={"lock_version": v}, headers=me)
+    assert r.status_code == 422 and "vervallen" in r.json["message"]
+    # an auditor whose qualification ended before the day the audit actually took place
+    admin = tenant.auth("admin")
+    new = client.post("/api/v1/users", json={"email": "kort@x.test", "name": "Korte Kwalificatie", "kind": "staff",
+                                              "roles": ["assessor"], "password": "een lang wachtwoord 123"},
+                      headers=admin).json
+    client.post(f"/api/v1/users/{new['id']}/qualifications", json={
+        "scheme": "SC-530", "function": "assessor", "valid_from": "2025-01-01", "valid_to": "2026-11-24"}, headers=admin)
+    client.post(f"/api/v1/users/{new['id']}/conflict-declarations", json={
+        "company_id": tenant.ids["company1"], "declared_on": "2026-01-05", "clear": True}, headers=admin)
+    other = plan(client, tenant, cid, kind="branch", planned_on="2026-11-24", auditor_ids=[new["id"]]).json
+    clock("2026-11-26")
+    r = client.post(f"/api/v1/audits/{other['id']}/done", json={"lock_version": 1, "done_on": "2026-11-25"},
+                    headers=tenant.auth("team_leader"))
+    assert r.status_code == 422 and "niet geldig op 25-11-2026" in r.json["message"]

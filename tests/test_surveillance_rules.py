@@ -153,9 +153,10 @@ def test_carried_in_shortfall_adds_to_the_line_and_unknown_lines_are_refused():
     bare = programme("SC-540", ps[1], [BranchFigures(HEAD, "H", head_office=True)], valid_until=valid_until,
                      last=False, carried_in={(HEAD, AuditKind.REGULAR): 2})
     assert (lines(bare)[HEAD, AuditKind.REGULAR].required, lines(bare)[HEAD, AuditKind.REGULAR].total) == (0, 2)
-    with pytest.raises(ValueError, match="head office"):
-        programme("SC-540", ps[1], [BranchFigures(5, "X", figures={"avg_dia": 1, "avg_reports": 1})],
-                  valid_until=valid_until, last=False)
+    headless = programme("SC-540", ps[1], [BranchFigures(5, "X", figures={"avg_dia": 1, "avg_reports": 1})],
+                         valid_until=valid_until, last=False)
+    assert any("geen hoofdvestiging" in w and "X telt als hoofdvestiging" in w for w in headless.warnings)
+    assert lines(headless)[5, AuditKind.BRANCH].required == 1
 
 
 def test_progress_counts_planned_done_to_plan_moved_and_behind():
@@ -248,6 +249,9 @@ def test_assignment_refused_for_the_daily_cap():
     assert assignment_problems("SC-530", DAY, sc530, location=True, close_locations=True)
     assert assignment_problems("SC-540", DAY, two, location=False) == []  # a branch audit is not a location audit
     assert assignment_problems("SC-540", DAY, facts(location_audits_that_day=1), location=True) == []
+    # the third only when the two already planned are recorded as close too
+    not_close = facts(location_audits_that_day=2, others_close=False)
+    assert assignment_problems("SC-540", DAY, not_close, location=True, close_locations=True)
 
 
 # -- fees --------------------------------------------------------------------------------

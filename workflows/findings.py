@@ -130,6 +130,17 @@ def timeline(state: FindingState, today: date, targets: Mapping[str, int] | None
     return views
 
 
+def _spec_after(state: FindingState, spec: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    specs = _specs(state.scheme, state.procedure, state.found_on)
+    i = next(n for n, s in enumerate(specs) if s["step"] == spec["step"])
+    return specs[i + 1] if i + 1 < len(specs) else None
+
+
+def _past_limit(state: FindingState, spec: Mapping[str, Any], today: date) -> bool:
+    view = next(v for v in timeline(state, today) if v.step == spec["step"])
+    return view.status == "late"
+
+
 def _next_spec(state: FindingState) -> Mapping[str, Any] | None:
     done = {c.step for c in state.completions}
     return next((s for s in _specs(state.scheme, state.procedure, state.found_on) if s["step"] not in done), None)
@@ -144,11 +155,18 @@ def complete(state: FindingState, step: str, on: date, outcome: str | None = Non
     if state.status != FindingStatus.OPEN:
         raise ValueError("De procedure van deze bevinding is niet meer open.")
     spec = _next_spec(state)
+    skipped = None
+    if spec is not None and spec["step"] != step and spec.get("missed") == "next" and _past_limit(state, spec, today):
+        # the company let its step pass (the scheme says what follows: the CKI's next step)
+        skipped, spec = spec, _spec_after(state, spec)
     if spec is None or spec["step"] != step:
         raise ValueError(f"De volgende stap is {spec['step'] if spec else 'geen'}, niet {step}.")
     if on > today:
         raise ValueError("Een stap kan niet in de toekomst zijn gezet.")
     previous = state.completions[-1].on if state.completions else state.found_on
+    if skipped is not None:  # counted from the missed step's last day
+        missed = next(v for v in timeline(state, today) if v.step == skipped["step"])
+        previous = max(previous, missed.deadline.due.date)
     if on < previous:
         raise ValueError(f"Een stap kan niet vóór de stap ervoor ({previous:%d-%m-%Y}) zijn gezet.")
     outcomes = spec.get("outcomes") or {}
@@ -182,6 +200,11 @@ def flags(state: FindingState, today: date) -> list[str]:
         return [f"{nxt.step}: het bedrijf moest direct antwoorden en heeft nog niet geantwoord; de staf beslist "
                 "en legt de beslissing vast."]
     if nxt.status == "late":
+        spec = next(s for s in _specs(state.scheme, state.procedure, state.found_on) if s["step"] == nxt.step)
+        if spec.get("missed") == "next":
+            following = _spec_after(state, spec)
+            return [f"{nxt.step}: het bedrijf heeft niet op tijd geantwoord (uiterlijk "
+                    f"{nxt.deadline.due.date:%d-%m-%Y}); de CKI zet nu {following['step']}."]
         return [f"{nxt.step}: het bedrijf heeft niet op tijd geantwoord (uiterlijk {nxt.deadline.due.date:%d-%m-%Y}); "
                 "de bijlage zegt niet wat dan volgt: de staf beslist en legt de beslissing vast."]
     return []

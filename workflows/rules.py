@@ -894,4 +894,4 @@ def _term_after_dispatch(scheme: SchemeRef, name: str, sent_on: date) -> Deadlin
     if skipped:
         rule += f"; verlengd van {nominal.isoformat()} tot de eerstvolgende werkdag"
     return Deadline(due, rule, version.scheme, version.source(name), None, skipped,
-                    tuple(cal.coverage_warnings(nominal, due)) if skipped else ())
+                    tuple(cal.coverage_warnings(sent_on, due)))

@@ -209,8 +209,14 @@ def programme(
     readings: list[str] = []
     warnings: list[str] = []
     first = period.index == 1
-    if sum(b.head_office for b in branches) != 1:
-        raise ValueError("exactly one branch must be the head office")
+    if not branches:
+        raise ValueError("a certificate has at least one branch")
+    heads = [b for b in branches if b.head_office]
+    if len(heads) != 1:  # the data say otherwise: one of them counts, and the page says which
+        head = heads[0] if heads else branches[0]
+        warnings.append(f"Op het certificaat staat {'geen' if not heads else 'meer dan één'} hoofdvestiging; "
+                        f"{head.name} telt als hoofdvestiging. Corrigeer de vestigingen van het bedrijf.")
+        branches = [BranchFigures(b.branch_id, b.name, b is head, b.figures, b.works) for b in branches]
 
     for branch in sorted(branches, key=lambda b: not b.head_office):
         lines.append(ProgrammeLine(branch.branch_id, branch.name, AuditKind.BRANCH, branch_count, False,
@@ -354,6 +360,8 @@ class AssignmentFacts:
     qualifications: Sequence[tuple[str, date, date | None]]  # (scheme, valid_from, valid_to) as assessor
     declarations: Sequence[tuple[date, bool]]  # this company's conflict-of-interest declarations: (on, clear)
     location_audits_that_day: int  # other location audits of this auditor on the audit date
+    #: Every one of those is itself recorded as close, under a scheme that allows more then.
+    others_close: bool = True
 
 
 def assignment_problems(
@@ -386,7 +394,8 @@ def assignment_problems(
         problems.append(f"{facts.name} heeft op {on_file[-1][0]:%d-%m-%Y} een belang bij dit bedrijf gemeld.")
     if location:
         caps = version.param("daily_location_audit_cap")
-        cap = caps["close_locations"] if close_locations else caps["normal"]
+        # the higher cap only when every location audit of that day is recorded as close
+        cap = caps["close_locations"] if close_locations and facts.others_close else caps["normal"]
         if facts.location_audits_that_day + 1 > cap:
             problems.append(f"{facts.name} heeft op {audit_date:%d-%m-%Y} al {facts.location_audits_that_day} "
                             f"beoordelingen op locatie; {version.cite('daily_location_audit_cap')} staat er ten hoogste "

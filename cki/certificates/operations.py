@@ -144,11 +144,17 @@ def intend(certificate: Certificate, data: dict) -> IntendedDecision:
 def answer_intended(intended: IntendedDecision, data: dict, *, by_company: bool) -> IntendedDecision:
     """The holder's zienswijze: through the portal it counts from the day it arrives; the office
     records one received by letter with its receipt date."""
-    if intended.answered_on is not None or intended.weighed_on is not None:
-        raise DomainError("intended_id", "De zienswijze is al vastgelegd of gewogen.")
+    if intended.answered_on is not None:
+        raise DomainError("intended_id", "De zienswijze is al vastgelegd.")
     received = today() if by_company else (data.get("received_on") or today())
     if received < intended.sent_on or received > today():
         raise DomainError("received_on", "De ontvangstdatum ligt vóór de verzending of in de toekomst.")
+    if intended.weighed_on is not None:
+        # a zienswijze that arrived in time counts even if it was entered after a weighing without it
+        if intended.used or received > intended.answer_due:
+            raise DomainError("intended_id", "De zienswijze is al gewogen en het besluit genomen, of kwam na de "
+                                             "termijn binnen.")
+        intended.weighed_on = intended.weighing = None
     intended.answered_on, intended.answer = received, data["text"]
     db.session.flush()
     log_event(intended.certificate, "certificate.zienswijze_received",
@@ -227,6 +233,8 @@ def suspend(certificate: Certificate, data: dict) -> Suspension:
     start = data["start"]
     if start < certificate.issued_on or start > certificate.valid_until:
         raise DomainError("start", "De schorsing begint buiten de geldigheid van het certificaat.")
+    if start > today():  # the status and the register follow the day it takes effect
+        raise DomainError("start", "Leg een schorsing vast op de dag dat zij ingaat, niet vooruit.")
     if data.get("end") is not None and data["end"] < start:
         raise DomainError("end", "De schorsing eindigt vóór haar begin.")
     if data.get("end") is None and not data.get("condition"):

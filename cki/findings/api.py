@@ -1,21 +1,35 @@
 from flask import abort
+from flask.views import MethodView
 
 from cki.certificates.models import Certificate
 from cki.core.api import Blueprint
 from cki.core.auth import admits, current_principal, require
 from cki.core.db import db
-from cki.core.tenancy import get_or_404
+from cki.core.tenancy import get_or_404, scoped_select
 from cki.findings import operations
-from cki.findings.models import Finding
-from cki.findings.permissions import CKI_STEPS, RAISERS, RECEIPTS, visible_findings
+from cki.findings.models import Finding, SanctionNotice
+from cki.findings.permissions import (
+    CKI_STEPS,
+    NOTICE_READERS,
+    NOTICE_STAFF,
+    RAISERS,
+    RECEIPTS,
+    visible_findings,
+)
 from cki.findings.schemas import (
+    DeterminationSchema,
     FindingDecisionSchema,
     FindingDetailSchema,
     FindingQuerySchema,
     FindingSchema,
+    NoticeDecisionSchema,
+    NoticeInSchema,
+    NoticeQuerySchema,
+    NoticeSchema,
     RaiseSchema,
     StepInSchema,
 )
+from cki.users.models import Role
 
 blp = Blueprint("findings_api", __name__, url_prefix="/api/v1",
                 description="Bevindingen en hun procedure: categorie A (T1–T6), het pad zonder categorie A, "
@@ -105,3 +119,57 @@ def decide(data, finding_id):
     decision = operations.decide(load_finding(finding_id), data)
     db.session.commit()
     return decision
+
+
+def _notice(notice_id: int) -> SanctionNotice:
+    notice = db.session.scalar(scoped_select(SanctionNotice).where(SanctionNotice.id == notice_id))
+    if notice is None or not current_principal().is_staff:
+        abort(404)
+    return notice
+
+
+@blp.route("/sanction-notices")
+class Notices(MethodView):
+    @require(*NOTICE_READERS)
+    @blp.arguments(NoticeQuerySchema, location="query")
+    @blp.response(200, NoticeSchema(many=True))
+    def get(self, args):
+        """Notices of sanctions received, newest first; `annual_report=true`: the keeps and grants
+        after a deviating notice, with their motivation (A §4.2 c)."""
+        stmt = scoped_select(SanctionNotice)
+        if args["annual_report"]:
+            stmt = stmt.where(SanctionNotice.annual_report.is_(True))
+        return db.session.scalars(stmt.order_by(SanctionNotice.received_on.desc(), SanctionNotice.id.desc())).all()
+
+    @require(*NOTICE_STAFF)
+    @blp.arguments(NoticeInSchema)
+    @blp.response(201, NoticeSchema)
+    def post(self, data):
+        """Record a written notice of a sanction (stillegging, proces-verbaal, heavy fine, another
+        authority's) about a holder's certificate or a candidate's dossier, with its receipt date."""
+        notice = operations.record_notice(current_principal().cki_id, data)
+        db.session.commit()
+        return notice
+
+
+@blp.route("/sanction-notices/<int:notice_id>/determination", methods=["POST"])
+@require(*RAISERS)
+@blp.arguments(DeterminationSchema)
+@blp.response(200, NoticeSchema)
+def determine(data, notice_id):
+    """Does the fact deviate from the scheme; if so: an incident, another reason not to withdraw, or neither."""
+    notice = operations.determine(_notice(notice_id), data)
+    db.session.commit()
+    return notice
+
+
+@blp.route("/sanction-notices/<int:notice_id>/decision", methods=["POST"])
+@require(Role.DECIDER)
+@blp.arguments(NoticeDecisionSchema)
+@blp.response(200, NoticeSchema)
+def decide_notice(data, notice_id):
+    """The outcome the determination allows (a certificate kept after a deviation starts the §8.2
+    procedure as a finding; a withdrawal goes on with the intended decision and its zienswijze)."""
+    notice = operations.decide_notice(_notice(notice_id), data)
+    db.session.commit()
+    return notice

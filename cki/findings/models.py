@@ -18,7 +18,9 @@ class Finding(TenantMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"), nullable=False)
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True, nullable=False)
-    audit_id: Mapped[int] = mapped_column(sa.ForeignKey("audits.id"), index=True, nullable=False)
+    #: The audit whose final report recorded it; or the authority's notice it came from.
+    audit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("audits.id"), index=True)
+    notice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sanction_notices.id"))
     item_key: Mapped[str] = mapped_column(sa.String(60), nullable=False)
     clause: Mapped[str] = mapped_column(sa.String(60), nullable=False)
     text: Mapped[str] = mapped_column(sa.Text, nullable=False)
@@ -73,3 +75,31 @@ class FindingDecision(TenantMixin, TimestampMixin, db.Model):
     decision: Mapped[str] = mapped_column(sa.Text, nullable=False)
     decided_on: Mapped[date] = mapped_column(nullable=False)
     decided_by: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+
+
+class SanctionNotice(TenantMixin, TimestampMixin, db.Model):
+    """A written notice of a sanction by the inspectorate or another authority (A §4.2) about a
+    holder (its certificate) or a candidate (its dossier): received, the CKI's determination, the
+    outcome with its motivation. A keep or grant after a deviating notice is listed for the annual
+    report."""
+
+    __tablename__ = "sanction_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True, nullable=False)
+    certificate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id"), index=True)
+    dossier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("dossiers.id"), index=True)
+    authority: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    received_on: Mapped[date] = mapped_column(nullable=False)
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    deviation: Mapped[bool | None] = mapped_column()
+    assessment: Mapped[str | None] = mapped_column(sa.String(20))
+    determination: Mapped[str | None] = mapped_column(sa.Text)
+    determined_on: Mapped[date | None] = mapped_column()
+    outcome: Mapped[str | None] = mapped_column(sa.String(30))
+    motivation: Mapped[str | None] = mapped_column(sa.Text)
+    decided_on: Mapped[date | None] = mapped_column()
+    annual_report: Mapped[bool] = mapped_column(default=False, nullable=False)
+
+    certificate = relationship("Certificate")

@@ -5,13 +5,16 @@ from datetime import date
 
 from sqlalchemy.orm.attributes import flag_modified
 
+from cki.certificates.models import Certificate
 from cki.core.auth import current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import Conflict, DomainError
+from cki.dossiers.models import Dossier
 from cki.events.operations import log_event
-from cki.findings.models import Finding, FindingDecision, FindingStep
+from cki.findings.models import Finding, FindingDecision, FindingStep, SanctionNotice
 from workflows import findings as rules
+from workflows import sanctions
 from workflows.schemes import load_scheme
 
 
@@ -98,8 +101,8 @@ def raise_to_a(finding: Finding, data: dict, *, by: str | None = None) -> Findin
     if finding.procedure != "non_a" or finding.status != rules.FindingStatus.OPEN:
         raise DomainError("finding_id", "Alleen een open afwijking van het pad zonder categorie A kan worden verhoogd.")
     on = data.get("on") or today()
-    if on < finding.found_on:
-        raise DomainError("on", "Verhogen kan niet vóór de bevinding zelf.")
+    if on < finding.found_on or on > today():
+        raise DomainError("on", "Verhogen kan niet vóór de bevinding zelf of in de toekomst.")
     principal = current_principal()
     a_code = next(c["code"] for c in load_scheme(finding.certificate.scheme, on).param("finding_categories")
                   if c["procedure"] == "category_a")
@@ -146,3 +149,86 @@ def view(finding: Finding, on: date | None = None) -> dict:
     out["outcomes"] = rules.describe_outcomes(state.scheme, state.procedure, finding.found_on)
     out["overdue_b"] = rules.overdue_b(state, day)
     return out
+
+
+# -- sanctions by the inspectorate and other authorities (A §4.2) --------------------------------
+
+
+def record_notice(cki_id: int, data: dict) -> SanctionNotice:
+    """A written notice received (with its receipt date) about a holder's certificate or a
+    candidate's application."""
+    certificate = db.session.get(Certificate, data["certificate_id"]) if data.get("certificate_id") else None
+    dossier = db.session.get(Dossier, data["dossier_id"]) if data.get("dossier_id") else None
+    if (certificate is None) == (dossier is None):
+        raise DomainError("certificate_id", "Geef het certificaat van een houder of het dossier van een kandidaat.")
+    subject = certificate or dossier
+    if subject.cki_id != cki_id:
+        raise DomainError("certificate_id" if certificate else "dossier_id", "Onbekend certificaat of dossier.")
+    if data["received_on"] > today():
+        raise DomainError("received_on", "De ontvangstdatum ligt in de toekomst.")
+    notice = SanctionNotice(cki_id=cki_id, company_id=subject.company_id,
+                            certificate_id=certificate.id if certificate else None,
+                            dossier_id=dossier.id if dossier else None, authority=data["authority"],
+                            kind=data["kind"], received_on=data["received_on"], description=data["description"])
+    db.session.add(notice)
+    db.session.flush()
+    log_event(notice, "sanction_notice.received", after={"authority": notice.authority, "kind": notice.kind,
+                                                          "received_on": notice.received_on.isoformat()})
+    return notice
+
+
+def determine(notice: SanctionNotice, data: dict) -> SanctionNotice:
+    """The CKI's determination: does the fact deviate from the scheme, and if so was it an incident
+    or is there another reason not to withdraw (or reject), or neither."""
+    if notice.outcome is not None:
+        raise DomainError("notice_id", "Over deze melding is al beslist.")
+    if data["deviation"] and data.get("assessment") is None:
+        raise DomainError("assessment", "Bij een afwijking: incident, een andere reden, of geen van beide.")
+    notice.deviation = data["deviation"]
+    notice.assessment = data.get("assessment") if data["deviation"] else None
+    notice.determination, notice.determined_on = data["determination"], today()
+    db.session.flush()
+    log_event(notice, "sanction_notice.determined", after={"deviation": notice.deviation,
+                                                           "assessment": notice.assessment},
+              note=data["determination"])
+    return notice
+
+
+def decide_notice(notice: SanctionNotice, data: dict) -> SanctionNotice:
+    """The outcome the determination allows, motivated where a certificate is kept (or an
+    application weighed on) after a deviation: then listed for the annual report, and for a kept
+    certificate the §8.2 procedure starts as a finding of the category the scheme gives."""
+    if notice.outcome is not None:
+        raise DomainError("notice_id", "Over deze melding is al beslist.")
+    subject = "certificate" if notice.certificate_id else "application"
+    allowed = sanctions.allowed_outcomes(subject, notice.deviation, notice.assessment)
+    if not allowed:
+        raise DomainError("outcome", "Stel eerst vast of het feit van het schema afwijkt.")
+    if data["outcome"] not in allowed:
+        raise DomainError("outcome", f"Na deze vaststelling kan alleen: {', '.join(allowed)}.")
+    if sanctions.needs_motivation(notice.deviation, data["outcome"]) and not (data.get("motivation") or "").strip():
+        raise DomainError("motivation", "Motiveer waarom na deze sanctie niet wordt ingetrokken of afgewezen; de "
+                                        "motivering komt in het jaarverslag.")
+    notice.outcome, notice.motivation, notice.decided_on = data["outcome"], data.get("motivation"), today()
+    notice.annual_report = sanctions.needs_motivation(notice.deviation, notice.outcome)
+    db.session.flush()
+    if notice.certificate_id and notice.deviation and notice.outcome == sanctions.Outcome.KEEP:
+        certificate = notice.certificate
+        category = sanctions.finding_category(certificate.scheme, notice.authority, notice.kind, on=notice.decided_on)
+        procedure = rules.category_procedure(certificate.scheme, category, on=notice.decided_on)
+        finding = Finding(cki_id=notice.cki_id, certificate_id=certificate.id, company_id=notice.company_id,
+                          notice_id=notice.id, item_key=f"notice-{notice.id}",
+                          clause=load_scheme(certificate.scheme, notice.decided_on).source("sanction_category_a"),
+                          text=f"{sanctions.KIND_LABELS[sanctions.NoticeKind(notice.kind)].capitalize()} door "
+                               f"{sanctions.AUTHORITY_LABELS[sanctions.Authority(notice.authority)]}",
+                          category=category,
+                          evidence=notice.description, found_on=notice.decided_on, procedure=procedure,
+                          status=rules.FindingStatus.OPEN.value)
+        db.session.add(finding)
+        db.session.flush()
+        log_event(finding, "finding.recorded", after={"category": category, "notice_id": notice.id,
+                                                      "procedure": procedure})
+    log_event(notice, "sanction_notice.decided", after={"outcome": notice.outcome,
+                                                        "annual_report": notice.annual_report},
+              note=notice.motivation)
+    return notice

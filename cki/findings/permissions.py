@@ -10,6 +10,9 @@ CKI_STEPS = (Role.ASSESSOR, Role.TEAM_LEADER, Role.DECIDER)
 RECEIPTS = (Role.OFFICE, Role.TEAM_LEADER)
 #: Who raises a B to an A with reasons, and records decisions on what the annex leaves open.
 RAISERS = (Role.TEAM_LEADER, Role.DECIDER)
+#: Who records notices of sanctions by authorities, and who reads them too.
+NOTICE_STAFF = (Role.OFFICE, Role.TEAM_LEADER, Role.DECIDER)
+NOTICE_READERS = (*NOTICE_STAFF, Role.QUALITY_MANAGER, Role.REVIEWER)
 
 
 def visible_findings(principal: Principal | None = None):

@@ -73,3 +73,48 @@ class StepInSchema(StrictSchema):
 class RaiseSchema(StrictSchema):
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=10000))
     on = fields.Date(load_default=None, allow_none=True)
+
+
+class NoticeInSchema(StrictSchema):
+    certificate_id = fields.Int(load_default=None, allow_none=True, validate=ID)
+    dossier_id = fields.Int(load_default=None, allow_none=True, validate=ID)
+    authority = fields.Str(required=True, validate=validate.OneOf(("inspectorate", "other_authority")))
+    kind = fields.Str(required=True, validate=validate.OneOf(("stillegging", "proces_verbaal", "heavy_fine", "other")))
+    received_on = fields.Date(required=True)
+    description = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
+
+
+class NoticeSchema(ma.Schema):
+    id = fields.Int()
+    company_id = fields.Int()
+    certificate_id = fields.Int(allow_none=True)
+    dossier_id = fields.Int(allow_none=True)
+    authority = fields.Str()
+    kind = fields.Str()
+    received_on = fields.Date()
+    description = fields.Str()
+    deviation = fields.Bool(allow_none=True)
+    assessment = fields.Str(allow_none=True)
+    determination = fields.Str(allow_none=True)
+    determined_on = fields.Date(allow_none=True)
+    outcome = fields.Str(allow_none=True)
+    motivation = fields.Str(allow_none=True)
+    decided_on = fields.Date(allow_none=True)
+    annual_report = fields.Bool(metadata={"description": "Behouden of verleend na een afwijkende sanctie: in het "
+                                                         "jaarverslag."})
+
+
+class NoticeQuerySchema(StrictSchema):
+    annual_report = fields.Bool(load_default=False)
+
+
+class DeterminationSchema(StrictSchema):
+    deviation = fields.Bool(required=True)
+    assessment = fields.Str(load_default=None, allow_none=True,
+                            validate=validate.OneOf(("incident", "other_reason", "neither")))
+    determination = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
+
+
+class NoticeDecisionSchema(StrictSchema):
+    outcome = fields.Str(required=True, validate=validate.OneOf(("withdraw", "keep", "reject", "weigh_in_assessment")))
+    motivation = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20000))

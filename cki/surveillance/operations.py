@@ -206,11 +206,18 @@ def _assignment_facts(user: User, company_id: int, day: date, exclude_audit_id: 
     declarations = db.session.execute(sa.select(ConflictDeclaration.declared_on, ConflictDeclaration.clear).where(
         ConflictDeclaration.user_id == user.id, ConflictDeclaration.company_id == company_id)).all()
     location_kinds = [k.value for k in rules.AuditKind if k.is_location]
-    that_day = db.session.scalar(sa.select(sa.func.count()).select_from(Audit).join(AuditAuditor).where(
+    others = db.session.execute(sa.select(Audit.close_locations, Certificate.scheme).join(AuditAuditor)
+                                .join(Certificate, Certificate.id == Audit.certificate_id).where(
         AuditAuditor.user_id == user.id, Audit.planned_on == day, Audit.kind.in_(location_kinds),
-        Audit.status != AuditStatus.CANCELLED.value, Audit.id != (exclude_audit_id or 0)))
+        Audit.status != AuditStatus.CANCELLED.value, Audit.id != (exclude_audit_id or 0))).all()
+
+    def allows_more(scheme: str) -> bool:
+        caps = load_scheme(scheme, day).param("daily_location_audit_cap")
+        return caps["close_locations"] > caps["normal"]
+
     return rules.AssignmentFacts(user.name, Role.ASSESSOR in user.roles, qualifications,
-                                 [tuple(d) for d in declarations], that_day)
+                                 [tuple(d) for d in declarations], len(others),
+                                 all(close and allows_more(scheme) for close, scheme in others))
 
 
 def _auditors(certificate: Certificate, user_ids: list[int], day: date, *, location: bool, close: bool,
@@ -342,6 +349,13 @@ def record_done(audit: Audit, data: dict) -> Audit:
     if period is None:
         raise DomainError("done_on", f"De datum ligt buiten de geldigheid van het certificaat "
                                      f"({certificate.issued_on:%d-%m-%Y} tot en met {certificate.valid_until:%d-%m-%Y}).")
+    if done_on != audit.planned_on:  # the auditors must have been qualified and clear on the day itself
+        problems = []
+        for user in db.session.scalars(sa.select(User).where(User.id.in_(audit.auditor_ids))):
+            facts = _assignment_facts(user, audit.company_id, done_on, audit.id)
+            problems += rules.assignment_problems(scheme_of(certificate), done_on, facts, location=False)
+        if problems:
+            raise DomainError("done_on", " ".join(problems))
     before = _audit_state(audit)
     audit.status, audit.done_on, audit.period_index = AuditStatus.DONE.value, done_on, period.index
     db.session.flush()
@@ -610,6 +624,8 @@ def submit_report(audit: Audit, data: dict) -> AuditReport:
     report = audit.report
     if report is None:
         raise DomainError("audit_id", "Er is nog geen rapport om in te dienen.")
+    if audit.status == AuditStatus.CANCELLED:
+        raise DomainError("audit_id", "Deze beoordeling is vervallen; er komt geen rapport van.")
     _report_version(report, data["lock_version"])
     try:
         nxt = rules.report_transition(report.status, "submit")
@@ -636,6 +652,8 @@ def review_report(audit: Audit, data: dict) -> AuditReport:
     principal = current_principal()
     if principal and principal.user_id in audit.auditor_ids:
         raise DomainError("audit_id", "Wie de beoordeling uitvoerde, beoordeelt het eigen rapport niet.")
+    if audit.status != AuditStatus.DONE:
+        raise DomainError("audit_id", "Alleen het rapport van een uitgevoerde beoordeling wordt beoordeeld.")
     action = "approve" if data["approve"] else "return"
     try:
         nxt = rules.report_transition(report.status, action)

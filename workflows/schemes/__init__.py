@@ -193,7 +193,7 @@ def _steps(name: str, v: Any) -> None:
     seen: set[str] = set()
     for step in v:
         required = {"step", "actor", "working_days", "description", "source"}
-        allowed = required | {"limit_working_days", "note", "outcomes"}
+        allowed = required | {"limit_working_days", "note", "outcomes", "missed"}
         if not (isinstance(step, dict) and required <= step.keys() <= allowed):
             raise _fail(name, f"a step needs {sorted(required)} (optional: limit_working_days, note): {step!r}")
         label = step["step"]
@@ -210,6 +210,8 @@ def _steps(name: str, v: Any) -> None:
                 raise _fail(name, f"step {label}: outcome {outcome!r} needs a label and then: close, next or "
                                   "propose_withdrawal")
             _text(f"{name}.{label}.outcomes.{outcome}", spec["label"])
+        if step.get("missed", "next") != "next" or ("missed" in step and step["actor"] != "company"):
+            raise _fail(name, f"step {label}: 'missed' is 'next', on a company step only")
         days = step["working_days"]
         if days is None:
             if "limit_working_days" in step:
@@ -327,6 +329,15 @@ def _finding_categories(name: str, v: Any) -> None:
         codes.add(cat["code"])
 
 
+def _sanction_a(name: str, v: Any) -> None:
+    if not (isinstance(v, dict) and v.keys() == {"authorities", "kinds"}):
+        raise _fail(name, "expected authorities and kinds")
+    for key, known in (("authorities", {"inspectorate", "other_authority"}),
+                       ("kinds", {"stillegging", "proces_verbaal", "heavy_fine", "other"})):
+        if not (isinstance(v[key], list) and v[key] and set(v[key]) <= known):
+            raise _fail(name, f"{key} must be a non-empty list from {sorted(known)}")
+
+
 def _checklists(name: str, v: Any) -> None:
     if not (isinstance(v, dict) and v):
         raise _fail(name, "expected a mapping of audit kind to checklist lines")
@@ -359,6 +370,7 @@ _CHECKS: dict[str, Callable[[str, Any], None]] = {
     "surveillance_period": _period,
     "objection_term": _period,
     "zienswijze_term": _period,
+    "sanction_category_a": _sanction_a,
     "location_audit_table": _table,
     "location_audit_min_works": _positive_int,
     "location_audit_first_period_note": _text,
