@@ -721,3 +721,21 @@ def test_a_cancelled_audit_gets_no_report_and_a_later_day_rechecks_the_qualifica
     r = client.post(f"/api/v1/audits/{other['id']}/done", json={"lock_version": 1, "done_on": "2026-11-25"},
                     headers=tenant.auth("team_leader"))
     assert r.status_code == 422 and "niet geldig op 25-11-2026" in r.json["message"]
+
+
+def test_catch_up_counts_over_the_holders_successive_certificates_and_waits_for_the_periods_end(
+        app, client, tenant, clock):
+    first = certify(app, tenant, "company1", "SC-530", date(2020, 3, 2))
+    planner = tenant.auth("planner")
+    clock("2022-02-01")  # period 2 (2021-03-02 .. 2022-03-01) still runs
+    r = client.post(f"/api/v1/certificates/{first}/catch-ups", json={"period_index": 2, "reason": "x"}, headers=planner)
+    assert r.status_code == 422 and "loopt nog" in r.json["message"]
+    clock("2022-03-02")
+    r = client.post(f"/api/v1/certificates/{first}/catch-ups", json={"period_index": 2, "reason": "Corona"},
+                    headers=planner)
+    assert r.status_code == 201, r.json
+    second = certify(app, tenant, "company1", "SC-530", date(2023, 3, 2))  # recertified
+    clock("2024-03-02")
+    r = client.post(f"/api/v1/certificates/{second}/catch-ups", json={"period_index": 1, "reason": "Weer weinig werk"},
+                    headers=planner)
+    assert r.status_code == 422 and "withdrawal_proposal_id" in r.json  # period 4 of the holder: within the window

@@ -477,13 +477,21 @@ def request_catch_up(certificate: Certificate, data: dict) -> CatchUpResult:
     if db.session.scalar(sa.select(CatchUp.id).where(CatchUp.certificate_id == certificate.id,
                                                      CatchUp.period_index == index)):
         raise Conflict("period_index", f"Voor periode {index} is het inhalen al vastgelegd.")
+    if today() <= period.end:  # what can still be done is planned; a shortfall is known once the period ended
+        raise DomainError("period_index", f"Periode {index} loopt nog tot en met {period.end:%d-%m-%Y}: plan wat nog "
+                                          "kan; een tekort schuift door na het einde van de periode.")
     view = next(v for v in overview(certificate) if v.period.index == period.index)
     shortfall = [{"branch_id": p.line.branch_id, "kind": p.line.kind.value, "count": p.line.total - p.done}
                  for p in view.progress if p.line.total > p.done]
     if not shortfall:
         raise DomainError("period_index", f"Periode {index} heeft geen tekort.")
-    earlier = db.session.scalars(sa.select(CatchUp.period_index).where(CatchUp.certificate_id == certificate.id)).all()
-    decision = rules.catch_up_decision(scheme_of(certificate), index, earlier, on=period.start)
+    numbered = _holder_periods(certificate)
+    uses = db.session.execute(sa.select(CatchUp.certificate_id, CatchUp.period_index).join(
+        Certificate, Certificate.id == CatchUp.certificate_id).where(
+        Certificate.company_id == certificate.company_id, Certificate.scheme == certificate.scheme)).all()
+    earlier = [numbered[use] for use in uses if use in numbered]
+    decision = rules.catch_up_decision(scheme_of(certificate), numbered[(certificate.id, index)], earlier,
+                                       on=period.start)
     principal = current_principal()
     if decision.allowed:
         row = CatchUp(cki_id=certificate.cki_id, certificate_id=certificate.id, company_id=certificate.company_id,
@@ -497,6 +505,22 @@ def request_catch_up(certificate: Certificate, data: dict) -> CatchUpResult:
     proposal = propose_withdrawal(certificate, index, "catch_up_exhausted", f"{decision.reason} Reden van de planner: "
                                   f"{data['reason']}", decision.source)
     return CatchUpResult(None, proposal, decision)
+
+
+def _holder_periods(certificate: Certificate) -> dict[tuple[int, int], int]:
+    """(certificate, period) -> the holder's consecutive period number for this scheme, over its
+    successive certificates (recertification): "any 4 consecutive periods" (RULES.md §4) does not
+    start again with a new certificate."""
+    certificates = db.session.scalars(sa.select(Certificate).where(
+        Certificate.company_id == certificate.company_id, Certificate.scheme == certificate.scheme)
+        .order_by(Certificate.issued_on)).all()
+    first = certificates[0].issued_on
+    numbered = {}
+    for c in certificates:
+        for p in periods_of(c):
+            months = (p.start.year - first.year) * 12 + p.start.month - first.month - (p.start.day < first.day)
+            numbered[(c.id, p.index)] = months // 12 + 1
+    return numbered
 
 
 def propose_withdrawal(certificate: Certificate, period_index: int, ground: str, reason: str,
