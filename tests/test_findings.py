@@ -171,3 +171,30 @@ def test_raising_is_not_dated_in_the_future(app, client, tenant, clock):
         assert r.status_code == 422, on
     assert "toekomst" in r.json["message"]
     assert client.get("/api/v1/findings", headers=tenant.auth("planner")).status_code == 200
+
+
+def test_the_deciders_queue_page(app, client, tenant, clock):
+    from tests.test_web import login, post
+
+    cid, f = finding_of(app, client, tenant, clock, scheme="SC-530")
+    tl = tenant.auth("team_leader")
+    clock("2026-07-31")
+    for name, on, outcome in (("T1", "2026-04-29", None), ("T2", "2026-05-06", None), ("T3", "2026-05-20", None),
+                              ("T4", "2026-05-26", "warning"), ("T5", "2026-06-12", None),
+                              ("T6", "2026-06-17", "not_effective")):
+        f = step(client, tl if name not in ("T2", "T5") else tenant.auth("office"), f, name, on=on, outcome=outcome).json
+    decider = app.test_client()
+    login(decider, tenant.emails["decider"])
+    page = decider.get("/bevindingen/voorstellen")
+    assert page.status_code == 200 and "T6" in page.text and "Bevestigen" in page.text
+    proposal = client.get("/api/v1/withdrawal-proposals", headers=tenant.auth("decider")).json[0]
+    assert "redenen" in post(decider, "/bevindingen/voorstellen", proposal_id=proposal["id"], confirm="0",
+                              reason=" ").text
+    done = post(decider, "/bevindingen/voorstellen", proposal_id=proposal["id"], confirm="0",
+                reason="Maatregelen alsnog aangetoond bij een extra beoordeling.")
+    assert "Geen open voorstellen" in done.text
+    planner = app.test_client()
+    login(planner, tenant.emails["planner"])
+    assert "Bevestigen" not in planner.get("/bevindingen/voorstellen").text
+    assert post(planner, "/bevindingen/voorstellen", proposal_id=proposal["id"], confirm="1",
+                reason="x").status_code == 403

@@ -16,6 +16,7 @@ from cki.findings.api import load_finding
 from cki.findings.models import Finding
 from cki.findings.permissions import CKI_STEPS, RAISERS, RECEIPTS, visible_findings
 from cki.findings.schemas import StepInSchema
+from cki.users.models import Role
 from workflows.calendar import legal_calendar
 from workflows.findings import STATUS_LABELS, FindingStatus
 
@@ -113,3 +114,41 @@ def show(finding_id):
     return render_template("findings/show.html", f=finding, v=view, picture=_picture(view["timeline"], finding.found_on),
                            labels=STATUS_LABELS, may_step=may_step, may_raise=admits(p, RAISERS), error=error,
                            today=today()), status
+
+
+@bp.route("/voorstellen", methods=["GET", "POST"])
+@login_required
+def proposals():
+    """The decider's queue: the system's proposals to withdraw (a second catch-up within the window,
+    a T6 without effect), each with its ground and source, to confirm or reject with reasons."""
+    from cki.surveillance import operations as surveillance
+    from cki.surveillance.models import WithdrawalProposal
+    from cki.surveillance.permissions import READERS, visible_proposals
+
+    p = current_principal()
+    if not admits(p, READERS):
+        abort(403)
+    error, status = None, 200
+    if request.method == "POST":
+        if not admits(p, (Role.DECIDER,)):
+            abort(403)
+        proposal = db.session.scalar(visible_proposals().where(
+            WithdrawalProposal.id == request.form.get("proposal_id", type=int)))
+        if proposal is None:
+            abort(404)
+        try:
+            if not request.form.get("reason", "").strip():
+                raise DomainError("reason", "Geef de redenen van de beslissing.")
+            surveillance.decide_proposal(proposal, {"confirm": request.form.get("confirm") == "1",
+                                                    "reason": request.form["reason"].strip()})
+        except DomainError as refused:
+            db.session.rollback()
+            error, status = refused.message, refused.status
+        else:
+            db.session.commit()
+            flash("Beslissing over het voorstel vastgelegd.", "info")
+            return redirect(url_for(".proposals"))
+    rows = db.session.scalars(visible_proposals().where(WithdrawalProposal.status == "open")
+                              .order_by(WithdrawalProposal.proposed_on, WithdrawalProposal.id)).all()
+    return render_template("findings/proposals.html", rows=rows, error=error,
+                           may_decide=admits(p, (Role.DECIDER,))), status
