@@ -182,9 +182,9 @@ def _demo_certificates(cki, made):
     last = db.session.scalars(db.select(Audit).where(Audit.certificate_id == sc530.id, Audit.status == "done")
                               .order_by(Audit.done_on.desc())).first()
     items = surveillance.current_checklist(cki.id, "SC-530", "total", last.done_on).items
-    a = findings.record(audit=last, item=items[3], category="A", found_on=last.done_on,
+    a = findings.record(sc530, audit_id=last.id, item=items[3], category="A", found_on=last.done_on,
                         evidence="Onderdruk in de containment niet bewaakt; geen registratie van de meter.")
-    findings.record(audit=last, item=items[2], category="B", found_on=last.done_on,
+    findings.record(sc530, audit_id=last.id, item=items[2], category="B", found_on=last.done_on,
                     evidence="Logboek van de dag ervoor niet bijgewerkt.")
     db.session.flush()
     if last.done_on < day:

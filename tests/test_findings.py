@@ -198,3 +198,14 @@ def test_the_deciders_queue_page(app, client, tenant, clock):
     assert "Bevestigen" not in planner.get("/bevindingen/voorstellen").text
     assert post(planner, "/bevindingen/voorstellen", proposal_id=proposal["id"], confirm="1",
                 reason="x").status_code == 403
+
+
+def test_a_blank_staff_decision_on_the_page_is_refused(app, client, tenant, clock):
+    from tests.test_web import login, post
+
+    cid, b = finding_of(app, client, tenant, clock, category="B")
+    leader = app.test_client()
+    login(leader, tenant.emails["team_leader"])
+    r = post(leader, f"/bevindingen/{b['id']}", action="decision", about="x", decision="  ")
+    assert r.status_code == 422 and "Geef de beslissing" in r.text
+    assert client.get(f"/api/v1/findings/{b['id']}", headers=tenant.auth("planner")).json["decisions"] == []

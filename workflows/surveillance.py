@@ -53,6 +53,12 @@ class AuditKind(StrEnum):
         return self is not AuditKind.BRANCH
 
 
+def location_columns(version: SchemeVersion) -> list[str]:
+    """The location-audit kinds of a scheme version: the table's columns other than the total
+    (SC-540: regular, result-oriented), or the total where there are none (SC-530)."""
+    return [c for c in version.param("location_audit_table")["columns"] if c != "total"] or ["total"]
+
+
 KIND_LABELS = {
     AuditKind.BRANCH: "beoordeling op de vestiging",
     AuditKind.REGULAR: "reguliere beoordeling op locatie (onaangekondigd)",
@@ -202,7 +208,7 @@ def programme(
     carried = dict(carried_in or {})
     per_branch = version.param("location_audit_per_branch")
     unannounced = version.param("location_audit_unannounced")
-    columns = [c for c in version.param("location_audit_table")["columns"] if c != "total"] or ["total"]
+    columns = location_columns(version)
     branch_count = version.param("branch_assessments_per_year")
     files = version.param("files_per_branch_assessment")
     lines: list[ProgrammeLine] = []

@@ -16,11 +16,12 @@ from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404
 from cki.findings.models import Finding
 from cki.surveillance import operations as surveillance
+from cki.surveillance.api import load_audit
 from cki.surveillance.models import Audit, AuditPhoto, AuditStatus
 from cki.surveillance.permissions import READERS, may_plan, may_record_done, visible_audits
 from cki.surveillance.schemas import AuditDoneSchema, AuditPlanSchema
 from cki.users.models import Role, User
-from workflows.surveillance import KIND_LABELS, AuditKind, period_of
+from workflows.surveillance import KIND_LABELS, AuditKind, location_columns, period_of
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificaten", template_folder="templates")
 
@@ -46,8 +47,7 @@ def index():
 
 
 def _kinds(certificate):
-    scheme = surveillance.scheme_of(certificate)
-    columns = [c for c in scheme.param("location_audit_table")["columns"] if c != "total"] or ["total"]
+    columns = location_columns(surveillance.scheme_of(certificate))
     return [(AuditKind.BRANCH.value, KIND_LABELS[AuditKind.BRANCH])] + [(c, KIND_LABELS[AuditKind(c)]) for c in columns]
 
 
@@ -127,9 +127,7 @@ def plan(certificate_id):
 @bp.route("/beoordelingen/<int:audit_id>/uitgevoerd", methods=["POST"])
 @login_required
 def done(audit_id):
-    audit = db.session.scalar(visible_audits().where(Audit.id == audit_id))
-    if audit is None:
-        abort(404)
+    audit = load_audit(audit_id)
     if not may_record_done(current_principal(), audit):
         abort(403)
     try:
@@ -144,13 +142,6 @@ def done(audit_id):
     db.session.commit()
     flash(f"Beoordeling vastgelegd als uitgevoerd op {audit.done_on:%d-%m-%Y}.", "info")
     return redirect(url_for(".show", certificate_id=audit.certificate_id))
-
-
-def _audit_or_404(audit_id: int) -> Audit:
-    audit = db.session.scalar(visible_audits().where(Audit.id == audit_id))
-    if audit is None:
-        abort(404)
-    return audit
 
 
 def _answers_from_form(items) -> dict:
@@ -171,7 +162,7 @@ def report(audit_id):
     """The auditor's checklist on a laptop or tablet: save as a draft, finish later, submit; the
     team leader approves or returns it. Unsaved input is kept in the browser (report.js) until a
     save succeeds, so a lost connection loses nothing."""
-    audit = _audit_or_404(audit_id)
+    audit = load_audit(audit_id)
     p = current_principal()
     if not p.is_staff and (request.method == "POST" or audit.report is None or audit.report.status != "final"):
         abort(403)  # a company reads its final reports, nothing before
@@ -226,7 +217,7 @@ def report(audit_id):
 @bp.route("/beoordelingen/<int:audit_id>/rapport/foto", methods=["POST"])
 @login_required
 def report_photo(audit_id):
-    audit = _audit_or_404(audit_id)
+    audit = load_audit(audit_id)
     if not current_principal().is_staff or not may_record_done(current_principal(), audit):
         abort(403)
     upload = request.files.get("file")
@@ -247,7 +238,7 @@ def report_photo(audit_id):
 @bp.route("/beoordelingen/<int:audit_id>/rapport/foto/<int:photo_id>")
 @login_required
 def report_photo_file(audit_id, photo_id):
-    audit = _audit_or_404(audit_id)
+    audit = load_audit(audit_id)
     if not current_principal().is_staff:
         abort(404)
     photo = db.session.get(AuditPhoto, photo_id)

@@ -43,9 +43,9 @@ def load_finding(finding_id: int) -> Finding:
     return finding
 
 
-def _detail(finding: Finding) -> dict:
+def _detail(finding: Finding, view: dict | None = None) -> dict:
     return {**{name: getattr(finding, name) for name in FindingSchema().fields}, "steps": finding.steps,
-            "decisions": finding.decisions, **operations.view(finding)}
+            "decisions": finding.decisions, **(view or operations.view(finding))}
 
 
 @blp.route("/findings")
@@ -59,8 +59,8 @@ def list_findings(args):
         stmt = stmt.where(Finding.certificate_id == args["certificate_id"])
     if args["status"] != "all":
         stmt = stmt.where(Finding.status == args["status"])
-    rows = [_detail(f) for f in db.session.scalars(stmt.order_by(Finding.found_on, Finding.id).limit(1000))]
-    return sorted(rows, key=lambda r: ((r["next_step"] or {}).get("due") or "9999-12-31", r["id"]))
+    found = db.session.scalars(stmt.order_by(Finding.found_on, Finding.id).limit(1000))
+    return [_detail(finding, view) for finding, view in operations.by_next_deadline(found)]
 
 
 @blp.route("/certificates/<int:certificate_id>/findings")

@@ -18,31 +18,33 @@ from workflows import sanctions
 from workflows.schemes import load_scheme
 
 
-def scheme_code(finding: Finding) -> str:
-    return finding.certificate.scheme
-
-
-def record(*, audit, item: dict, category: str, evidence: str, found_on: date) -> Finding:
-    """A finding of a final report, recorded on the certificate with the procedure its category
-    follows (scheme data; a remark follows none)."""
-    scheme = audit.certificate.scheme
-    procedure = rules.category_procedure(scheme, category, on=found_on)
-    finding = Finding(cki_id=audit.cki_id, certificate_id=audit.certificate_id, company_id=audit.company_id,
-                      audit_id=audit.id, item_key=item["key"], clause=item["clause"], text=item["text"],
-                      category=category, evidence=evidence, found_on=found_on, procedure=procedure,
+def record(certificate, *, item: dict, category: str, evidence: str, found_on: date, audit_id: int | None = None,
+           notice_id: int | None = None) -> Finding:
+    """A finding recorded on the certificate, from an audit's final report or an authority's
+    notice, with the procedure its category follows (scheme data; a remark follows none)."""
+    procedure = rules.category_procedure(certificate.scheme, category, on=found_on)
+    finding = Finding(cki_id=certificate.cki_id, certificate_id=certificate.id, company_id=certificate.company_id,
+                      audit_id=audit_id, notice_id=notice_id, item_key=item["key"], clause=item["clause"],
+                      text=item["text"], category=category, evidence=evidence, found_on=found_on, procedure=procedure,
                       status=rules.FindingStatus.OPEN.value if procedure else rules.FindingStatus.CLOSED.value)
     db.session.add(finding)
     db.session.flush()
-    log_event(finding, "finding.recorded", after={"category": category, "clause": item["clause"],
-                                                  "procedure": procedure, "found_on": found_on.isoformat()})
+    log_event(finding, "finding.recorded", after={
+        "category": category, "clause": item["clause"], "procedure": procedure, "found_on": found_on.isoformat(),
+        **({"audit_id": audit_id} if audit_id else {}), **({"notice_id": notice_id} if notice_id else {})})
     return finding
+
+
+def by_next_deadline(findings) -> list[tuple[Finding, dict]]:
+    """Each finding with its view, the next deadline first (those without one last)."""
+    rows = [(finding, view(finding)) for finding in findings]
+    return sorted(rows, key=lambda r: ((r[1]["next_step"] or {}).get("due") or "9999-12-31", r[0].id))
 
 
 def state_of(finding: Finding) -> rules.FindingState:
     return rules.FindingState(finding.certificate.scheme, finding.procedure, finding.found_on,
                               tuple(rules.Completion(s.step, s.completed_on, s.outcome) for s in finding.steps),
-                              rules.FindingStatus(finding.status) if finding.status != "raised" else
-                              rules.FindingStatus.RAISED)
+                              rules.FindingStatus(finding.status))
 
 
 def _actor(principal) -> str:
@@ -214,20 +216,13 @@ def decide_notice(notice: SanctionNotice, data: dict) -> SanctionNotice:
     db.session.flush()
     if notice.certificate_id and notice.deviation and notice.outcome == sanctions.Outcome.KEEP:
         certificate = notice.certificate
-        category = sanctions.finding_category(certificate.scheme, notice.authority, notice.kind, on=notice.decided_on)
-        procedure = rules.category_procedure(certificate.scheme, category, on=notice.decided_on)
-        finding = Finding(cki_id=notice.cki_id, certificate_id=certificate.id, company_id=notice.company_id,
-                          notice_id=notice.id, item_key=f"notice-{notice.id}",
-                          clause=load_scheme(certificate.scheme, notice.decided_on).source("sanction_category_a"),
-                          text=f"{sanctions.KIND_LABELS[sanctions.NoticeKind(notice.kind)].capitalize()} door "
-                               f"{sanctions.AUTHORITY_LABELS[sanctions.Authority(notice.authority)]}",
-                          category=category,
-                          evidence=notice.description, found_on=notice.decided_on, procedure=procedure,
-                          status=rules.FindingStatus.OPEN.value)
-        db.session.add(finding)
-        db.session.flush()
-        log_event(finding, "finding.recorded", after={"category": category, "notice_id": notice.id,
-                                                      "procedure": procedure})
+        item = {"key": f"notice-{notice.id}",
+                "clause": load_scheme(certificate.scheme, notice.decided_on).source("sanction_category_a"),
+                "text": f"{sanctions.KIND_LABELS[sanctions.NoticeKind(notice.kind)].capitalize()} door "
+                        f"{sanctions.AUTHORITY_LABELS[sanctions.Authority(notice.authority)]}"}
+        record(certificate, item=item, evidence=notice.description, found_on=notice.decided_on,
+               category=sanctions.finding_category(certificate.scheme, notice.authority, notice.kind,
+                                                   on=notice.decided_on), notice_id=notice.id)
     log_event(notice, "sanction_notice.decided", after={"outcome": notice.outcome,
                                                         "annual_report": notice.annual_report},
               note=notice.motivation)

@@ -33,11 +33,9 @@ def _not_for_outsourced():
 @bp.route("/")
 @login_required
 def index():
-    rows = []
-    for finding in db.session.scalars(visible_findings().where(Finding.status == FindingStatus.OPEN.value)
-                                      .order_by(Finding.found_on, Finding.id).limit(1000)):
-        rows.append((finding, operations.view(finding)))
-    rows.sort(key=lambda r: ((r[1]["next_step"] or {}).get("due") or "9999-12-31", r[0].id))
+    rows = operations.by_next_deadline(db.session.scalars(
+        visible_findings().where(Finding.status == FindingStatus.OPEN.value).order_by(Finding.found_on, Finding.id)
+        .limit(1000)))
     return render_template("findings/index.html", rows=rows, labels=STATUS_LABELS)
 
 
@@ -46,9 +44,8 @@ def _picture(timeline: list[dict], found_on: date) -> dict:
     days marked, each step's deadline (and limit) and completion as positions in days."""
     dates = [found_on, today()]
     for view in timeline:
-        for key in ("completed_on",):
-            if view.get(key):
-                dates.append(date.fromisoformat(view[key]))
+        if view.get("completed_on"):
+            dates.append(date.fromisoformat(view["completed_on"]))
         for key in ("due", "limit"):
             if view.get(key):
                 dates.append(date.fromisoformat(view[key]["date"]))
@@ -84,8 +81,10 @@ def show(finding_id):
             elif action == "decision":
                 if not admits(p, RAISERS):
                     abort(403)
+                if not request.form.get("decision", "").strip():
+                    raise DomainError("decision", "Geef de beslissing en haar reden.")
                 operations.decide(finding, {"about": request.form.get("about", ""),
-                                            "decision": request.form.get("decision", "").strip() or "—"})
+                                            "decision": request.form["decision"].strip()})
                 message = "Beslissing vastgelegd."
             elif action == "raise":
                 if not admits(p, RAISERS):

@@ -233,14 +233,21 @@ def _auditors(certificate: Certificate, user_ids: list[int], day: date, *, locat
                                .order_by(User.id).with_for_update()).all()
     if len(users) != len(user_ids):
         raise DomainError("auditor_ids", "Onbekende of niet actieve medewerker.")
+    _check_auditors(certificate, users, day, "auditor_ids", location=location, close=close,
+                    exclude_audit_id=exclude_audit_id)
+    return users
+
+
+def _check_auditors(certificate: Certificate, users, day: date, field: str, *, location: bool, close: bool = False,
+                    exclude_audit_id: int | None = None) -> None:
+    """Refuse, naming every reason, unless each auditor may audit this company on ``day``."""
     scheme = scheme_of(certificate)
     problems = []
     for user in users:
         facts = _assignment_facts(user, certificate.company_id, day, exclude_audit_id)
         problems += rules.assignment_problems(scheme, day, facts, location=location, close_locations=close)
     if problems:
-        raise DomainError("auditor_ids", " ".join(problems))
-    return users
+        raise DomainError(field, " ".join(problems))
 
 
 def _live(certificate: Certificate) -> None:
@@ -263,8 +270,7 @@ def plan_audit(certificate: Certificate, data: dict) -> Audit:
     if day < today():
         raise DomainError("planned_on", "Een beoordeling plant u vandaag of later.")
     kind = rules.AuditKind(data["kind"])
-    columns = scheme.param("location_audit_table")["columns"]
-    if kind.is_location and kind.value not in ([c for c in columns if c != "total"] or ["total"]):
+    if kind.is_location and kind.value not in rules.location_columns(scheme):
         raise DomainError("kind", f"{scheme.scheme} kent deze soort beoordeling op locatie niet.")
     branch = _branch(certificate, data["branch_id"])
     melding = None
@@ -291,7 +297,7 @@ def plan_audit(certificate: Certificate, data: dict) -> Audit:
         raise DomainError("close_locations", "Alleen voor beoordelingen op locatie.")
     users = _auditors(certificate, data["auditor_ids"], day, location=kind.is_location, close=close)
     unannounced = kind.is_location and bool(scheme.param("location_audit_unannounced").get(kind.value, False))
-    location = data.get("location") or (f"{melding.street}, {melding.postcode} {melding.place}" if melding else None)
+    location = data.get("location") or (melding.address if melding else None)
     if entry is not None and not data.get("location"):
         location = f"{entry.location} (verantwoordelijke DIA: {entry.responsible_dia})"[:300]
     if location is None and not kind.is_location:
@@ -350,12 +356,8 @@ def record_done(audit: Audit, data: dict) -> Audit:
         raise DomainError("done_on", f"De datum ligt buiten de geldigheid van het certificaat "
                                      f"({certificate.issued_on:%d-%m-%Y} tot en met {certificate.valid_until:%d-%m-%Y}).")
     if done_on != audit.planned_on:  # the auditors must have been qualified and clear on the day itself
-        problems = []
-        for user in db.session.scalars(sa.select(User).where(User.id.in_(audit.auditor_ids))):
-            facts = _assignment_facts(user, audit.company_id, done_on, audit.id)
-            problems += rules.assignment_problems(scheme_of(certificate), done_on, facts, location=False)
-        if problems:
-            raise DomainError("done_on", " ".join(problems))
+        users = db.session.scalars(sa.select(User).where(User.id.in_(audit.auditor_ids))).all()
+        _check_auditors(certificate, users, done_on, "done_on", location=False, exclude_audit_id=audit.id)
     before = _audit_state(audit)
     audit.status, audit.done_on, audit.period_index = AuditStatus.DONE.value, done_on, period.index
     db.session.flush()
@@ -435,7 +437,8 @@ def _compare_with_meldingen(certificate: Certificate, index: int, periods: list[
     if "avg_reports" not in {c["name"] for c in scheme_of(certificate).param("location_audit_table")["criteria"]}:
         return []
     tolerance = current_app.config["FIGURES_CHECK_TOLERANCE"]
-    declared = sum(r.figures.get("avg_reports", 0) for (p, _), r in _figures(certificate).items() if p == index)
+    declared_rows = [r for (p, _), r in _figures(certificate).items() if p == index]
+    declared = sum(r.figures.get("avg_reports", 0) for r in declared_rows)
     if index:
         start, end = periods[index - 1].start, periods[index - 1].end
     else:  # the period before the grant
@@ -448,7 +451,7 @@ def _compare_with_meldingen(certificate: Certificate, index: int, periods: list[
         warnings.append(f"Opgegeven {declared:g} rapporten; het systeem kent {known} meldingen van dit bedrijf onder "
                         f"{certificate.scheme} van {start:%d-%m-%Y} tot en met {end:%d-%m-%Y}. Controleer de cijfers.")
     # The DIA named in the company's current project overview (B §7.3) against the DIA declared.
-    dia = sum(r.figures.get("avg_dia", 0) for (p, _), r in _figures(certificate).items() if p == index)
+    dia = sum(r.figures.get("avg_dia", 0) for r in declared_rows)
     named = db.session.scalar(sa.select(sa.func.count(sa.distinct(ProjectOverviewEntry.responsible_dia))).where(
         ProjectOverviewEntry.company_id == certificate.company_id, ProjectOverviewEntry.current.is_(True)))
     if named and abs(dia - named) > tolerance * named:
@@ -693,7 +696,7 @@ def review_report(audit: Audit, data: dict) -> AuditReport:
         items = {i["key"]: i for i in report.checklist.items}
         for key, answer in sorted(report.answers.items()):
             if answer.get("outcome") == rules.Outcome.FINDING:
-                findings.record(audit=audit, item=items[key], category=answer["category"],
+                findings.record(audit.certificate, audit_id=audit.id, item=items[key], category=answer["category"],
                                 evidence=answer["evidence"], found_on=audit.done_on)
     db.session.flush()
     log_event(report, f"audit_report.{'approved' if data['approve'] else 'returned'}", before={"status": before},
