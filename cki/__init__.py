@@ -90,6 +90,8 @@ def _register_blueprints(app: Flask) -> None:
     from cki.events import reads
     from cki.findings import api as findings_api
     from cki.findings import views as findings_views
+    from cki.letters import api as letters_api
+    from cki.letters import views as letters_views
     from cki.meldingen import api as meldingen_api
     from cki.meldingen import bulk_api, lavs_api
     from cki.meldingen import views as meldingen_views
@@ -104,11 +106,11 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (users_api, companies_api, tenants_api, events_api, rules_api, dossiers_api,
                    meldingen_api, lavs_api, bulk_api, records_api, register_api, certificates_api, surveillance_api,
-                   findings_api):
+                   findings_api, letters_api):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)  # the API authenticates with bearer tokens, not cookies
     for module in (users_views, companies_views, dossiers_views, meldingen_views, certificates_views,
-                   surveillance_views, findings_views):
+                   surveillance_views, findings_views, letters_views):
         app.register_blueprint(module.bp)
     reads.init_app(app)
 

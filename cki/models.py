@@ -4,10 +4,11 @@ from cki.companies import models as companies
 from cki.dossiers import models as dossiers
 from cki.events import models as events
 from cki.findings import models as findings
+from cki.letters import models as letters
 from cki.meldingen import models as meldingen
 from cki.register import models as register
 from cki.surveillance import models as surveillance
 from cki.tenants import models as tenants
 from cki.users import models as users
 
-DOMAINS = (certificates, companies, dossiers, events, findings, meldingen, register, surveillance, tenants, users)
+DOMAINS = (certificates, companies, dossiers, events, findings, letters, meldingen, register, surveillance, tenants, users)

@@ -76,3 +76,16 @@ FIGURES_CHECK_TOLERANCE = 0.25
 HOURLY_RATE_EUR = "150"
 #: The largest photo an auditor may attach to a checklist line (bytes).
 PHOTO_MAX_BYTES = 8_000_000
+#: Outgoing e-mail (letters with their PDF; later reminders): the SMTP server, its port, STARTTLS
+#: (MAIL_USE_TLS) or TLS from the start (MAIL_USE_SSL, usually port 465), login, and the sender.
+#: Empty MAIL_SERVER: letters can only be recorded as sent by post.
+MAIL_SERVER = ""
+MAIL_PORT = 587
+MAIL_USE_TLS = True
+MAIL_USE_SSL = False
+MAIL_USERNAME = ""
+MAIL_PASSWORD = ""
+MAIL_SENDER = "cki@localhost"
+MAIL_TIMEOUT = 30
+#: The largest file attached to an incoming document (corrective measures' evidence, a scan).
+ATTACHMENT_MAX_BYTES = 20_000_000

@@ -21,18 +21,24 @@ def finding_of(app, client, tenant, clock, *, scheme="SC-540", category="A", fou
     kind = "branch"
     audit = plan(client, tenant, cid, kind=kind, planned_on=found,
                  branch_id=tenant.ids["branch1" if company == "company1" else "branch2"]).json
-    me = tenant.auth("assessor")
-    url = f"/api/v1/audits/{audit['id']}/report"
-    items = client.get(f"/api/v1/checklists?scheme={scheme}&kind={kind}", headers=me).json["items"]
-    answers = {i["key"]: {"outcome": "conform"} for i in items}
-    answers[items[0]["key"]] = {"outcome": "finding", "category": category, "evidence": "Geen dossiers bewaard."}
-    v = client.put(url, json={"lock_version": 0, "answers": answers}, headers=me).json["lock_version"]
-    v = client.post(f"{url}/submit", json={"lock_version": v, "done_on": found}, headers=me).json["lock_version"]
-    r = client.post(f"{url}/review", json={"lock_version": v, "approve": True}, headers=tenant.auth("team_leader"))
-    assert r.status_code == 200, r.json
+    final_report(client, tenant, audit["id"], scheme=scheme, kind=kind, category=category, done_on=found)
     findings = client.get(f"/api/v1/findings?certificate_id={cid}&status=all", headers=tenant.auth("planner")).json
     assert len(findings) == 1
     return cid, findings[0]
+
+
+def final_report(client, tenant, audit_id, *, scheme, kind, category, done_on, line=0,
+                 evidence="Geen dossiers bewaard."):
+    """The assessor's report of an audit with one finding on checklist line ``line``, approved."""
+    me = tenant.auth("assessor")
+    url = f"/api/v1/audits/{audit_id}/report"
+    items = client.get(f"/api/v1/checklists?scheme={scheme}&kind={kind}", headers=me).json["items"]
+    answers = {i["key"]: {"outcome": "conform"} for i in items}
+    answers[items[line]["key"]] = {"outcome": "finding", "category": category, "evidence": evidence}
+    v = client.put(url, json={"lock_version": 0, "answers": answers}, headers=me).json["lock_version"]
+    v = client.post(f"{url}/submit", json={"lock_version": v, "done_on": done_on}, headers=me).json["lock_version"]
+    r = client.post(f"{url}/review", json={"lock_version": v, "approve": True}, headers=tenant.auth("team_leader"))
+    assert r.status_code == 200, r.json
 
 
 def step(client, who, finding, name, on=None, outcome=None, text=None):

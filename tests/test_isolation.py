@@ -30,6 +30,11 @@ ID_PARAMS = {
     "finding_id": "finding",
     "intended_id": "intended",
     "notice_id": "notice",
+    "letter_id": "letter",
+    "objection_id": "objection",
+    "document_id": "incoming",
+    "attachment_id": "attachment",
+    "template_id": "template",
 }
 
 #: A valid body per (rule, method), so the answer is about the id, not the body.
@@ -84,6 +89,13 @@ BODIES = {
     ("/api/v1/certificates/<int:certificate_id>/lift-suspension", "POST"): {"on": "2026-11-02"},
     ("/api/v1/sanction-notices/<int:notice_id>/determination", "POST"): {"deviation": False, "determination": "x"},
     ("/api/v1/sanction-notices/<int:notice_id>/decision", "POST"): {"outcome": "keep"},
+    ("/api/v1/findings/<int:finding_id>/reminder", "POST"): {},
+    ("/api/v1/letters/<int:letter_id>/dispatch", "POST"): {"sent_on": "2026-11-02", "channel": "post"},
+    ("/api/v1/letters/<int:letter_id>/objections", "POST"): {"grounds": "x"},
+    ("/api/v1/objections/<int:objection_id>/hearing", "POST"): {"hearing_on": "2026-11-03"},
+    ("/api/v1/objections/<int:objection_id>/decision", "POST"): {"outcome": "unfounded", "motivation": "x"},
+    ("/api/v1/incoming-documents/<int:document_id>/attachments", "POST"): {},
+    ("/api/v1/letter-templates/<int:template_id>/approve", "POST"): {},
 }
 
 
@@ -122,6 +134,7 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
     from cki.companies.models import Company
     from cki.dossiers.operations import create_dossier
     from cki.findings.models import Finding, SanctionNotice
+    from cki.letters.models import Attachment, IncomingDocument, Letter, LetterTemplate, Objection
     from cki.meldingen.models import InboundLavsMessage
     from cki.meldingen.operations import submit_melding
     from cki.register.models import RegisterMessage
@@ -186,7 +199,33 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
                                     received_on=date(2026, 11, 2), description="x")
             db.session.add(notice)
             db.session.flush()
+            letter = Letter(cki_id=tenant.cki_id, company_id=tenant.ids[f"company{n}"], certificate_id=certificate.id,
+                            kind="withdrawal", template_kind="withdrawal", scheme="SC-540", reference=f"x-{n}",
+                            subject="x", body="x", is_decision=True, written_on=date(2026, 11, 2), status="sent",
+                            sent_on=date(2026, 11, 2), channel="post", objection_due=date(2026, 12, 14))
+            db.session.add(letter)
+            db.session.flush()
+            incoming = IncomingDocument(cki_id=tenant.cki_id, company_id=tenant.ids[f"company{n}"], kind="bezwaar",
+                                        received_on=date(2026, 11, 3), channel="post", description="x",
+                                        letter_id=letter.id, recorded_by="x")
+            db.session.add(incoming)
+            db.session.flush()
+            attachment = Attachment(cki_id=tenant.cki_id, incoming_id=incoming.id, filename="x.txt",
+                                    content_type="text/plain", size=1, data=b"x")
+            objection = Objection(cki_id=tenant.cki_id, company_id=tenant.ids[f"company{n}"], letter_id=letter.id,
+                                  kind="bezwaar", received_on=date(2026, 11, 3), incoming_id=incoming.id, grounds="x",
+                                  recorded_by="x")
+            db.session.add_all([attachment, objection])
+            db.session.flush()
+            if n == 1:
+                template = LetterTemplate(cki_id=tenant.cki_id, kind="reminder", version=1, subject="x", body="x",
+                                          status="draft", written_by="x")
+                db.session.add(template)
+                db.session.flush()
+                tenant.ids["template"] = template.id
             suffix = "" if n == 1 else "2"
+            tenant.ids.update({f"letter{suffix}": letter.id, f"incoming{suffix}": incoming.id,
+                               f"attachment{suffix}": attachment.id, f"objection{suffix}": objection.id})
             tenant.ids.update({f"certificate{suffix}": certificate.id, f"audit{suffix}": audit.id,
                                f"proposal{suffix}": proposal.id, f"photo{suffix}": photo.id,
                                f"finding{suffix}": finding.id, f"intended{suffix}": intended.id,
@@ -261,7 +300,9 @@ def test_company_user_cannot_reach_the_other_company_of_its_own_cki(app, client,
                          dossier1=tenant.ids["dossier2"], certificate=tenant.ids["certificate2"],
                          audit=tenant.ids["audit2"], proposal=tenant.ids["proposal2"], photo=tenant.ids["photo2"],
                          finding=tenant.ids["finding2"], intended=tenant.ids["intended2"],
-                         notice=tenant.ids["notice2"])
+                         notice=tenant.ids["notice2"], letter=tenant.ids["letter2"],
+                         incoming=tenant.ids["incoming2"], attachment=tenant.ids["attachment2"],
+                         objection=tenant.ids["objection2"])
     for rule, method in _id_routes(app):
         r = _call(client, method, rule, _url(rule, other_company), tenant.auth("company1"))
         assert r.status_code in (403, 404), f"{method} {rule.rule} -> {r.status_code}"
@@ -372,7 +413,7 @@ def test_an_unannounced_audit_reaches_the_company_nowhere_before_it_took_place(a
         bodies = []
         for url in _company_get_routes(app, ids):
             r = client.get(url, headers=tenant.auth("company1")) if url.startswith("/api/") else web.get(url)
-            bodies.append((url, r.status_code, r.get_data(as_text=True)))
+            bodies.append((url, r.status_code, r.get_data().decode("utf-8", "replace")))
         return bodies
 
     for day in ("2026-11-24", "2026-12-09", "2026-12-10"):  # before, on and after the planned day

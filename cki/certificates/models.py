@@ -79,10 +79,15 @@ class DecisionKind(enum.StrEnum):
     WITHDRAW = "withdraw"
     SUSPEND = "suspend"
 
+    @property
+    def noun(self) -> str:
+        """As in the letter kinds: intended_withdrawal, intended_suspension."""
+        return {"withdraw": "withdrawal", "suspend": "suspension"}[self.value]
+
 
 class IntendedDecision(TenantMixin, TimestampMixin, db.Model):
     """An intended withdrawal or suspension the holder did not ask for, sent to it for its
-    zienswijze (Awb 4:8): sent on a recorded dispatch date, answered (the receipt date) or not by
+    zienswijze (Awb 4:8) in a letter: sent on a recorded dispatch date, answered (the receipt date) or not by
     the term's end, then weighed by a decider before the decision."""
 
     __tablename__ = "intended_decisions"
@@ -92,8 +97,11 @@ class IntendedDecision(TenantMixin, TimestampMixin, db.Model):
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True, nullable=False)
     kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    sent_on: Mapped[date] = mapped_column(nullable=False)
-    answer_due: Mapped[date] = mapped_column(nullable=False)
+    #: The dispatch date of its letter (post register) and the term's last day from it; None while
+    #: the letter waits for the office.
+    sent_on: Mapped[date | None] = mapped_column()
+    answer_due: Mapped[date | None] = mapped_column()
+    letter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("letters.id"))
     answered_on: Mapped[date | None] = mapped_column()
     answer: Mapped[str | None] = mapped_column(sa.Text)
     weighed_on: Mapped[date | None] = mapped_column()

@@ -17,11 +17,14 @@ from cki.certificates.pdf import render_certificate
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.pdf import dutch_date
 from cki.events.operations import log_event
+from cki.letters import operations as letters
+from cki.letters.models import Channel, IncomingKind
 from cki.register import operations as register
 from cki.tenants.models import Cki
 from workflows import rules
-from workflows.schemes import SchemeVersion
+from workflows.schemes import SchemeVersion, load_scheme
 
 
 def next_number(cki_id: int, scheme: str, issued_on: date) -> str:
@@ -124,21 +127,49 @@ def expire_due(on: date) -> int:
 
 
 def intend(certificate: Certificate, data: dict) -> IntendedDecision:
-    """Send the holder the intended withdrawal or suspension for its zienswijze; the term runs from
-    the recorded dispatch date (scheme data, extended past a weekend or holiday)."""
+    """Write the holder a letter with the intended withdrawal or suspension, for its zienswijze. The
+    term runs from the letter's dispatch date (scheme data, extended past a weekend or holiday):
+    when the office sends it, or on ``sent_on`` when it went out by post before it was entered."""
     _running(certificate)
-    if data["sent_on"] > today() or data["sent_on"] < certificate.issued_on:
+    if data.get("sent_on") is not None and (data["sent_on"] > today() or data["sent_on"] < certificate.issued_on):
         raise DomainError("sent_on", "De verzenddatum ligt in de toekomst of vóór de uitgifte van het certificaat.")
-    due = rules.zienswijze_deadline(certificate.scheme, data["sent_on"])
     intended = IntendedDecision(cki_id=certificate.cki_id, certificate_id=certificate.id,
-                                company_id=certificate.company_id, kind=data["kind"], reason=data["reason"],
-                                sent_on=data["sent_on"], answer_due=due.date)
+                                company_id=certificate.company_id, kind=data["kind"], reason=data["reason"])
     db.session.add(intended)
     db.session.flush()
+    version = load_scheme(certificate.scheme, today())
+    letter = letters.compose(company=certificate.company, kind=f"intended_{DecisionKind(intended.kind).noun}",
+                             scheme=certificate.scheme, certificate=certificate,
+                             regarding=("intended_decision", intended.id),
+                             context={"reden": intended.reason,
+                                      "zienswijze_termijn": rules.describe(version.param("zienswijze_term"))})
+    intended.letter_id = letter.id
+    db.session.flush()
     log_event(certificate, "certificate.intended_decision", after={
-        "intended_id": intended.id, "kind": intended.kind, "sent_on": intended.sent_on.isoformat(),
-        "answer_due": due.date.isoformat(), "rule": due.rule}, note=data["reason"])
+        "intended_id": intended.id, "kind": intended.kind, "letter_id": letter.id}, note=data["reason"])
+    if data.get("sent_on") is not None:
+        letters.dispatch(letter, {"sent_on": data["sent_on"], "channel": "post"}, sent_before_recorded=True)
     return intended
+
+
+@letters.dispatched.connect
+def _intention_sent(letter, **_):
+    """The zienswijze term runs from the day after the letter with the intention went out."""
+    if letter.regarding_type != "intended_decision":
+        return
+    intended = db.session.get(IntendedDecision, letter.regarding_id)
+    due = rules.zienswijze_deadline(intended.certificate.scheme, letter.sent_on)
+    intended.sent_on, intended.answer_due = letter.sent_on, due.date
+    db.session.flush()
+    log_event(intended.certificate, "certificate.intended_decision_sent", after={
+        "intended_id": intended.id, "sent_on": letter.sent_on.isoformat(), "answer_due": due.date.isoformat(),
+        "rule": due.rule})
+
+
+def _not_sent(intended: IntendedDecision) -> None:
+    if intended.sent_on is None:
+        raise DomainError("intended_id", "De brief met het voornemen is nog niet verzonden; de termijn voor de "
+                                         "zienswijze is nog niet begonnen.")
 
 
 def answer_intended(intended: IntendedDecision, data: dict, *, by_company: bool) -> IntendedDecision:
@@ -146,6 +177,7 @@ def answer_intended(intended: IntendedDecision, data: dict, *, by_company: bool)
     records one received by letter with its receipt date."""
     if intended.answered_on is not None:
         raise DomainError("intended_id", "De zienswijze is al vastgelegd.")
+    _not_sent(intended)
     received = today() if by_company else (data.get("received_on") or today())
     if received < intended.sent_on or received > today():
         raise DomainError("received_on", "De ontvangstdatum ligt vóór de verzending of in de toekomst.")
@@ -157,6 +189,11 @@ def answer_intended(intended: IntendedDecision, data: dict, *, by_company: bool)
         intended.weighed_on = intended.weighing = None
     intended.answered_on, intended.answer = received, data["text"]
     db.session.flush()
+    letters.register_incoming(cki_id=intended.cki_id, company_id=intended.company_id, kind=IncomingKind.ZIENSWIJZE,
+                              received_on=received, channel=Channel.PORTAL if by_company else Channel(
+                                  data.get("channel") or Channel.POST),
+                              description=f"zienswijze op het voornemen ({intended.reason[:100]})",
+                              regarding=("intended_decision", intended.id), letter_id=intended.letter_id)
     log_event(intended.certificate, "certificate.zienswijze_received",
               after={"intended_id": intended.id, "received_on": received.isoformat(),
                      "late": received > intended.answer_due}, note=data["text"])
@@ -167,6 +204,7 @@ def weigh(intended: IntendedDecision, data: dict) -> IntendedDecision:
     """A decider weighs the zienswijze (or its absence once the term has passed) before deciding."""
     if intended.weighed_on is not None:
         raise DomainError("intended_id", "De zienswijze is al gewogen.")
+    _not_sent(intended)
     if intended.answered_on is None and today() <= intended.answer_due:
         raise DomainError("intended_id", f"De termijn voor de zienswijze loopt tot en met "
                                          f"{intended.answer_due:%d-%m-%Y}; er is nog geen antwoord.")
@@ -203,8 +241,9 @@ def withdraw(certificate: Certificate, data: dict) -> Certificate:
     on = data["on"]
     if on > today() or on < certificate.issued_on:
         raise DomainError("on", "De datum van intrekking ligt in de toekomst of vóór de uitgifte.")
+    intended = None
     if not (data.get("at_own_request") or data.get("false_information")):
-        _weighed_intention(certificate, DecisionKind.WITHDRAW, data.get("intended_id"), on)
+        intended = _weighed_intention(certificate, DecisionKind.WITHDRAW, data.get("intended_id"), on)
     before = certificate.status
     certificate.status = CertificateStatus.WITHDRAWN.value
     certificate.withdrawn_on, certificate.withdrawal_reason = on, data["reason"]
@@ -217,7 +256,23 @@ def withdraw(certificate: Certificate, data: dict) -> Certificate:
                      "at_own_request": bool(data.get("at_own_request")),
                      "false_information": certificate.false_information}, note=data["reason"])
     register.send(certificate, "withdrawn", withdrawn_on=on.isoformat(), reason=data["reason"])
+    block = rules.reapplication_allowed_from(certificate.scheme, on, false_information=certificate.false_information)
+    letters.compose(company=certificate.company, kind="withdrawal", scheme=certificate.scheme, certificate=certificate,
+                    regarding=("certificate", certificate.id),
+                    context={"reden": data["reason"], "ingang": dutch_date(on),
+                             "op_verzoek": bool(data.get("at_own_request")), "zienswijze": _weighed(intended),
+                             "blokkade": f"Een nieuwe aanvraag kan in behandeling worden genomen vanaf "
+                                         f"{dutch_date(block.date)} ({block.section})."})
     return certificate
+
+
+def _weighed(intended: IntendedDecision | None) -> str:
+    """The zienswijze and how it was weighed, for the besluit's reasons (Awb 3:46, 4:8)."""
+    if intended is None:
+        return ""
+    answer = (f"ontvangen op {dutch_date(intended.answered_on)}: {intended.answer}" if intended.answered_on
+              else "u gaf binnen de termijn geen zienswijze")
+    return f"{answer}. Onze weging: {intended.weighing}"
 
 
 def _open_suspensions(certificate: Certificate) -> list[Suspension]:
@@ -239,8 +294,9 @@ def suspend(certificate: Certificate, data: dict) -> Suspension:
         raise DomainError("end", "De schorsing eindigt vóór haar begin.")
     if data.get("end") is None and not data.get("condition"):
         raise DomainError("end", "Geef een einddatum of de voorwaarde waaronder de schorsing eindigt.")
+    intended = None
     if not data.get("at_own_request"):
-        _weighed_intention(certificate, DecisionKind.SUSPEND, data.get("intended_id"), min(start, today()))
+        intended = _weighed_intention(certificate, DecisionKind.SUSPEND, data.get("intended_id"), min(start, today()))
     suspension = Suspension(cki_id=certificate.cki_id, certificate_id=certificate.id, start=start,
                             end=data.get("end"), condition=data.get("condition"), scope=data.get("scope"),
                             reason=data["reason"])
@@ -253,6 +309,12 @@ def suspend(certificate: Certificate, data: dict) -> Suspension:
         "scope": suspension.scope}, note=data["reason"])
     register.send(certificate, "suspended", start=start.isoformat(),
                   end=suspension.end.isoformat() if suspension.end else None, reason=data["reason"])
+    letters.compose(company=certificate.company, kind="suspension", scheme=certificate.scheme, certificate=certificate,
+                    regarding=("certificate", certificate.id),
+                    context={"reden": data["reason"], "ingang": dutch_date(start),
+                             "einde": dutch_date(suspension.end) if suspension.end else "",
+                             "voorwaarde": suspension.condition or "", "reikwijdte": suspension.scope or "",
+                             "zienswijze": _weighed(intended)})
     return suspension
 
 

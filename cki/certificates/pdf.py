@@ -1,21 +1,10 @@
-"""The certificate as a PDF a person would accept: Dutch, readable, with the CKI's name.
-
-fpdf2's core fonts cannot print "€" or "–", so the DejaVu font shipped in
-``cki/static/fonts`` is embedded."""
+"""The certificate as a PDF a person would accept: Dutch, readable, in the CKI's house style."""
 from datetime import date
-from pathlib import Path
 
 from flask import Response
-from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-          "oktober", "november", "december")
-
-
-def dutch_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+from cki.core.pdf import dutch_date, house_document
 
 
 def render_certificate(*, cki_name: str, number: str, scheme: str, scheme_title: str, scheme_version: str,
@@ -23,21 +12,8 @@ def render_certificate(*, cki_name: str, number: str, scheme: str, scheme_title:
                        issued_on: date, valid_until: date, validity: str, objection_term: str) -> bytes:
     """``scheme_title`` is the scheme's subject, ``scheme_version`` the version's display name;
     ``validity`` and ``objection_term`` are the scheme's terms in words (``rules.describe``)."""
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"Procescertificaat {number}")
-    pdf.set_author(cki_name)
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_margins(22, 20, 22)
-    pdf.add_page()
+    pdf = house_document(title=f"Procescertificaat {number}", cki_name=cki_name)
     width = pdf.epw
-
-    pdf.set_font("DejaVu", "B", 13)
-    pdf.cell(width, 8, cki_name, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_draw_color(11, 95, 138)
-    pdf.set_line_width(0.8)
-    pdf.line(pdf.l_margin, pdf.get_y() + 2, pdf.l_margin + width, pdf.get_y() + 2)
-    pdf.ln(14)
 
     pdf.set_font("DejaVu", "B", 24)
     pdf.cell(width, 12, "PROCESCERTIFICAAT", align="C", new_x="LMARGIN", new_y="NEXT")

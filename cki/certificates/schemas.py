@@ -45,7 +45,9 @@ class IntendedInSchema(StrictSchema):
     kind = fields.Str(required=True, validate=validate.OneOf(("withdraw", "suspend")), metadata={
         "description": "withdraw (intrekking) of suspend (schorsing)"})
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=10000))
-    sent_on = fields.Date(required=True, metadata={"description": "Verzenddatum van het voornemen (postregistratie)."})
+    sent_on = fields.Date(metadata={"description": "Alleen als de brief al per post is verzonden: de postregistratie "
+                                                   "legt die verzenddatum dan meteen vast. Zonder: de brief wacht op het "
+                                                   "secretariaat, en de termijn loopt vanaf de verzenddatum."})
 
 
 class IntendedSchema(StrictSchema):
@@ -53,8 +55,11 @@ class IntendedSchema(StrictSchema):
     certificate_id = fields.Int()
     kind = fields.Str()
     reason = fields.Str()
-    sent_on = fields.Date()
-    answer_due = fields.Date(metadata={"description": "Laatste dag voor de zienswijze (schemagegevens, Atw art. 1)."})
+    sent_on = fields.Date(allow_none=True, metadata={"description": "Verzenddatum van de brief (postregister); leeg "
+                                                                    "zolang die wacht."})
+    answer_due = fields.Date(allow_none=True, metadata={
+        "description": "Laatste dag voor de zienswijze (schemagegevens, Atw art. 1), vanaf de verzenddatum."})
+    letter_id = fields.Int(allow_none=True, metadata={"description": "De brief met het voornemen"})
     answered_on = fields.Date(allow_none=True)
     answer = fields.Str(allow_none=True)
     weighed_on = fields.Date(allow_none=True)

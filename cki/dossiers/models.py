@@ -58,7 +58,8 @@ class Dossier(TenantMixin, TimestampMixin, db.Model):
     branch_assessments: Mapped[list["BranchAssessment"]] = relationship(
         cascade="all, delete-orphan", order_by="BranchAssessment.id")
     assessors: Mapped[list["DossierAssessor"]] = relationship(cascade="all, delete-orphan")
-    letters: Mapped[list["Letter"]] = relationship(cascade="all, delete-orphan", order_by="Letter.id")
+    #: Its letters (the letters domain's rows), read here for the dossier's page and API.
+    letters = relationship("Letter", order_by="Letter.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -132,19 +133,3 @@ class ProjectLocation(TenantMixin, TimestampMixin, db.Model):
     dossier: Mapped[Dossier] = relationship(back_populates="locations")
     branch = relationship("Branch")
     assessor = relationship("User")
-
-
-class Letter(TenantMixin, TimestampMixin, db.Model):
-    """An outgoing letter of a dossier (result, decision, notice), for the post register."""
-
-    __tablename__ = "letters"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossiers.id", ondelete="CASCADE"), index=True, nullable=False)
-    kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
-    subject: Mapped[str] = mapped_column(sa.String(300), nullable=False)
-    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    #: A besluit (Awb 1:3) with how to object; else an interim letter (a result, a notice).
-    is_decision: Mapped[bool] = mapped_column(default=False, nullable=False)
-    due_on: Mapped[date | None] = mapped_column()
-    sent_on: Mapped[date | None] = mapped_column()

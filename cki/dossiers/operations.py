@@ -19,11 +19,10 @@ from cki.dossiers.models import (
     Dossier,
     DossierAssessor,
     DossierBranch,
-    Letter,
     ProjectLocation,
 )
 from cki.events.operations import log_event
-from cki.tenants.models import Cki
+from cki.letters import operations as letters
 from cki.users.models import Role, User
 from workflows import dossier as machine
 from workflows import rules
@@ -318,22 +317,12 @@ def _no_effect(dossier, outcome, payload):
 
 def _letter(dossier: Dossier, kind: str, subject: str, body: str, *, decision: bool = False,
             due_on: date | None = None):
-    """A letter to the candidate. A besluit (a decision on the application) ends with how to object;
-    an interim letter (a result, a notice) does not: it is no besluit (Awb 6:3)."""
-    if decision:
-        body += "\n\n" + objection_clause(dossier)
-    dossier.letters.append(Letter(cki_id=dossier.cki_id, kind=kind, subject=f"{dossier.scheme}, dossier {dossier.id}: "
-                                  f"{subject}", body=body, due_on=due_on, is_decision=decision))
-
-
-def objection_clause(dossier: Dossier) -> str:
-    """How to object to a besluit, with the term from the scheme data (Awb 6:7, 6:8; Atw art. 1)."""
-    scheme = scheme_of(dossier)
-    cki = db.session.get(Cki, dossier.cki_id)
-    term = rules.describe(scheme.param("objection_term"))
-    return (f"Bezwaar: tegen dit besluit kunt u binnen {term} na de dag waarop het is verzonden schriftelijk "
-            f"bezwaar maken bij {cki.name}. Valt de laatste dag op een zaterdag, zondag of feestdag, dan loopt de "
-            f"termijn door tot en met de eerstvolgende werkdag ({scheme.source('objection_term')}).")
+    """A letter to the candidate, from the CKI's template for a decision or a notice on an
+    application (letters domain). A besluit ends with how to object; an interim letter (a result,
+    a notice) does not: it is no besluit (Awb 6:3)."""
+    letters.compose(company=dossier.company, kind=kind, scheme=dossier.scheme, dossier_id=dossier.id, due_on=due_on,
+                    template_kind="application_decision" if decision else "application_notice",
+                    context={"onderwerp": subject, "tekst": body, "dossier": dossier.id})
 
 
 def issue_certificate(dossier: Dossier, outcome, payload) -> Certificate:

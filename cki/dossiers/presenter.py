@@ -41,6 +41,7 @@ def present(dossier, principal) -> dict:
     view["assessor_ids"] = sorted(facts.assessor_ids)
     view["certificate"] = getattr(dossier, "certificate", None)  # shown as the certificates domain shows it
     if not principal.is_staff:
+        view["letters"] = [letter for letter in dossier.letters if letter.status == "sent"]  # a draft is no letter yet
         staff_only = set(StaffDossierSchema().fields) - set(DossierSchema().fields)
         return {k: v for k, v in view.items() if k not in staff_only}
     if principal.is_staff:

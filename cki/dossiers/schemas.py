@@ -169,12 +169,19 @@ class DossierBranchSchema(ma.Schema):
     address = fields.Str(attribute="branch.address")
 
 
-class LetterSchema(ma.Schema):
+class DossierLetterSchema(ma.Schema):
+    """A letter of the dossier; the post register (/letters/{id}) has all of it."""
+
+    id = fields.Int()
+    reference = fields.Str()
     kind = fields.Str()
     is_decision = fields.Bool(metadata={"description": "A besluit (with how to object), else an interim letter"})
     subject = fields.Str()
     body = fields.Str()
     due_on = fields.Date(allow_none=True)
+    status = fields.Str(metadata={"description": "waiting (te verzenden) of sent (verzonden)"})
+    sent_on = fields.Date(allow_none=True)
+    objection_due = fields.Date(allow_none=True)
     created_at = fields.DateTime()
 
 
@@ -198,7 +205,7 @@ class DossierSchema(ma.Schema):
     decision = fields.Str(allow_none=True)
     decided_on = fields.Date(allow_none=True)
     closing_reason = fields.Str(allow_none=True)
-    letters = fields.List(fields.Nested(LetterSchema))
+    letters = fields.List(fields.Nested(DossierLetterSchema))
     certificate = fields.Nested(CertificateSchema, allow_none=True)
 
 

@@ -43,9 +43,12 @@ def load_finding(finding_id: int) -> Finding:
     return finding
 
 
-def _detail(finding: Finding, view: dict | None = None) -> dict:
+def _detail(finding: Finding, view: dict | None = None, *, papers: bool = True) -> dict:
+    """The finding with its procedure; with ``papers`` its answers and letters (one finding's page,
+    not a list)."""
     return {**{name: getattr(finding, name) for name in FindingSchema().fields}, "steps": finding.steps,
-            "decisions": finding.decisions, **(view or operations.view(finding))}
+            "decisions": finding.decisions, **(view or operations.view(finding)),
+            **(operations.papers(finding) if papers else {})}
 
 
 @blp.route("/findings")
@@ -60,7 +63,7 @@ def list_findings(args):
     if args["status"] != "all":
         stmt = stmt.where(Finding.status == args["status"])
     found = db.session.scalars(stmt.order_by(Finding.found_on, Finding.id).limit(1000))
-    return [_detail(finding, view) for finding, view in operations.by_next_deadline(found)]
+    return [_detail(finding, view, papers=False) for finding, view in operations.by_next_deadline(found)]
 
 
 @blp.route("/certificates/<int:certificate_id>/findings")
@@ -107,6 +110,18 @@ def raise_finding(data, finding_id):
     raised = operations.raise_to_a(load_finding(finding_id), data)
     db.session.commit()
     return _detail(raised)
+
+
+@blp.route("/findings/<int:finding_id>/reminder", methods=["POST"])
+@require(*CKI_STEPS, *RECEIPTS)
+@blp.response(201, FindingDetailSchema)
+def remind(finding_id):
+    """Write a reminder of the company's open step and its last day (an interim letter; it waits
+    for the office to send it)."""
+    finding = load_finding(finding_id)
+    operations.remind(finding)
+    db.session.commit()
+    return _detail(finding)
 
 
 @blp.route("/findings/<int:finding_id>/decisions", methods=["POST"])

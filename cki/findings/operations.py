@@ -10,9 +10,12 @@ from cki.core.auth import current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import Conflict, DomainError
+from cki.core.pdf import dutch_date
 from cki.dossiers.models import Dossier
 from cki.events.operations import log_event
 from cki.findings.models import Finding, FindingDecision, FindingStep, SanctionNotice
+from cki.letters import operations as letters
+from cki.letters.models import Channel, IncomingKind
 from workflows import findings as rules
 from workflows import sanctions
 from workflows.schemes import load_scheme
@@ -35,6 +38,86 @@ def record(certificate, *, item: dict, category: str, evidence: str, found_on: d
     return finding
 
 
+def _spec(finding: Finding, step: str | None = None, *, index: int | None = None) -> dict | None:
+    specs = load_scheme(finding.certificate.scheme, finding.found_on).param(rules.PROCEDURES[finding.procedure])
+    if index is not None:
+        return specs[index] if index < len(specs) else None
+    return next((s for s in specs if s["step"] == step), None)
+
+
+def _company_term(finding: Finding, after: str) -> str:
+    """What the company must do after a CKI step's letter, with its term from the scheme data."""
+    specs = load_scheme(finding.certificate.scheme, finding.found_on).param(rules.PROCEDURES[finding.procedure])
+    index = next(i for i, s in enumerate(specs) if s["step"] == after)
+    nxt = specs[index + 1] if index + 1 < len(specs) else None
+    if nxt is None or nxt["actor"] != "company":
+        return ""
+    if nxt["working_days"] is None:
+        return f"{nxt['description']} ({nxt['source']}): {nxt.get('note', '')}".strip()
+    days = nxt["working_days"]
+    return (f"{nxt['description']}: uiterlijk {days} {'werkdag' if days == 1 else 'werkdagen'} na de datum van "
+            f"deze brief ({nxt['source']}).")
+
+
+def _due_text(finding: Finding) -> str:
+    """The company's next step with its actual last day (it runs from the step just done)."""
+    nxt = view(finding)["next_step"]
+    if not nxt or nxt["actor"] != "company":
+        return ""
+    spec = _spec(finding, nxt["step"])
+    due = f" uiterlijk op {dutch_date(date.fromisoformat(nxt['due']))}" if nxt["due"] else ""
+    return f"{spec['description']}{due} ({spec['source']})."
+
+
+def _finding_fields(finding: Finding) -> dict:
+    label = next((c["label"] for c in load_scheme(finding.certificate.scheme, finding.found_on).param(
+        "finding_categories") if c["code"] == finding.category), finding.category)
+    return {"categorie": label, "clausule": finding.clause, "tekst": finding.text, "bewijs": finding.evidence,
+            "gevonden_op": dutch_date(finding.found_on)}
+
+
+def write_result(certificate, found: list[Finding], *, audit: tuple[int, str] | None = None) -> None:
+    """The letter with the result and the findings to the company's management: an audit's report
+    (``audit``: its id and what it was) with all its findings, or one finding's result (from a
+    notice, or a B raised to an A). Its dispatch date is the day the first step is done."""
+    with_steps = [f for f in found if f.procedure]
+    if audit is not None:
+        first = next(iter(with_steps), None)
+        letters.compose(company=certificate.company, kind="audit_report", scheme=certificate.scheme,
+                        certificate=certificate, regarding=("audit", audit[0]),
+                        context={"beoordeling": audit[1], "bevindingen": [_finding_fields(f) for f in found],
+                                 "termijn": _company_term(first, _spec(first, index=0)["step"]) if first else ""})
+        return
+    for finding in with_steps:
+        letters.compose(company=certificate.company, kind="finding_result", scheme=certificate.scheme,
+                        certificate=certificate, regarding=("finding", finding.id),
+                        context={"bevinding": _finding_fields(finding),
+                                 "termijn": _company_term(finding, _spec(finding, index=0)["step"])})
+
+
+@letters.dispatched.connect
+def _result_sent(letter, **_):
+    """A CKI step done by sending a letter (scheme data: the step's ``letter``) is done on the
+    letter's dispatch date, for every open finding it reports that has not done it yet."""
+    if letter.regarding_type == "audit":
+        found = db.session.scalars(db.select(Finding).where(Finding.audit_id == letter.regarding_id,
+                                                            Finding.notice_id.is_(None))).all()
+    elif letter.regarding_type == "finding":
+        found = [db.session.get(Finding, letter.regarding_id)]
+    else:
+        return
+    for finding in found:
+        if finding.procedure is None or finding.status != rules.FindingStatus.OPEN:
+            continue
+        spec = _spec(finding, index=len(finding.steps))
+        if spec is None or spec.get("letter") != letter.kind.replace("audit_report", "finding_result"):
+            continue
+        complete_step(finding, {"step": spec["step"], "completed_on": letter.sent_on,
+                                "lock_version": finding.lock_version,
+                                "text": f"Brief {letter.reference}, verzonden per {letter.channel_label}."},
+                      by_letter=True)
+
+
 def by_next_deadline(findings) -> list[tuple[Finding, dict]]:
     """Each finding with its view, the next deadline first (those without one last)."""
     rows = [(finding, view(finding)) for finding in findings]
@@ -51,7 +134,7 @@ def _actor(principal) -> str:
     return principal.label if principal else "systeem"
 
 
-def complete_step(finding: Finding, data: dict) -> Finding:
+def complete_step(finding: Finding, data: dict, *, by_letter: bool = False) -> Finding:
     """Record a step: the CKI's steps by staff, the company's answer (its corrective measures) by
     the company itself, dated the day it arrives, or by the office from a letter with its receipt
     date. A T6 that does not establish effectiveness sends a withdrawal proposal to a decider."""
@@ -60,11 +143,11 @@ def complete_step(finding: Finding, data: dict) -> Finding:
     if finding.lock_version != data["lock_version"]:
         raise Conflict("lock_version", "De bevinding is intussen gewijzigd; laad haar opnieuw.")
     principal = current_principal()
-    spec = next((s for s in load_scheme(finding.certificate.scheme, finding.found_on).param(
-        rules.PROCEDURES[finding.procedure]) if s["step"] == data["step"]), None)
+    spec = _spec(finding, data["step"])
     if spec is None:
         raise DomainError("step", f"Onbekende stap {data['step']}.")
-    if principal and principal.company_id is not None:
+    by_company = principal is not None and principal.company_id is not None and not by_letter
+    if by_company:
         if spec["actor"] != "company":
             raise DomainError("step", "Deze stap zet de CKI.")
         on = today()  # the company's answer counts from the day it arrives
@@ -84,6 +167,19 @@ def complete_step(finding: Finding, data: dict) -> Finding:
     log_event(finding, "finding.step", before={"status": before},
               after={"step": data["step"], "completed_on": on.isoformat(), "outcome": data.get("outcome"),
                      "status": finding.status}, note=data.get("text"))
+    if spec["actor"] == "company":  # the answer is an incoming document, received on ``on``
+        document = letters.register_incoming(
+            cki_id=finding.cki_id, company_id=finding.company_id, kind=IncomingKind.CORRECTIVE_MEASURES,
+            received_on=on, channel=Channel.PORTAL if by_company else Channel(data.get("channel") or Channel.POST),
+            description=f"corrigerende maatregelen, bevinding {finding.id} stap {data['step']}",
+            regarding=("finding", finding.id))
+        log_event(finding, "finding.answer_received", after={"incoming_id": document.id, "step": data["step"]})
+    letter = (spec.get("outcomes") or {}).get(data.get("outcome") or "", {}).get("letter")
+    if letter:
+        certificate = finding.certificate
+        letters.compose(company=certificate.company, kind=letter, scheme=certificate.scheme, certificate=certificate,
+                        regarding=("finding", finding.id),
+                        context={"bevinding": _finding_fields(finding), "termijn": _due_text(finding)})
     if state.status == rules.FindingStatus.WITHDRAWAL_PROPOSED:
         from cki.surveillance import operations as surveillance  # surveillance records findings: import late
 
@@ -98,29 +194,60 @@ def complete_step(finding: Finding, data: dict) -> Finding:
 
 def raise_to_a(finding: Finding, data: dict, *, by: str | None = None) -> Finding:
     """A B becomes an A (B/C §8.1.1): not handled in its term (the sweep, ``by`` the system), or
-    (SC-540) several B's that together weigh as an A, by staff with reasons. The B is closed as
-    raised; the new A starts its own procedure on ``on``."""
-    if finding.procedure != "non_a" or finding.status != rules.FindingStatus.OPEN:
-        raise DomainError("finding_id", "Alleen een open afwijking van het pad zonder categorie A kan worden verhoogd.")
+    several B's that together weigh as an A (``together``: the others, same certificate; only where
+    the scheme data allows it), by staff with reasons. The B's are closed as raised; the one new A
+    starts its own procedure on ``on``, and its result letter waits for the office."""
+    others = [db.session.get(Finding, i) for i in dict.fromkeys(data.get("together") or ()) if i != finding.id]
+    group = [finding, *others]
+    for b in group:
+        if (b is None or b.cki_id != finding.cki_id or b.certificate_id != finding.certificate_id
+                or b.procedure != "non_a" or b.status != rules.FindingStatus.OPEN):
+            raise DomainError("together" if b is not finding else "finding_id",
+                              "Alleen open afwijkingen van het pad zonder categorie A van hetzelfde certificaat kunnen "
+                              "worden verhoogd.")
     on = data.get("on") or today()
-    if on < finding.found_on or on > today():
+    if on < max(b.found_on for b in group) or on > today():
         raise DomainError("on", "Verhogen kan niet vóór de bevinding zelf of in de toekomst.")
+    scheme = load_scheme(finding.certificate.scheme, on)
+    if others and not scheme.param("several_b_make_a"):
+        raise DomainError("together", f"Dit schema kent het samen wegen van meerdere afwijkingen niet "
+                                      f"({scheme.source('several_b_make_a')}).")
     principal = current_principal()
-    a_code = next(c["code"] for c in load_scheme(finding.certificate.scheme, on).param("finding_categories")
-                  if c["procedure"] == "category_a")
+    a_code = next(c["code"] for c in scheme.param("finding_categories") if c["procedure"] == "category_a")
     raised = Finding(cki_id=finding.cki_id, certificate_id=finding.certificate_id, company_id=finding.company_id,
-                     audit_id=finding.audit_id, item_key=finding.item_key, clause=finding.clause, text=finding.text,
-                     category=a_code, evidence=finding.evidence, found_on=on, procedure="category_a",
+                     audit_id=finding.audit_id, item_key=finding.item_key,
+                     clause=", ".join(dict.fromkeys(b.clause for b in group))[:60],
+                     text="\n".join(b.text for b in group), category=a_code,
+                     evidence="\n".join(b.evidence for b in group), found_on=on, procedure="category_a",
                      status=rules.FindingStatus.OPEN.value, raised_reason=data["reason"],
                      raised_by=by or _actor(principal))
     db.session.add(raised)
     db.session.flush()
-    finding.status, finding.raised_to_id = rules.FindingStatus.RAISED.value, raised.id
-    finding.raised_reason, finding.raised_by = data["reason"], raised.raised_by
-    db.session.flush()
-    log_event(finding, "finding.raised", before={"category": finding.category},
-              after={"raised_to_id": raised.id, "category": a_code, "by": raised.raised_by}, note=data["reason"])
+    for b in group:
+        b.status, b.raised_to_id = rules.FindingStatus.RAISED.value, raised.id
+        b.raised_reason, b.raised_by = data["reason"], raised.raised_by
+        db.session.flush()
+        log_event(b, "finding.raised", before={"category": b.category},
+                  after={"raised_to_id": raised.id, "category": a_code, "by": raised.raised_by,
+                         "together": [o.id for o in group if o is not b]}, note=data["reason"])
+    write_result(finding.certificate, [raised])
     return raised
+
+
+def remind(finding: Finding) -> None:
+    """A reminder letter of the company's next step and its last day (an interim letter)."""
+    nxt = view(finding)["next_step"]
+    if finding.status != rules.FindingStatus.OPEN or not nxt or nxt["actor"] != "company":
+        raise DomainError("finding_id", "Er staat geen stap van het bedrijf open om aan te herinneren.")
+    spec = _spec(finding, nxt["step"])
+    certificate = finding.certificate
+    letters.compose(company=certificate.company, kind="reminder", scheme=certificate.scheme, certificate=certificate,
+                    regarding=("finding", finding.id),
+                    context={"waarover": f"bevinding {finding.clause} van {dutch_date(finding.found_on)}",
+                             "wat": spec["description"].removeprefix("Bedrijf ").rstrip("."),
+                             "uiterlijk": dutch_date(date.fromisoformat(nxt["due"])) if nxt["due"] else
+                             spec.get("note", "")})
+    log_event(finding, "finding.reminded", after={"step": nxt["step"]})
 
 
 def decide(finding: Finding, data: dict) -> FindingDecision:
@@ -132,6 +259,20 @@ def decide(finding: Finding, data: dict) -> FindingDecision:
     db.session.flush()
     log_event(finding, "finding.decision", after={"about": data["about"]}, note=data["decision"])
     return decision
+
+
+def papers(finding: Finding) -> dict:
+    """The finding's post: the company's answers (incoming, with attachments) and the letters about
+    it or its audit's report (a company sees only those sent)."""
+    answers = db.session.scalars(letters.incoming_about("finding", finding.id)).all()
+    sent = letters.about([("finding", finding.id)] + ([("audit", finding.audit_id)] if finding.audit_id else []),
+                         only_sent=current_principal() is not None and current_principal().company_id is not None)
+    return {"answers": [{"id": d.id, "received_on": d.received_on.isoformat(), "channel": d.channel,
+                         "kind": d.kind, "attachments": [{"id": a.id, "filename": a.filename, "size": a.size}
+                                                         for a in d.attachments]} for d in answers],
+            "letters": [{"id": x.id, "reference": x.reference, "kind": x.kind, "subject": x.subject,
+                         "status": x.status, "sent_on": x.sent_on.isoformat() if x.sent_on else None}
+                        for x in sent]}
 
 
 def view(finding: Finding, on: date | None = None) -> dict:
@@ -176,6 +317,11 @@ def record_notice(cki_id: int, data: dict) -> SanctionNotice:
     db.session.flush()
     log_event(notice, "sanction_notice.received", after={"authority": notice.authority, "kind": notice.kind,
                                                           "received_on": notice.received_on.isoformat()})
+    letters.register_incoming(cki_id=cki_id, company_id=notice.company_id, kind=IncomingKind.NOTICE,
+                              received_on=notice.received_on, channel=Channel(data.get("channel") or Channel.POST),
+                              description=f"{sanctions.KIND_LABELS[sanctions.NoticeKind(notice.kind)]} door "
+                                          f"{sanctions.AUTHORITY_LABELS[sanctions.Authority(notice.authority)]}",
+                              regarding=("sanction_notice", notice.id))
     return notice
 
 
@@ -220,9 +366,10 @@ def decide_notice(notice: SanctionNotice, data: dict) -> SanctionNotice:
                 "clause": load_scheme(certificate.scheme, notice.decided_on).source("sanction_category_a"),
                 "text": f"{sanctions.KIND_LABELS[sanctions.NoticeKind(notice.kind)].capitalize()} door "
                         f"{sanctions.AUTHORITY_LABELS[sanctions.Authority(notice.authority)]}"}
-        record(certificate, item=item, evidence=notice.description, found_on=notice.decided_on,
-               category=sanctions.finding_category(certificate.scheme, notice.authority, notice.kind,
-                                                   on=notice.decided_on), notice_id=notice.id)
+        found = record(certificate, item=item, evidence=notice.description, found_on=notice.decided_on,
+                       category=sanctions.finding_category(certificate.scheme, notice.authority, notice.kind,
+                                                           on=notice.decided_on), notice_id=notice.id)
+        write_result(certificate, [found])
     log_event(notice, "sanction_notice.decided", after={"outcome": notice.outcome,
                                                         "annual_report": notice.annual_report},
               note=notice.motivation)

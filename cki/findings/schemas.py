@@ -57,6 +57,11 @@ class FindingDetailSchema(FindingSchema):
     next_step = fields.Dict(allow_none=True)
     outcomes = fields.Dict()
     overdue_b = fields.Bool()
+    answers = fields.List(fields.Dict(), metadata={
+        "description": "De antwoorden van het bedrijf in het postregister (id, ontvangstdatum, kanaal, bijlagen): "
+                       "bijlagen gaan naar /incoming-documents/{id}/attachments"})
+    letters = fields.List(fields.Dict(), metadata={"description": "Brieven over deze bevinding (id, kenmerk, soort, "
+                                                                  "status, verzenddatum)"})
 
 
 class StepInSchema(StrictSchema):
@@ -73,6 +78,9 @@ class StepInSchema(StrictSchema):
 class RaiseSchema(StrictSchema):
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=10000))
     on = fields.Date(load_default=None, allow_none=True)
+    together = fields.List(fields.Int(validate=ID), load_default=list, validate=validate.Length(max=50), metadata={
+        "description": "Andere afwijkingen categorie B van hetzelfde certificaat die samen met deze als één "
+                       "categorie A wegen (alleen waar het schema dat kent)."})
 
 
 class NoticeInSchema(StrictSchema):

@@ -21,6 +21,7 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import Conflict, DomainError
 from cki.core.files import safe_filename
+from cki.core.pdf import dutch_date
 from cki.events.operations import log_event
 from cki.findings import operations as findings
 from cki.meldingen.models import Melding
@@ -694,10 +695,11 @@ def review_report(audit: Audit, data: dict) -> AuditReport:
     if nxt == rules.ReportStatus.FINAL:
         report.final_on = today()
         items = {i["key"]: i for i in report.checklist.items}
-        for key, answer in sorted(report.answers.items()):
-            if answer.get("outcome") == rules.Outcome.FINDING:
-                findings.record(audit.certificate, audit_id=audit.id, item=items[key], category=answer["category"],
-                                evidence=answer["evidence"], found_on=audit.done_on)
+        recorded = [findings.record(audit.certificate, audit_id=audit.id, item=items[key], category=answer["category"],
+                                    evidence=answer["evidence"], found_on=audit.done_on)
+                    for key, answer in sorted(report.answers.items()) if answer.get("outcome") == rules.Outcome.FINDING]
+        findings.write_result(audit.certificate, recorded, audit=(
+            audit.id, f"{rules.KIND_LABELS[audit.kind]} van {dutch_date(audit.done_on)}"))
     db.session.flush()
     log_event(report, f"audit_report.{'approved' if data['approve'] else 'returned'}", before={"status": before},
               after={"status": report.status}, note=data.get("comment"))

@@ -193,7 +193,7 @@ def _steps(name: str, v: Any) -> None:
     seen: set[str] = set()
     for step in v:
         required = {"step", "actor", "working_days", "description", "source"}
-        allowed = required | {"limit_working_days", "note", "outcomes", "missed"}
+        allowed = required | {"limit_working_days", "note", "outcomes", "missed", "letter"}
         if not (isinstance(step, dict) and required <= step.keys() <= allowed):
             raise _fail(name, f"a step needs {sorted(required)} (optional: limit_working_days, note): {step!r}")
         label = step["step"]
@@ -205,13 +205,15 @@ def _steps(name: str, v: Any) -> None:
         for key in ("description", "source"):
             _text(f"{name}.{label}.{key}", step[key])
         for outcome, spec in (step.get("outcomes") or {}).items():
-            if not (isinstance(spec, dict) and spec.keys() == {"label", "then"}
+            if not (isinstance(spec, dict) and {"label", "then"} <= spec.keys() <= {"label", "then", "letter"}
                     and spec["then"] in ("close", "next", "propose_withdrawal")):
                 raise _fail(name, f"step {label}: outcome {outcome!r} needs a label and then: close, next or "
-                                  "propose_withdrawal")
+                                  "propose_withdrawal (optional: the letter it calls for)")
             _text(f"{name}.{label}.outcomes.{outcome}", spec["label"])
         if step.get("missed", "next") != "next" or ("missed" in step and step["actor"] != "company"):
             raise _fail(name, f"step {label}: 'missed' is 'next', on a company step only")
+        if "letter" in step and step["actor"] != "cki":
+            raise _fail(name, f"step {label}: only a CKI step is done by sending a letter")
         days = step["working_days"]
         if days is None:
             if "limit_working_days" in step:
@@ -371,6 +373,7 @@ _CHECKS: dict[str, Callable[[str, Any], None]] = {
     "objection_term": _period,
     "zienswijze_term": _period,
     "sanction_category_a": _sanction_a,
+    "several_b_make_a": _flag,
     "location_audit_table": _table,
     "location_audit_min_works": _positive_int,
     "location_audit_first_period_note": _text,

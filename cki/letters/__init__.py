@@ -1,0 +1,1 @@
+"""Letters, their templates and the post register: outgoing and incoming documents, bezwaren and beroepen."""

@@ -1,0 +1,285 @@
+from flask import Response, abort, current_app, request
+from flask.views import MethodView
+
+from cki.companies.models import Company
+from cki.core.api import Blueprint
+from cki.core.auth import admits, current_principal, require
+from cki.core.db import db
+from cki.core.errors import DomainError
+from cki.core.tenancy import get_or_404
+from cki.letters import operations
+from cki.letters.models import Attachment, IncomingDocument, IncomingKind, Letter, LetterTemplate, Objection
+from cki.letters.pdf import letter_response
+from cki.letters.permissions import (
+    DECIDERS,
+    OFFICE,
+    READERS,
+    TEMPLATE_KEEPERS,
+    letter_visible,
+    visible_incoming,
+    visible_letters,
+    visible_objections,
+)
+from cki.letters.schemas import (
+    AttachmentSchema,
+    DispatchSchema,
+    HearingSchema,
+    IncomingQuerySchema,
+    IncomingSchema,
+    KindSchema,
+    LetterQuerySchema,
+    LetterSchema,
+    ObjectionDecisionSchema,
+    ObjectionInSchema,
+    ObjectionSchema,
+    TemplateQuerySchema,
+    TemplateSchema,
+)
+from workflows import letters as texts
+
+blp = Blueprint("letters_api", __name__, url_prefix="/api/v1",
+                description="Brieven en postregister: uitgaande brieven met verzenddatum en kanaal, inkomende stukken "
+                            "met ontvangstdatum, bezwaar en beroep, en de briefsjablonen van de kwaliteitsmanager.")
+
+
+def load_letter(letter_id: int) -> Letter:
+    """A letter the principal may see, else 404 (a company: only those sent to it)."""
+    letter = db.session.get(Letter, letter_id)
+    if letter is None or not letter_visible(letter):
+        abort(404)
+    return letter
+
+
+def _office_or_company(principal) -> None:
+    """The company acts on its own papers; of the staff only the office keeps the post register."""
+    if principal.company_id is None and not admits(principal, OFFICE):
+        abort(403)
+
+
+@blp.route("/letters")
+@require()
+@blp.arguments(LetterQuerySchema, location="query")
+@blp.response(200, LetterSchema(many=True))
+def list_letters(args):
+    """Letters you may see, the newest first (a company: those sent to it). `status=waiting` is
+    the office's list of what still has to go out, the oldest first."""
+    stmt = visible_letters()
+    for key in ("company_id", "certificate_id", "dossier_id"):
+        if args[key]:
+            stmt = stmt.where(getattr(Letter, key) == args[key])
+    if args["status"] == "waiting":
+        stmt = stmt.where(Letter.status == "waiting").order_by(Letter.due_on.is_(None), Letter.due_on, Letter.id)
+    else:
+        if args["status"]:
+            stmt = stmt.where(Letter.status == args["status"])
+        stmt = stmt.order_by(Letter.id.desc())
+    return db.session.scalars(stmt.limit(args["limit"])).all()
+
+
+@blp.route("/letters/<int:letter_id>")
+@require()
+@blp.response(200, LetterSchema)
+def get_letter(letter_id):
+    """One letter with its text, dispatch and bezwaar term."""
+    return load_letter(letter_id)
+
+
+@blp.route("/letters/<int:letter_id>/letter.pdf")
+@require()
+@blp.response(200, content_type="application/pdf")
+def letter_pdf(letter_id):
+    """The letter as PDF: as sent, or for staff the draft of one still waiting."""
+    letter = load_letter(letter_id)
+    return letter_response(operations.preview_pdf(letter), letter.reference or str(letter.id))
+
+
+@blp.route("/letters/<int:letter_id>/dispatch", methods=["POST"])
+@require(*OFFICE)
+@blp.arguments(DispatchSchema)
+@blp.response(200, LetterSchema)
+def dispatch(data, letter_id):
+    """Send the letter (e-mail: now, with its PDF attached) or record it as posted, with its
+    dispatch date: the terms that run from it start the day after."""
+    letter = operations.dispatch(load_letter(letter_id), data)
+    db.session.commit()
+    return letter
+
+
+@blp.route("/letters/<int:letter_id>/objections")
+class LetterObjections(MethodView):
+    @require()
+    @blp.response(200, ObjectionSchema(many=True))
+    def get(self, letter_id):
+        """Bezwaren and beroepen against this besluit."""
+        letter = load_letter(letter_id)
+        return db.session.scalars(visible_objections().where(Objection.letter_id == letter.id)
+                                  .order_by(Objection.id)).all()
+
+    @require()
+    @blp.arguments(ObjectionInSchema)
+    @blp.response(201, ObjectionSchema)
+    def post(self, data, letter_id):
+        """A bezwaar against this besluit: the company files it here (received today), or the
+        office records one that came by post or e-mail with its receipt date; a beroep is recorded
+        with the court. The company gets a receipt letter."""
+        principal = current_principal()
+        _office_or_company(principal)
+        objection = operations.file_objection(load_letter(letter_id), data,
+                                              by_company=principal.company_id is not None)
+        db.session.commit()
+        return objection
+
+
+@blp.route("/objections")
+@require()
+@blp.response(200, ObjectionSchema(many=True))
+def list_objections():
+    """Every bezwaar and beroep (a company: its own), the newest first: for the annual report."""
+    return db.session.scalars(visible_objections().order_by(Objection.id.desc()).limit(1000)).all()
+
+
+@blp.route("/objections/<int:objection_id>")
+@require()
+@blp.response(200, ObjectionSchema)
+def get_objection(objection_id):
+    return get_or_404(Objection, objection_id)
+
+
+@blp.route("/objections/<int:objection_id>/hearing", methods=["POST"])
+@require(*OFFICE, *DECIDERS)
+@blp.arguments(HearingSchema)
+@blp.response(200, ObjectionSchema)
+def hearing(data, objection_id):
+    """Record the hearing (Awb 7:2) or the court's session, with what was said."""
+    objection = operations.record_hearing(get_or_404(Objection, objection_id), data)
+    db.session.commit()
+    return objection
+
+
+@blp.route("/objections/<int:objection_id>/decision", methods=["POST"])
+@require(*DECIDERS)
+@blp.arguments(ObjectionDecisionSchema)
+@blp.response(200, ObjectionSchema)
+def decide(data, objection_id):
+    """The decision on a bezwaar (a besluit: its letter waits for the office) or the court's
+    judgment on a beroep."""
+    objection = operations.decide_objection(get_or_404(Objection, objection_id), data)
+    db.session.commit()
+    return objection
+
+
+@blp.route("/incoming-documents")
+class IncomingDocuments(MethodView):
+    @require()
+    @blp.arguments(IncomingQuerySchema, location="query")
+    @blp.response(200, IncomingSchema(many=True))
+    def get(self, args):
+        """The incoming post register, the latest receipt first (a company: what it sent)."""
+        stmt = visible_incoming()
+        if args["company_id"]:
+            stmt = stmt.where(IncomingDocument.company_id == args["company_id"])
+        if args["kind"]:
+            stmt = stmt.where(IncomingDocument.kind == args["kind"])
+        return db.session.scalars(stmt.order_by(IncomingDocument.received_on.desc(), IncomingDocument.id.desc())
+                                  .limit(args["limit"])).all()
+
+    @require(*OFFICE)
+    @blp.arguments(IncomingSchema)
+    @blp.response(201, IncomingSchema)
+    def post(self, data):
+        """Register any other incoming document with its receipt date. Corrective measures,
+        zienswijzen, bezwaren and notices are registered where they are handled (the finding, the
+        intended decision, the besluit, the notice), which puts them in this register too."""
+        company = get_or_404(Company, data["company_id"])
+        letter = load_letter(data["letter_id"]) if data.get("letter_id") else None
+        if letter is not None and letter.company_id != company.id:
+            raise DomainError("letter_id", "Die brief ging aan een ander bedrijf.")
+        document = operations.register_incoming(
+            cki_id=company.cki_id, company_id=company.id, kind=IncomingKind.OTHER, received_on=data["received_on"],
+            channel=data["channel"], description=data["description"], letter_id=letter.id if letter else None)
+        db.session.commit()
+        return document
+
+
+@blp.route("/incoming-documents/<int:document_id>")
+@require()
+@blp.response(200, IncomingSchema)
+def get_incoming(document_id):
+    return get_or_404(IncomingDocument, document_id)
+
+
+@blp.route("/incoming-documents/<int:document_id>/attachments", methods=["POST"])
+@require()
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+         "properties": {"file": {"type": "string", "format": "binary"}}}}}})
+@blp.response(201, AttachmentSchema)
+def add_attachment(document_id):
+    """Attach a file (the evidence of corrective measures, a scan of a letter) to an incoming
+    document: the company to its own answers, the office to any."""
+    document = get_or_404(IncomingDocument, document_id)
+    _office_or_company(current_principal())
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise DomainError("file", "Kies een bestand.", location="files")
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    data = upload.read(limit + 1)
+    if not data or len(data) > limit:
+        raise DomainError("file", f"Een bijlage is niet leeg en hoogstens {limit // 1_000_000} MB.", location="files")
+    attachment = operations.attach(document, filename=upload.filename, content_type=upload.mimetype or
+                                   "application/octet-stream", data=data)
+    db.session.commit()
+    return attachment
+
+
+@blp.route("/incoming-documents/<int:document_id>/attachments/<int:attachment_id>")
+@require()
+@blp.response(200, content_type="application/octet-stream")
+def get_attachment(document_id, attachment_id):
+    """One attachment, as received."""
+    document = get_or_404(IncomingDocument, document_id)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.incoming_id != document.id:
+        abort(404)
+    return Response(attachment.data, mimetype="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{attachment.filename}"'})
+
+
+@blp.route("/letter-kinds")
+@require(*READERS)
+@blp.response(200, KindSchema(many=True))
+def letter_kinds():
+    """Every kind of letter: whether it is a besluit, its source, and the fields its template may use
+    besides the common ones (cki, bedrijf, plaats, kvk, kenmerk, datum, schema, certificaatnummer,
+    ondertekenaar)."""
+    return list(texts.kinds().values())
+
+
+@blp.route("/letter-templates")
+class Templates(MethodView):
+    @require(*READERS)
+    @blp.arguments(TemplateQuerySchema, location="query")
+    @blp.response(200, TemplateSchema(many=True))
+    def get(self, args):
+        """Every version of the CKI's templates (drafts, approved, superseded), and per kind without
+        an approved version of its own the shipped default in effect (version 0)."""
+        return operations.template_overview(current_principal().cki_id, args["kind"])
+
+    @require(*TEMPLATE_KEEPERS)
+    @blp.arguments(TemplateSchema)
+    @blp.response(201, TemplateSchema)
+    def post(self, data):
+        """A new version of a kind's template, as a draft: checked (it parses, uses only the kind's
+        fields, renders sample data) and in effect only once approved."""
+        template = operations.write_template(current_principal().cki_id, data)
+        db.session.commit()
+        return template
+
+
+@blp.route("/letter-templates/<int:template_id>/approve", methods=["POST"])
+@require(*TEMPLATE_KEEPERS)
+@blp.response(200, TemplateSchema)
+def approve_template(template_id):
+    """Approve a draft: letters written from now on use it."""
+    template = operations.approve_template(get_or_404(LetterTemplate, template_id))
+    db.session.commit()
+    return template
