@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi
 
-.PHONY: run test test-pg lint bench chromium wrk clean
+.PHONY: run test test-pg lint bench chromium wrk clean screenshots
 
 $(VENV)/.base: requirements/base.in requirements/constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: $(VENV)/.test wrk
 	$(BIN)/python bench/bench_intake.py
 	$(BIN)/python bench/bench_staff_pages.py
 	$(BIN)/python bench/bench_sweeps.py
+
+## make screenshots: the README's pictures (docs/img), taken by the browser tests in a real chromium
+screenshots: $(VENV)/.test chromium
+	mkdir -p docs/img
+	CKI_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_finding_category_a.py
 
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }

@@ -121,6 +121,8 @@ def _demo_certificates(cki, made):
     from cki.core.clock import today
     from cki.dossiers.models import Dossier
     from cki.findings import operations as findings
+    from cki.letters import operations as letters
+    from cki.letters.models import Letter
     from cki.surveillance import operations as surveillance
     from cki.surveillance.models import Audit, AuditAuditor, CatchUp
     from cki.users.models import User
@@ -184,12 +186,18 @@ def _demo_certificates(cki, made):
     items = surveillance.current_checklist(cki.id, "SC-530", "total", last.done_on).items
     a = findings.record(sc530, audit_id=last.id, item=items[3], category="A", found_on=last.done_on,
                         evidence="Onderdruk in de containment niet bewaakt; geen registratie van de meter.")
-    findings.record(sc530, audit_id=last.id, item=items[2], category="B", found_on=last.done_on,
-                    evidence="Logboek van de dag ervoor niet bijgewerkt.")
+    b = findings.record(sc530, audit_id=last.id, item=items[2], category="B", found_on=last.done_on,
+                        evidence="Logboek van de dag ervoor niet bijgewerkt.")
     db.session.flush()
+    # The report letter: sent by post two werkdagen later (its dispatch date completes T1 and N1),
+    # and a reminder for the B waiting for the office.
+    findings.write_result(sc530, [a, b], audit=(last.id, f"beoordeling van {last.done_on:%d-%m-%Y}"))
     if last.done_on < day:
-        findings.complete_step(a, {"lock_version": a.lock_version, "step": "T1",
-                                   "completed_on": min(day, legal_calendar().add(last.done_on, 2))})
+        report = db.session.scalars(db.select(Letter).where(Letter.regarding_type == "audit",
+                                                            Letter.regarding_id == last.id)).one()
+        letters.dispatch(report, {"sent_on": min(day, legal_calendar().add(last.done_on, 2)), "channel": "post"},
+                         sent_before_recorded=True)
+        findings.remind(b)
 
     # Noord, SC-540 with a branch, in its first period: on track.
     sc540 = grant(noord, "SC-540", day - timedelta(days=120))

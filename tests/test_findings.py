@@ -110,6 +110,11 @@ def test_a_b_past_its_term_is_flagged_and_raised_to_a(app, client, tenant, clock
     clock("2026-05-04")  # N2 was due on 1 May
     b = client.get(f"/api/v1/findings/{b['id']}", headers=tenant.auth("planner")).json
     assert b["overdue_b"] and "niet op tijd" in b["flags"][0]
+    from tests.test_web import login
+
+    decider = app.test_client()
+    login(decider, tenant.emails["decider"])
+    assert f'href="/bevindingen/{b["id"]}"' in decider.get("/bevindingen/voorstellen").text  # in the queue
     r = client.post(f"/api/v1/findings/{b['id']}/decisions", json={
         "about": b["flags"][0], "decision": "Verhogen naar categorie A."}, headers=tenant.auth("team_leader"))
     assert r.status_code == 201 and r.json["decided_on"] == "2026-05-04"
@@ -123,6 +128,7 @@ def test_a_b_past_its_term_is_flagged_and_raised_to_a(app, client, tenant, clock
                                                                                      "2026-05-08")  # 5 May skipped
     old = client.get(f"/api/v1/findings/{b['id']}", headers=tenant.auth("planner")).json
     assert (old["status"], old["raised_to_id"]) == ("raised", a["id"])
+    assert f'href="/bevindingen/{b["id"]}"' not in decider.get("/bevindingen/voorstellen").text
     assert client.post(f"/api/v1/findings/{b['id']}/raise", json={"reason": "x"},
                        headers=tenant.auth("team_leader")).status_code == 422  # once
 

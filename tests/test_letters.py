@@ -184,13 +184,18 @@ def test_a_bezwaar_its_receipt_hearing_and_decision_and_a_beroep(app, client, te
     r = client.post(f"/api/v1/letters/{besluit['id']}/objections", json={"grounds": "x"}, headers=company)
     assert r.status_code == 404  # not sent: no letter for the company yet
     assert send(client, tenant, besluit["id"], "2026-04-23").json["objection_due"] == "2026-06-04"
+    clock("2026-06-04")
+    r = client.post(f"/api/v1/letters/{besluit['id']}/objections", headers=tenant.auth("office"),
+                    json={"grounds": "Per post, op de laatste dag.", "received_on": "2026-06-04"})
+    assert r.status_code == 201 and not r.json["late"]  # on the last day is in time
     clock("2026-06-05")  # a day late
     r = client.post(f"/api/v1/letters/{besluit['id']}/objections", json={"grounds": "Wij vroegen het niet."},
                     headers=company)
     assert r.status_code == 201, r.json
     objection = r.json
     assert objection["late"] and objection["received_on"] == "2026-06-05"
-    receipt = next(x for x in letters_of(client, tenant, status="waiting") if x["kind"] == "receipt")
+    receipt = next(x for x in letters_of(client, tenant, status="waiting")
+                   if x["kind"] == "receipt" and x["regarding_id"] == objection["id"])
     assert not receipt["is_decision"] and "5 juni 2026" in receipt["body"]
     assert client.post(f"/api/v1/objections/{objection['id']}/decision", headers=tenant.auth("office"),
                        json={"outcome": "unfounded", "motivation": "x"}).status_code == 403
@@ -217,7 +222,7 @@ def test_a_bezwaar_its_receipt_hearing_and_decision_and_a_beroep(app, client, te
                     json={"kind": "beroep", "grounds": "y", "received_on": "2026-06-19", "court": "Rechtbank Utrecht"})
     assert r.status_code == 201 and not r.json["late"]
     kinds = [o["kind"] for o in client.get("/api/v1/objections", headers=tenant.auth("reviewer")).json]
-    assert sorted(kinds) == ["beroep", "bezwaar"]
+    assert sorted(kinds) == ["beroep", "bezwaar", "bezwaar"]
     assert client.get("/api/v1/objections", headers=tenant.auth("company2")).json == []
 
 

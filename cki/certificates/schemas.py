@@ -71,6 +71,8 @@ class ZienswijzeSchema(StrictSchema):
     text = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
     received_on = fields.Date(load_default=None, allow_none=True, metadata={
         "description": "Secretariaat: de ontvangstdatum van een brief. Het bedrijf zelf geeft geen datum."})
+    channel = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(("post", "email")), metadata={
+        "description": "Secretariaat: hoe het stuk binnenkwam (postregister); standaard post."})
 
 
 class WeighSchema(StrictSchema):

@@ -14,6 +14,7 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404
+from cki.core.web import submit
 from cki.findings.models import Finding
 from cki.surveillance import operations as surveillance
 from cki.surveillance.api import load_audit
@@ -245,3 +246,79 @@ def report_photo_file(audit_id, photo_id):
     if photo is None or audit.report is None or photo.report_id != audit.report.id:
         abort(404)
     return Response(photo.data, mimetype=photo.content_type)
+
+
+@bp.route("/<int:certificate_id>/besluiten", methods=["GET", "POST"])
+@login_required
+def decisions(certificate_id):
+    """The certificate's besluiten: intentions sent for a zienswijze (the company answers here too),
+    the weighing, withdrawal, suspension and its lifting, and the letters that carry them."""
+    from cki.certificates import operations
+    from cki.certificates.models import IntendedDecision, Suspension
+    from cki.certificates.permissions import DECIDERS, RECORDERS
+    from cki.certificates.schemas import (
+        IntendedInSchema,
+        LiftSchema,
+        SuspendSchema,
+        WeighSchema,
+        WithdrawSchema,
+        ZienswijzeSchema,
+    )
+    from cki.letters import operations as letters
+    from cki.letters.models import Letter
+    from cki.letters.permissions import visible_letters
+
+    certificate = get_or_404(Certificate, certificate_id)
+    p = current_principal()
+    error, status = None, 200
+    if request.method == "POST":
+        action = request.form.get("action")
+        form = {k: v.strip() for k, v in request.form.items() if v.strip() and k not in ("csrf_token", "action")}
+        for flag in ("at_own_request", "false_information"):
+            if flag in form:
+                form[flag] = True
+        deciding = action in ("intend", "weigh", "withdraw", "suspend", "lift")
+        if (deciding and not admits(p, DECIDERS)) or (action == "zienswijze" and p.is_staff
+                                                      and not admits(p, RECORDERS)):
+            abort(403)
+
+        def act() -> str:
+            if action in ("zienswijze", "weigh"):
+                intended = db.session.get(IntendedDecision, int(form.pop("intended_id", 0) or 0))
+                if intended is None or intended.certificate_id != certificate.id:
+                    abort(404)
+                if action == "zienswijze":
+                    operations.answer_intended(intended, ZienswijzeSchema().load(form),
+                                               by_company=p.company_id is not None)
+                    return "Zienswijze vastgelegd."
+                operations.weigh(intended, WeighSchema().load(form))
+                return "Weging vastgelegd."
+            if action == "intend":
+                operations.intend(certificate, IntendedInSchema().load(form))
+                return "Voornemen vastgelegd; de brief wacht op verzending door het secretariaat."
+            if action == "withdraw":
+                operations.withdraw(certificate, WithdrawSchema().load(form))
+                return "Certificaat ingetrokken; het register is ingelicht en de brief wacht op verzending."
+            if action == "suspend":
+                operations.suspend(certificate, SuspendSchema().load(form))
+                return "Certificaat geschorst; het register is ingelicht en de brief wacht op verzending."
+            if action == "lift":
+                operations.lift_suspension(certificate, LiftSchema().load(form))
+                return "Schorsing opgeheven; het register is ingelicht."
+            abort(400)
+
+        result = submit(act, url_for(".decisions", certificate_id=certificate.id))
+        if not isinstance(result, tuple):
+            return result
+        error, status = result
+    intended = db.session.scalars(db.select(IntendedDecision).where(
+        IntendedDecision.certificate_id == certificate.id).order_by(IntendedDecision.id.desc())).all()
+    suspensions = db.session.scalars(db.select(Suspension).where(Suspension.certificate_id == certificate.id)
+                                     .order_by(Suspension.start.desc())).all()
+    sent_letters = db.session.scalars(visible_letters().where(Letter.certificate_id == certificate.id)
+                                      .order_by(Letter.id.desc())).all()
+    db.session.commit()
+    return render_template("certificates/decisions.html", c=certificate, intended=intended, suspensions=suspensions,
+                           letters=sent_letters, error=error, today=today(), may_decide=admits(p, DECIDERS),
+                           may_record=p.company_id is not None or admits(p, RECORDERS),
+                           status_labels=STATUS_LABELS, letter_kinds=letters.texts.kinds()), status

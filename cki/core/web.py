@@ -2,13 +2,15 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+import marshmallow as ma
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
 from cki.core.auth import current_principal
+from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.labels import label
 from cki.core.schemas import MAX_INT, has_forbidden_characters
@@ -118,3 +120,25 @@ def init_web(app) -> None:
     app.jinja_env.globals.update(
         principal=current_principal,
         role_label=lambda r: ROLE_LABELS.get(Role(r), r))
+
+
+def refusal(error: DomainError | ma.ValidationError) -> str:
+    """What a page says when its form was refused: the domain's reason, or each field's."""
+    if isinstance(error, DomainError):
+        return error.message
+    return "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in error.messages.items())
+
+
+def submit(act, done_url: str):
+    """Run a page's form action: ``act()`` returns the message to flash (or the message and the URL
+    to go to). Done: committed, flashed, redirected. Refused: rolled back, nothing written, and
+    ``(reason, status)`` returned for the page to show with its form."""
+    try:
+        result = act()
+    except (DomainError, ma.ValidationError) as refused:
+        db.session.rollback()
+        return refusal(refused), getattr(refused, "status", 422)
+    message, url = result if isinstance(result, tuple) else (result, done_url)
+    db.session.commit()
+    flash(message, "info")
+    return redirect(url)

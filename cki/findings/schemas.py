@@ -73,6 +73,8 @@ class StepInSchema(StrictSchema):
     outcome = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=30))
     text = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20000), metadata={
         "description": "Bij het antwoord van het bedrijf: de corrigerende maatregelen."})
+    channel = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(("post", "email")), metadata={
+        "description": "Secretariaat: hoe het stuk binnenkwam (postregister); standaard post."})
 
 
 class RaiseSchema(StrictSchema):
@@ -90,6 +92,8 @@ class NoticeInSchema(StrictSchema):
     kind = fields.Str(required=True, validate=validate.OneOf(("stillegging", "proces_verbaal", "heavy_fine", "other")))
     received_on = fields.Date(required=True)
     description = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
+    channel = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(("post", "email")), metadata={
+        "description": "Secretariaat: hoe het stuk binnenkwam (postregister); standaard post."})
 
 
 class NoticeSchema(ma.Schema):

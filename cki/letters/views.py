@@ -2,7 +2,7 @@
 incoming documents, one letter with its bezwaren, the templates the quality manager keeps, and for a
 company the letters sent to it. Thin: the API's operations and policy."""
 import marshmallow as ma
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import login_required
 
 from cki.companies.models import Company
@@ -12,6 +12,7 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404
+from cki.core.web import submit
 from cki.letters import operations
 from cki.letters.api import load_letter
 from cki.letters.models import IncomingDocument, IncomingKind, Letter, LetterStatus, LetterTemplate, Objection
@@ -38,12 +39,6 @@ def _readers_and_companies():
         abort(403)
 
 
-def _refusal(error) -> str:
-    if isinstance(error, DomainError):
-        return error.message
-    return "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in error.messages.items())
-
-
 def _form(*names) -> dict:
     return {k: v.strip() for k, v in request.form.items() if k in names and v.strip()}
 
@@ -55,7 +50,8 @@ def index():
     if request.method == "POST":
         if not admits(p, OFFICE):
             abort(403)
-        try:
+
+        def act() -> str:
             data = _form("company_id", "received_on", "channel", "description")
             company = db.session.get(Company, int(data.get("company_id") or 0))
             if company is None or company.cki_id != p.cki_id:
@@ -65,13 +61,12 @@ def index():
             operations.register_incoming(cki_id=p.cki_id, company_id=company.id, kind=IncomingKind.OTHER,
                                          received_on=ma.fields.Date().deserialize(data["received_on"]),
                                          channel=data.get("channel", "post"), description=data["description"])
-        except (DomainError, ma.ValidationError) as refused:
-            db.session.rollback()
-            error, status = _refusal(refused), 422
-        else:
-            db.session.commit()
-            flash("Inkomend stuk geregistreerd.", "info")
-            return redirect(url_for(".index"))
+            return "Inkomend stuk geregistreerd."
+
+        result = submit(act, url_for(".index"))
+        if not isinstance(result, tuple):
+            return result
+        error, status = result
     waiting = db.session.scalars(operations.waiting(p.cki_id).limit(500)).all() if p.is_staff else []
     sent = db.session.scalars(visible_letters().where(Letter.status == LetterStatus.SENT.value)
                               .order_by(Letter.sent_on.desc(), Letter.id.desc()).limit(100)).all()
@@ -91,43 +86,41 @@ def show(letter_id):
     error, status = None, 200
     if request.method == "POST":
         action = request.form.get("action")
-        try:
+
+        def act() -> str:
             if action == "dispatch":
                 if not admits(p, OFFICE):
                     abort(403)
-                operations.dispatch(letter, DispatchSchema().load(_form("sent_on", "channel", "email_to")))
-                message = "Verzending vastgelegd." if request.form.get("channel") == "post" else "Brief per e-mail verzonden."
-            elif action == "objection":
+                data = DispatchSchema().load(_form("sent_on", "channel", "email_to"))
+                operations.dispatch(letter, data)
+                return "Verzending vastgelegd." if data["channel"] == "post" else "Brief per e-mail verzonden."
+            if action == "objection":
                 if not (admits(p, OFFICE) or p.company_id is not None):
                     abort(403)
-                operations.file_objection(letter, ObjectionInSchema().load(
+                objection = operations.file_objection(letter, ObjectionInSchema().load(
                     _form("kind", "grounds", "received_on", "channel", "court")), by_company=p.company_id is not None)
-                message = "Bezwaar vastgelegd; een ontvangstbevestiging wacht op verzending." if \
-                    request.form.get("kind", "bezwaar") == "bezwaar" else "Beroep vastgelegd."
-            elif action in ("hearing", "decide"):
-                objection = get_or_404(Objection, request.form.get("objection_id", type=int) or 0)
-                if objection.letter_id != letter.id:
-                    abort(404)
-                if action == "hearing":
-                    if not admits(p, OFFICE + DECIDERS):
-                        abort(403)
-                    operations.record_hearing(objection, HearingSchema().load(_form("hearing_on", "notes")))
-                    message = "Hoorzitting vastgelegd."
-                else:
-                    if not admits(p, DECIDERS):
-                        abort(403)
-                    operations.decide_objection(objection, ObjectionDecisionSchema().load(
-                        _form("outcome", "motivation", "new_decision", "decided_on")))
-                    message = "Beslissing vastgelegd."
-            else:
+                return ("Bezwaar vastgelegd; een ontvangstbevestiging wacht op verzending." if objection.kind == "bezwaar"
+                        else "Beroep vastgelegd.")
+            if action not in ("hearing", "decide"):
                 abort(400)
-        except (DomainError, ma.ValidationError) as refused:
-            db.session.rollback()
-            error, status = _refusal(refused), getattr(refused, "status", 422)
-        else:
-            db.session.commit()
-            flash(message, "info")
-            return redirect(url_for(".show", letter_id=letter.id))
+            objection = get_or_404(Objection, request.form.get("objection_id", type=int) or 0)
+            if objection.letter_id != letter.id:
+                abort(404)
+            if action == "hearing":
+                if not admits(p, OFFICE + DECIDERS):
+                    abort(403)
+                operations.record_hearing(objection, HearingSchema().load(_form("hearing_on", "notes")))
+                return "Hoorzitting vastgelegd."
+            if not admits(p, DECIDERS):
+                abort(403)
+            operations.decide_objection(objection, ObjectionDecisionSchema().load(
+                _form("outcome", "motivation", "new_decision", "decided_on")))
+            return "Beslissing vastgelegd."
+
+        result = submit(act, url_for(".show", letter_id=letter.id))
+        if not isinstance(result, tuple):
+            return result
+        error, status = result
     objections = db.session.scalars(visible_objections().where(Objection.letter_id == letter.id)
                                     .order_by(Objection.id)).all()
     return render_template("letters/show.html", letter=letter, objections=objections, error=error, today=today(),
@@ -153,24 +146,22 @@ def templates():
     if request.method == "POST":
         if not admits(p, TEMPLATE_KEEPERS):
             abort(403)
-        try:
+
+        def act() -> str:
             if request.form.get("action") == "approve":
                 template = get_or_404(LetterTemplate, request.form.get("template_id", type=int) or 0)
                 operations.approve_template(template)
-                message = f"Versie {template.version} goedgekeurd: nieuwe brieven gebruiken haar."
-            else:
-                data = _form("kind", "subject", "body", "note")
-                if data.get("kind") not in texts.kinds():
-                    raise DomainError("kind", "Kies de soort brief.")
-                template = operations.write_template(p.cki_id, {"subject": "", "body": "", **data})
-                message = f"Versie {template.version} opgeslagen als concept; zij geldt pas na goedkeuring."
-        except DomainError as refused:
-            db.session.rollback()
-            error, status = refused.message, refused.status
-        else:
-            db.session.commit()
-            flash(message, "info")
-            return redirect(url_for(".templates", kind=request.form.get("kind") or None))
+                return f"Versie {template.version} goedgekeurd: nieuwe brieven gebruiken haar."
+            data = _form("kind", "subject", "body", "note")
+            if data.get("kind") not in texts.kinds():
+                raise DomainError("kind", "Kies de soort brief.")
+            template = operations.write_template(p.cki_id, {"subject": "", "body": "", **data})
+            return f"Versie {template.version} opgeslagen als concept; zij geldt pas na goedkeuring."
+
+        result = submit(act, url_for(".templates", kind=request.form.get("kind") or None))
+        if not isinstance(result, tuple):
+            return result
+        error, status = result
     kind = request.args.get("kind")
     if kind not in texts.kinds():
         kind = None
