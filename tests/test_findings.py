@@ -41,7 +41,21 @@ def final_report(client, tenant, audit_id, *, scheme, kind, category, done_on, l
     assert r.status_code == 200, r.json
 
 
-def step(client, who, finding, name, on=None, outcome=None, text=None):
+def send_result(client, tenant, finding, on):
+    """The office sends the letter with the finding's result on ``on``: its T1 or N1 is done that day."""
+    office = tenant.auth("office")
+    letter = next(x for x in client.get("/api/v1/letters?status=waiting", headers=office).json
+                  if x["certificate_id"] == finding["certificate_id"] and x["kind"] in ("audit_report", "finding_result")
+                  and (x["kind"] == "audit_report" or x["regarding_id"] == finding["id"]))
+    r = client.post(f"/api/v1/letters/{letter['id']}/dispatch", json={"sent_on": on, "channel": "post"}, headers=office)
+    assert r.status_code == 200, r.json
+    return client.get(f"/api/v1/findings/{finding['id']}", headers=office)
+
+
+def step(client, who, finding, name, on=None, outcome=None, text=None, *, tenant=None):
+    """Record a step; T1 and N1 (done by sending the result letter) through the post register."""
+    if name in ("T1", "N1") and on and tenant is not None:
+        return send_result(client, tenant, finding, on)
     body = {"lock_version": finding["lock_version"], "step": name}
     if on:
         body["completed_on"] = on
@@ -57,10 +71,12 @@ def test_a_category_a_finding_closed_at_t4_with_the_company_answering(app, clien
     assert (f["category"], f["procedure"], f["status"]) == ("A", "category_a", "open")
     assert f["next_step"] == {"step": "T1", "actor": "cki", "due": "2026-04-29"}  # across Koningsdag
     tl, company = tenant.auth("team_leader"), tenant.auth("company1")
-    # the company cannot set the CKI's steps
+    # the company cannot set the CKI's steps, nor staff T1 by hand: the result letter's dispatch does
     assert step(client, company, f, "T1").status_code == 422
     clock("2026-04-28")
-    f = step(client, tl, f, "T1", on="2026-04-28").json
+    r = step(client, tl, f, "T1", on="2026-04-28")
+    assert r.status_code == 422 and "postregister" in r.json["message"]
+    f = step(client, tl, f, "T1", on="2026-04-28", tenant=tenant).json
     assert f["next_step"] == {"step": "T2", "actor": "company", "due": "2026-05-01"}
     clock("2026-04-30")  # the company answers in the portal (API): dated the day it arrives
     r = step(client, company, f, "T2", text="Dossiers worden voortaan centraal bewaard; procedure aangepast.")
@@ -86,7 +102,8 @@ def test_t6_without_effect_proposes_a_withdrawal_a_decider_confirms(app, client,
     for name, on, outcome in (("T1", "2026-04-29", None), ("T2", "2026-05-06", None), ("T3", "2026-05-27", None),
                               ("T4", "2026-06-02", "warning"), ("T5", "2026-06-19", None),
                               ("T6", "2026-06-24", "not_effective")):
-        r = step(client, tl if name not in ("T2", "T5") else tenant.auth("office"), f, name, on=on, outcome=outcome)
+        r = step(client, tl if name not in ("T2", "T5") else tenant.auth("office"), f, name, on=on, outcome=outcome,
+                 tenant=tenant)
         assert r.status_code == 200, (name, r.json)
         f = r.json
         if name == "T3":
@@ -106,7 +123,7 @@ def test_a_b_past_its_term_is_flagged_and_raised_to_a(app, client, tenant, clock
     cid, b = finding_of(app, client, tenant, clock, category="B")
     assert b["procedure"] == "non_a"
     clock("2026-04-28")
-    b = step(client, tenant.auth("team_leader"), b, "N1", on="2026-04-28").json
+    b = step(client, tenant.auth("team_leader"), b, "N1", on="2026-04-28", tenant=tenant).json
     clock("2026-05-04")  # N2 was due on 1 May
     b = client.get(f"/api/v1/findings/{b['id']}", headers=tenant.auth("planner")).json
     assert b["overdue_b"] and "niet op tijd" in b["flags"][0]
@@ -150,8 +167,9 @@ def test_the_finding_pages_staff_steps_and_the_company_answers_in_the_portal(app
     page = leader.get(f"/bevindingen/{f['id']}")
     assert page.status_code == 200 and "<svg" in page.text and "Termijnen" in page.text and "T1" in page.text
     clock("2026-04-28")
-    done = post(leader, f"/bevindingen/{f['id']}", action="step", lock_version=1, step="T1", completed_on="2026-04-28")
-    assert "Stap vastgelegd" in done.text
+    refused = post(leader, f"/bevindingen/{f['id']}", action="step", lock_version=1, step="T1", completed_on="2026-04-28")
+    assert refused.status_code == 422 and "postregister" in refused.text  # T1 is the result letter's dispatch
+    send_result(client, tenant, f, "2026-04-28")
     company = app.test_client()
     login(company, tenant.emails["company1"])
     clock("2026-04-30")
@@ -194,7 +212,8 @@ def test_the_deciders_queue_page(app, client, tenant, clock):
     for name, on, outcome in (("T1", "2026-04-29", None), ("T2", "2026-05-06", None), ("T3", "2026-05-20", None),
                               ("T4", "2026-05-26", "warning"), ("T5", "2026-06-12", None),
                               ("T6", "2026-06-17", "not_effective")):
-        f = step(client, tl if name not in ("T2", "T5") else tenant.auth("office"), f, name, on=on, outcome=outcome).json
+        f = step(client, tl if name not in ("T2", "T5") else tenant.auth("office"), f, name, on=on, outcome=outcome,
+                 tenant=tenant).json
     decider = app.test_client()
     login(decider, tenant.emails["decider"])
     page = decider.get("/bevindingen/voorstellen")

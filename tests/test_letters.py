@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.test_findings import final_report, finding_of, step
-from tests.test_surveillance import certify
+from tests.test_surveillance import certify, plan
 
 
 @pytest.fixture
@@ -62,6 +62,7 @@ def test_the_report_letter_is_interim_and_its_dispatch_date_is_the_day_t1_is_don
     cid, f = finding_of(app, client, tenant, clock)  # category A found on Thursday 23 April 2026
     [report] = letters_of(client, tenant, status="waiting", certificate_id=cid)
     assert report["kind"] == "audit_report" and not report["is_decision"] and "Bezwaar" not in report["body"]
+    assert report["due_on"] == "2026-04-29"  # T1's deadline: the office sees by when it must go
     assert "Geen dossiers bewaard." in report["body"] and "uiterlijk 3 werkdagen na de datum van deze brief" in report["body"]
     company = tenant.auth("company1")
     # a letter still waiting is no letter yet for the company
@@ -122,11 +123,12 @@ def test_a_warning_is_written_at_t4_with_the_t5_date(app, client, tenant, clock)
     clock("2026-05-18")
     for name, on, outcome in (("T1", "2026-04-28", None), ("T2", "2026-04-30", None), ("T3", "2026-05-12", None),
                               ("T4", "2026-05-15", "warning")):
-        r = step(client, tenant.auth("office") if name == "T2" else tl, f, name, on=on, outcome=outcome)
+        r = step(client, tenant.auth("office") if name == "T2" else tl, f, name, on=on, outcome=outcome, tenant=tenant)
         assert r.status_code == 200, r.json
         f = r.json
     warning = next(x for x in letters_of(client, tenant, status="waiting", certificate_id=cid) if x["kind"] == "warning")
     assert not warning["is_decision"] and "Bezwaar" not in warning["body"]
+    assert warning["due_on"] == "2026-05-15"  # to go out the day T4 was decided: T5 runs from T4
     assert "uiterlijk op 1 juni 2026" in warning["body"]  # T5: 10 werkdagen from T4 on 15 May, past Pinksteren
     assert f["next_step"] == {"step": "T5", "actor": "company", "due": "2026-06-01"}
     # a receipt by post registered by the office is in the incoming register with its receipt date
@@ -160,8 +162,8 @@ def test_a_besluit_sent_by_email_with_its_pdf_and_a_bezwaar_term_moved_past_5_ma
 
 def test_a_mail_server_that_fails_leaves_the_letter_waiting(app, client, tenant, clock, monkeypatch):
     cid = certify(app, tenant, "company1", "SC-540", date(2026, 3, 2))
-    client.post(f"/api/v1/certificates/{cid}/withdraw", headers=tenant.auth("decider"), json={
-        "on": "2026-04-23", "reason": "Op eigen verzoek.", "at_own_request": True})
+    intended = client.post(f"/api/v1/certificates/{cid}/intended-decisions", headers=tenant.auth("decider"),
+                           json={"kind": "withdraw", "reason": "T6 zonder effect."}).json
     [letter] = letters_of(client, tenant, status="waiting", certificate_id=cid)
     for key, value in (("MAIL_SERVER", "127.0.0.1"), ("MAIL_PORT", _free_port()), ("MAIL_USE_TLS", False),
                        ("MAIL_TIMEOUT", 2)):
@@ -170,6 +172,9 @@ def test_a_mail_server_that_fails_leaves_the_letter_waiting(app, client, tenant,
     assert r.status_code == 503 and "wacht nog" in r.json["message"]
     again = client.get(f"/api/v1/letters/{letter['id']}", headers=tenant.auth("office")).json
     assert (again["status"], again["sent_on"], again["channel"]) == ("waiting", None, None)
+    # what the dispatch would have started did not start either: the zienswijze term
+    [still] = client.get(f"/api/v1/certificates/{cid}/intended-decisions", headers=tenant.auth("decider")).json
+    assert still["id"] == intended["id"] and (still["sent_on"], still["answer_due"]) == (None, None)
     monkeypatch.setitem(app.config, "MAIL_SERVER", "")
     r = send(client, tenant, letter["id"], "2026-04-23", channel="email", email_to="a@b.example")
     assert r.status_code == 422 and "mailserver" in r.json["message"]
@@ -212,17 +217,35 @@ def test_a_bezwaar_its_receipt_hearing_and_decision_and_a_beroep(app, client, te
                     json={"outcome": "inadmissible", "motivation": "Te laat zonder verschoonbare reden (Awb 6:11)."})
     assert r.status_code == 200, r.json
     decision = client.get(f"/api/v1/letters/{r.json['decision_letter_id']}", headers=tenant.auth("office")).json
-    assert decision["kind"] == "objection_decision" and decision["is_decision"] and "Bezwaar: tegen" in decision["body"]
+    # a decision on bezwaar is a besluit whose remedy is beroep at the court, not another bezwaar
+    assert decision["kind"] == "objection_decision" and decision["is_decision"]
+    assert "Beroep: tegen deze beslissing op bezwaar" in decision["body"] and "Bezwaar: tegen" not in decision["body"]
     assert "niet-ontvankelijk" in decision["body"]
     sent = send(client, tenant, decision["id"], "2026-06-19").json
-    r = client.post(f"/api/v1/letters/{sent['id']}/objections", headers=tenant.auth("office"),
+    assert sent["objection_due"] == "2026-07-31" and "31 juli 2026" in sent["body"]
+    office = tenant.auth("office")
+    r = client.post(f"/api/v1/letters/{sent['id']}/objections", headers=office, json={"grounds": "y"})
+    assert r.status_code == 422 and "kind" in r.json["errors"]["json"]  # no bezwaar against it
+    r = client.post(f"/api/v1/letters/{sent['id']}/objections", headers=office,
                     json={"kind": "beroep", "grounds": "y", "received_on": "2026-06-19"})
     assert r.status_code == 422 and "court" in r.json["errors"]["json"]
-    r = client.post(f"/api/v1/letters/{sent['id']}/objections", headers=tenant.auth("office"),
-                    json={"kind": "beroep", "grounds": "y", "received_on": "2026-06-19", "court": "Rechtbank Utrecht"})
-    assert r.status_code == 201 and not r.json["late"]
+    clock("2026-08-04")
+    beroep = {"kind": "beroep", "grounds": "y", "court": "Rechtbank Utrecht"}
+    r = client.post(f"/api/v1/letters/{sent['id']}/objections", headers=office,
+                    json={**beroep, "received_on": "2026-08-03"})
+    assert r.status_code == 201 and r.json["late"]  # after Friday 31 July
+    r = client.post(f"/api/v1/letters/{sent['id']}/objections", headers=office,
+                    json={**beroep, "received_on": "2026-08-03", "posted_on": "2026-07-31"})
+    assert r.status_code == 201 and not r.json["late"]  # posted in time, received within a week (Awb 6:9)
+    r = client.post(f"/api/v1/letters/{sent['id']}/objections", headers=office,
+                    json={**beroep, "received_on": "2026-08-03", "posted_on": "2026-08-01"})
+    assert r.status_code == 201 and r.json["late"]  # posted after the term
+    clock("2026-08-10")
+    r = client.post(f"/api/v1/letters/{sent['id']}/objections", headers=office,
+                    json={**beroep, "received_on": "2026-08-08", "posted_on": "2026-07-31"})
+    assert r.status_code == 201 and r.json["late"]  # posted in time but received more than a week after the term
     kinds = [o["kind"] for o in client.get("/api/v1/objections", headers=tenant.auth("reviewer")).json]
-    assert sorted(kinds) == ["beroep", "bezwaar", "bezwaar"]
+    assert sorted(kinds) == ["beroep"] * 4 + ["bezwaar", "bezwaar"]
     assert client.get("/api/v1/objections", headers=tenant.auth("company2")).json == []
 
 
@@ -236,6 +259,10 @@ def test_an_intention_waits_for_its_letter_and_the_zienswijze_term_runs_from_the
     assert intended["sent_on"] is None and intended["answer_due"] is None
     r = client.post(f"/api/v1/intended-decisions/{intended['id']}/zienswijze", headers=tenant.auth("company1"),
                     json={"text": "x"})
+    assert r.status_code == 404  # not sent: not yet the company's to see
+    assert client.get(f"/api/v1/certificates/{cid}/intended-decisions", headers=tenant.auth("company1")).json == []
+    r = client.post(f"/api/v1/intended-decisions/{intended['id']}/zienswijze", headers=tenant.auth("office"),
+                    json={"text": "x", "received_on": "2026-04-23"})
     assert r.status_code == 422 and "nog niet verzonden" in r.json["message"]
     letter = client.get(f"/api/v1/letters/{intended['letter_id']}", headers=tenant.auth("office")).json
     assert letter["kind"] == "intended_withdrawal" and not letter["is_decision"] and "Bezwaar" not in letter["body"]
@@ -256,6 +283,12 @@ def test_templates_take_effect_only_once_the_quality_manager_approves_them(app, 
     assert r.status_code == 422 and "bevinding" in r.json["errors"]["json"]["body"][0]
     r = client.post("/api/v1/letter-templates", headers=qm, json={"kind": "reminder", "subject": "{% if %}", "body": "x"})
     assert r.status_code == 422 and "subject" in r.json["errors"]["json"]
+    for bad in ("{{ 1 / 0 }}", "{{ wat.__class__.__mro__ }}"):  # fails on sample data; the sandbox holds
+        r = client.post("/api/v1/letter-templates", headers=qm, json={"kind": "reminder", "subject": "x", "body": bad})
+        assert r.status_code == 422 and "body" in r.json["errors"]["json"], bad
+    r = client.post("/api/v1/letter-templates", headers=qm, json={  # a report without findings has none
+        "kind": "audit_report", "subject": "x", "body": "{{ bevindingen[0].tekst }}"})
+    assert r.status_code == 422 and "voorbeeldgegevens" in r.json["message"]
     assert client.post("/api/v1/letter-templates", headers=tenant.auth("office"), json={
         "kind": "reminder", "subject": "x", "body": "y"}).status_code == 403
     draft = client.post("/api/v1/letter-templates", headers=qm, json={
@@ -265,7 +298,7 @@ def test_templates_take_effect_only_once_the_quality_manager_approves_them(app, 
     cid, f = finding_of(app, client, tenant, clock)
     tl = tenant.auth("team_leader")
     clock("2026-04-28")
-    f = step(client, tl, f, "T1", on="2026-04-28").json
+    f = step(client, tl, f, "T1", on="2026-04-28", tenant=tenant).json
     assert client.post(f"/api/v1/findings/{f['id']}/reminder", headers=tl).status_code == 201
     clock("2026-04-29")
     assert client.post(f"/api/v1/letter-templates/{draft['id']}/approve", headers=qm).json["status"] == "approved"
@@ -281,7 +314,6 @@ def test_templates_take_effect_only_once_the_quality_manager_approves_them(app, 
 
 def test_several_bs_raised_together_as_one_a_only_where_the_scheme_knows_it(app, client, tenant, clock):
     cid, first = finding_of(app, client, tenant, clock, category="B")
-    from tests.test_surveillance import plan
     audit = plan(client, tenant, cid, kind="branch", planned_on="2026-04-23").json
     # a second B on the same certificate, from a second audit that day
     final_report(client, tenant, audit["id"], scheme="SC-540", kind="branch", category="B", done_on="2026-04-23",
@@ -299,7 +331,30 @@ def test_several_bs_raised_together_as_one_a_only_where_the_scheme_knows_it(app,
         assert (again["status"], again["raised_to_id"]) == ("raised", raised["id"])
     assert any(x["kind"] == "finding_result" and x["regarding_id"] == raised["id"]
                for x in letters_of(client, tenant, status="waiting"))
+    # SC-530: two open B's of one certificate, and the scheme data refuse to weigh them together
     cid2, b530 = finding_of(app, client, tenant, clock, scheme="SC-530", category="B", company="company2")
+    audit = plan(client, tenant, cid2, kind="branch", planned_on="2026-04-23", branch_id=tenant.ids["branch2"]).json
+    final_report(client, tenant, audit["id"], scheme="SC-530", kind="branch", category="B", done_on="2026-04-23",
+                 line=1, evidence="Tweede.")
+    other = next(x for x in client.get(f"/api/v1/findings?certificate_id={cid2}", headers=me).json
+                 if x["id"] != b530["id"])
     r = client.post(f"/api/v1/findings/{b530['id']}/raise", headers=tenant.auth("team_leader"),
-                    json={"reason": "x", "together": [first["id"]]})
-    assert r.status_code == 422 and "together" in r.json["errors"]["json"]
+                    json={"reason": "x", "together": [other["id"]]})
+    assert r.status_code == 422 and "kent het samen wegen" in r.json["errors"]["json"]["together"][0]
+
+
+def test_a_letter_written_before_the_templates_is_sent_as_it_was_written(app, client, tenant, clock):
+    from cki.core.db import db
+    from cki.letters.models import Letter
+
+    cid = certify(app, tenant, "company1", "SC-540", date(2026, 3, 2))
+    client.post(f"/api/v1/certificates/{cid}/withdraw", headers=tenant.auth("decider"), json={
+        "on": "2026-04-23", "reason": "Op eigen verzoek.", "at_own_request": True})
+    [letter] = letters_of(client, tenant, status="waiting", certificate_id=cid)
+    with app.app_context():  # as migration 0021 leaves the dossiers' letters: no context to fill in again
+        row = db.session.get(Letter, letter["id"])
+        row.context, row.body = None, "Oude tekst van het besluit."
+        db.session.commit()
+    r = send(client, tenant, letter["id"], "2026-04-23")
+    assert r.status_code == 200 and r.json["body"] == "Oude tekst van het besluit."
+    assert r.json["objection_due"] == "2026-06-04"

@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-__all__ = ["LetterKind", "TemplateError", "check", "common_fields", "kind", "kinds", "objection_clause", "render",
+__all__ = ["LetterKind", "TemplateError", "check", "common_fields", "kind", "kinds", "remedy_clause", "render",
            "sample_context"]
 
 
@@ -29,6 +29,7 @@ class LetterKind:
     decision: bool  # a besluit: it carries how to object
     source: str
     fields: dict[str, str]  # its own fields (name: what it holds), besides the common ones
+    remedy: str | None = None  # a besluit's remedy: "bezwaar" (to the CKI) or "beroep" (to the court)
 
 
 class TemplateError(ValueError):
@@ -46,7 +47,7 @@ def _data() -> dict[str, Any]:
 
 
 def kinds() -> dict[str, LetterKind]:
-    return {code: LetterKind(code, k["label"], k["decision"], k["source"], k["fields"])
+    return {code: LetterKind(code, k["label"], k["decision"], k["source"], k["fields"], k.get("remedy"))
             for code, k in _data()["kinds"].items()}
 
 
@@ -80,10 +81,11 @@ def check(code: str, subject: str, body: str) -> None:
         if unknown:
             raise TemplateError(part, f"Onbekend veld voor deze soort brief: {', '.join(unknown)}. "
                                       f"Beschikbaar: {', '.join(sorted(allowed))}.")
-    try:
-        render(subject, body, sample_context(code))
-    except TemplateError as error:
-        raise TemplateError(error.part, f"Het sjabloon faalt op voorbeeldgegevens: {error.message}") from None
+    for sample in (sample_context(code), sample_context(code, empty=True)):
+        try:
+            render(subject, body, sample)
+        except TemplateError as error:
+            raise TemplateError(error.part, f"Het sjabloon faalt op voorbeeldgegevens: {error.message}") from None
 
 
 def render(subject: str, body: str, context: dict[str, Any]) -> tuple[str, str]:
@@ -92,26 +94,37 @@ def render(subject: str, body: str, context: dict[str, Any]) -> tuple[str, str]:
     for part, text in (("subject", subject), ("body", body)):
         try:
             out.append(_ENV.from_string(text).render(context))
-        except (UndefinedError, SecurityError, TypeError, ValueError) as error:
+        except (UndefinedError, SecurityError) as error:
             raise TemplateError(part, str(error)) from None
+        except Exception as error:  # noqa: BLE001 (a template may divide by zero, index past a list...)
+            raise TemplateError(part, f"{type(error).__name__}: {error}") from None
     return " ".join(out[0].split()), out[1].strip()
 
 
-def objection_clause(*, term: str, source: str, cki: str, due: str | None = None) -> str:
-    """How to object to a besluit (Awb 3:45): the term in words from the scheme data and its source;
-    with ``due`` (the last day, once the dispatch date is known) the date as well."""
-    clause = (f"Bezwaar: tegen dit besluit kunt u binnen {term} na de dag waarop het is verzonden schriftelijk "
-              f"bezwaar maken bij {cki}. Valt de laatste dag op een zaterdag, zondag of feestdag, dan loopt de "
-              f"termijn door tot en met de eerstvolgende werkdag ({source}).")
+def remedy_clause(remedy: str, *, term: str, source: str, cki: str, due: str | None = None) -> str:
+    """How to object to a besluit (Awb 3:45): bezwaar to the CKI, or against a decision on bezwaar
+    beroep to the court; the term in words from the scheme data with its source, and with ``due``
+    (once the dispatch date is known) its last day."""
+    if remedy == "beroep":
+        clause = (f"Beroep: tegen deze beslissing op bezwaar kunt u binnen {term} na de dag waarop zij is verzonden "
+                  f"beroep instellen bij de rechtbank. Valt de laatste dag op een zaterdag, zondag of feestdag, dan "
+                  f"loopt de termijn door tot en met de eerstvolgende werkdag ({source}).")
+    else:
+        clause = (f"Bezwaar: tegen dit besluit kunt u binnen {term} na de dag waarop het is verzonden schriftelijk "
+                  f"bezwaar maken bij {cki}. Valt de laatste dag op een zaterdag, zondag of feestdag, dan loopt de "
+                  f"termijn door tot en met de eerstvolgende werkdag ({source}).")
     if due:
         clause += f" De laatste dag van de termijn is {due}."
     return clause
 
 
-def sample_context(code: str) -> dict[str, Any]:
-    """Values of the right shape for every field of a kind: for checking and previewing a template."""
+def sample_context(code: str, *, empty: bool = False) -> dict[str, Any]:
+    """Values of the right shape for every field of a kind: for checking and previewing a template;
+    ``empty``: lists without items and empty texts, as a report without findings has."""
     finding = {"categorie": "afwijking categorie A", "clausule": "4.1", "tekst": "Voorbeeldbevinding",
                "bewijs": "Voorbeeld van het bewijs", "gevonden_op": "1 maart 2027"}
     values: dict[str, Any] = {name: f"[{name}]" for name in (*common_fields(), *kind(code).fields)}
     values.update({"bevinding": finding, "bevindingen": [finding], "op_verzoek": False})
+    if empty:
+        values.update({name: "" for name in kind(code).fields}, bevinding=finding, bevindingen=[], op_verzoek=False)
     return values

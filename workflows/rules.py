@@ -52,6 +52,7 @@ __all__ = [
     "next_step_deadline",
     "non_a_timeline",
     "objection_deadline",
+    "appeal_deadline",
     "project_days",
     "provisional_report_conversion_due",
     "provisional_report_expiry",
@@ -873,6 +874,12 @@ def objection_deadline(scheme: SchemeRef, sent_on: date) -> Deadline:
     """Last day for a bezwaar: 6 weeks from the day after dispatch (Awb 6:7, 6:8), extended
     to the next working day when it ends on a Saturday, Sunday or holiday (Atw art. 1)."""
     return _term_after_dispatch(scheme, "objection_term", sent_on)
+
+
+def appeal_deadline(scheme: SchemeRef, sent_on: date) -> Deadline:
+    """Last day for a beroep at the court against a decision on bezwaar (Awb 6:7, 6:8, 8:1),
+    extended like the bezwaar term (Atw art. 1)."""
+    return _term_after_dispatch(scheme, "appeal_term", sent_on)
 
 
 def zienswijze_deadline(scheme: SchemeRef, sent_on: date) -> Deadline:

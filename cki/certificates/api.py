@@ -4,7 +4,7 @@ from flask.views import MethodView
 from cki.certificates import operations
 from cki.certificates.models import Certificate, IntendedDecision
 from cki.certificates.pdf import certificate_response
-from cki.certificates.permissions import DECIDERS, RECORDERS, search, visible_certificates
+from cki.certificates.permissions import DECIDERS, RECORDERS, search, visible_certificates, visible_intentions
 from cki.certificates.schemas import (
     CertificateQuerySchema,
     CertificateSchema,
@@ -20,7 +20,7 @@ from cki.certificates.schemas import (
 from cki.core.api import Blueprint
 from cki.core.auth import admits, current_principal, require
 from cki.core.db import db
-from cki.core.tenancy import get_or_404, scoped_select
+from cki.core.tenancy import get_or_404
 
 blp = Blueprint("certificates_api", __name__, url_prefix="/api/v1",
                 description="Certificaten: houder, vestigingen, geldigheid, status en het certificaat als pdf.")
@@ -69,7 +69,7 @@ def not_continuing(data, certificate_id):
 
 
 def _intended(intended_id: int) -> IntendedDecision:
-    intended = db.session.scalar(scoped_select(IntendedDecision).where(IntendedDecision.id == intended_id))
+    intended = db.session.scalar(visible_intentions().where(IntendedDecision.id == intended_id))
     if intended is None:
         abort(404)
     return intended
@@ -82,7 +82,7 @@ class IntendedDecisions(MethodView):
     def get(self, certificate_id):
         """The intended withdrawals and suspensions sent to the holder, with their zienswijze."""
         certificate = get_or_404(Certificate, certificate_id)
-        return db.session.scalars(scoped_select(IntendedDecision).where(
+        return db.session.scalars(visible_intentions().where(
             IntendedDecision.certificate_id == certificate.id).order_by(IntendedDecision.id)).all()
 
     @require(*DECIDERS)

@@ -1,7 +1,7 @@
 """The certificates' one authorization policy, which the API and the pages both use."""
 import sqlalchemy as sa
 
-from cki.certificates.models import Certificate
+from cki.certificates.models import Certificate, IntendedDecision
 from cki.core.auth import Principal, admits, current_principal
 from cki.core.tenancy import scoped_select
 from cki.users.models import Role
@@ -16,6 +16,16 @@ def visible_certificates(principal: Principal | None = None):
     """Certificates the principal may see: its CKI's, a company's its own. An outsourced assessor
     is not admitted to the certificate routes: it sees its assigned audits only (RULES.md §7)."""
     return scoped_select(Certificate, principal or current_principal())
+
+
+def visible_intentions(principal: Principal | None = None):
+    """Intended decisions: staff see all of the CKI's; a company only those whose letter was sent
+    to it (an intention still waiting for the office is not yet the company's to see)."""
+    principal = principal or current_principal()
+    stmt = scoped_select(IntendedDecision, principal)
+    if principal.company_id is not None:
+        stmt = stmt.where(IntendedDecision.sent_on.is_not(None))
+    return stmt
 
 
 def search(stmt, q: str | None):

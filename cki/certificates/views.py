@@ -14,7 +14,7 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404
-from cki.core.web import submit
+from cki.core.web import form_int, submit
 from cki.findings.models import Finding
 from cki.surveillance import operations as surveillance
 from cki.surveillance.api import load_audit
@@ -179,7 +179,7 @@ def report(audit_id):
                 checklist = (audit.report.checklist if audit.report else surveillance.current_checklist(
                     audit.cki_id, audit.certificate.scheme, audit.kind, audit.planned_on))
                 saved = surveillance.save_draft(audit, {
-                    "lock_version": int(request.form.get("lock_version") or 0),
+                    "lock_version": form_int(request.form.get("lock_version")),
                     "answers": _answers_from_form(checklist.items), "summary": request.form.get("summary") or None})
                 if action == "submit":
                     done_on = request.form.get("done_on") or None
@@ -188,7 +188,7 @@ def report(audit_id):
             elif action in ("approve", "return"):
                 if not can_review:
                     abort(403)
-                surveillance.review_report(audit, {"lock_version": int(request.form.get("lock_version") or 0),
+                surveillance.review_report(audit, {"lock_version": form_int(request.form.get("lock_version")),
                                                    "approve": action == "approve",
                                                    "comment": request.form.get("comment") or None})
             else:
@@ -255,7 +255,7 @@ def decisions(certificate_id):
     the weighing, withdrawal, suspension and its lifting, and the letters that carry them."""
     from cki.certificates import operations
     from cki.certificates.models import IntendedDecision, Suspension
-    from cki.certificates.permissions import DECIDERS, RECORDERS
+    from cki.certificates.permissions import DECIDERS, RECORDERS, visible_intentions
     from cki.certificates.schemas import (
         IntendedInSchema,
         LiftSchema,
@@ -284,7 +284,7 @@ def decisions(certificate_id):
 
         def act() -> str:
             if action in ("zienswijze", "weigh"):
-                intended = db.session.get(IntendedDecision, int(form.pop("intended_id", 0) or 0))
+                intended = db.session.get(IntendedDecision, form_int(form.pop("intended_id", 0)))
                 if intended is None or intended.certificate_id != certificate.id:
                     abort(404)
                 if action == "zienswijze":
@@ -311,7 +311,7 @@ def decisions(certificate_id):
         if not isinstance(result, tuple):
             return result
         error, status = result
-    intended = db.session.scalars(db.select(IntendedDecision).where(
+    intended = db.session.scalars(visible_intentions().where(
         IntendedDecision.certificate_id == certificate.id).order_by(IntendedDecision.id.desc())).all()
     suspensions = db.session.scalars(db.select(Suspension).where(Suspension.certificate_id == certificate.id)
                                      .order_by(Suspension.start.desc())).all()

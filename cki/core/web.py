@@ -142,3 +142,12 @@ def submit(act, done_url: str):
     db.session.commit()
     flash(message, "info")
     return redirect(url)
+
+
+def form_int(value) -> int:
+    """A form's id field as a number; 0 (which names no row) when it is none."""
+    try:
+        number = int(str(value or "0").strip(), 10)
+    except ValueError:
+        return 0
+    return number if 0 < number <= MAX_INT else 0

@@ -76,41 +76,48 @@ def _finding_fields(finding: Finding) -> dict:
             "gevonden_op": dutch_date(finding.found_on)}
 
 
+def _first_due(findings: list[Finding]) -> date | None:
+    """The earliest deadline of the findings' next steps: the letter that does them must go by then."""
+    dues = [view(f)["next_step"]["due"] for f in findings if view(f)["next_step"]]
+    return min((date.fromisoformat(d) for d in dues if d), default=None)
+
+
 def write_result(certificate, found: list[Finding], *, audit: tuple[int, str] | None = None) -> None:
     """The letter with the result and the findings to the company's management: an audit's report
     (``audit``: its id and what it was) with all its findings, or one finding's result (from a
-    notice, or a B raised to an A). Its dispatch date is the day the first step is done."""
+    notice, or a B raised to an A). Its dispatch date is the day the first step of exactly the
+    findings it reports is done; it must go by that step's deadline."""
     with_steps = [f for f in found if f.procedure]
     if audit is not None:
-        first = next(iter(with_steps), None)
+        terms = {}
+        for finding in with_steps:  # one line per procedure: an A and a B have different terms
+            terms.setdefault(finding.procedure, f"Bij {_finding_fields(finding)['categorie']}: "
+                                                f"{_company_term(finding, _spec(finding, index=0)['step'])}")
         letters.compose(company=certificate.company, kind="audit_report", scheme=certificate.scheme,
-                        certificate=certificate, regarding=("audit", audit[0]),
+                        certificate=certificate, regarding=("audit", audit[0]), due_on=_first_due(with_steps),
                         context={"beoordeling": audit[1], "bevindingen": [_finding_fields(f) for f in found],
-                                 "termijn": _company_term(first, _spec(first, index=0)["step"]) if first else ""})
+                                 "termijn": "\n".join(terms.values()), "finding_ids": [f.id for f in with_steps]})
         return
     for finding in with_steps:
         letters.compose(company=certificate.company, kind="finding_result", scheme=certificate.scheme,
-                        certificate=certificate, regarding=("finding", finding.id),
-                        context={"bevinding": _finding_fields(finding),
+                        certificate=certificate, regarding=("finding", finding.id), due_on=_first_due([finding]),
+                        context={"bevinding": _finding_fields(finding), "finding_ids": [finding.id],
                                  "termijn": _company_term(finding, _spec(finding, index=0)["step"])})
 
 
 @letters.dispatched.connect
 def _result_sent(letter, **_):
     """A CKI step done by sending a letter (scheme data: the step's ``letter``) is done on the
-    letter's dispatch date, for every open finding it reports that has not done it yet."""
-    if letter.regarding_type == "audit":
-        found = db.session.scalars(db.select(Finding).where(Finding.audit_id == letter.regarding_id,
-                                                            Finding.notice_id.is_(None))).all()
-    elif letter.regarding_type == "finding":
-        found = [db.session.get(Finding, letter.regarding_id)]
-    else:
+    letter's dispatch date, for the open findings the letter reports (as written: a B raised
+    since is no longer open, and its A has its own letter)."""
+    if letter.kind not in ("audit_report", "finding_result"):
         return
-    for finding in found:
+    for finding_id in (letter.context or {}).get("finding_ids", []):
+        finding = db.session.get(Finding, finding_id)
         if finding.procedure is None or finding.status != rules.FindingStatus.OPEN:
             continue
         spec = _spec(finding, index=len(finding.steps))
-        if spec is None or spec.get("letter") != letter.kind.replace("audit_report", "finding_result"):
+        if spec is None or spec.get("letter") != "finding_result":
             continue
         complete_step(finding, {"step": spec["step"], "completed_on": letter.sent_on,
                                 "lock_version": finding.lock_version,
@@ -146,6 +153,9 @@ def complete_step(finding: Finding, data: dict, *, by_letter: bool = False) -> F
     spec = _spec(finding, data["step"])
     if spec is None:
         raise DomainError("step", f"Onbekende stap {data['step']}.")
+    if spec.get("letter") and not by_letter:
+        raise DomainError("step", f"Stap {spec['step']} is gezet op de dag dat de brief met het resultaat is verzonden: "
+                                  "het secretariaat verzendt haar in het postregister.")
     by_company = principal is not None and principal.company_id is not None and not by_letter
     if by_company:
         if spec["actor"] != "company":
@@ -177,8 +187,9 @@ def complete_step(finding: Finding, data: dict, *, by_letter: bool = False) -> F
     letter = (spec.get("outcomes") or {}).get(data.get("outcome") or "", {}).get("letter")
     if letter:
         certificate = finding.certificate
+        # to go out at once: the company's next term runs from this step, not from the letter
         letters.compose(company=certificate.company, kind=letter, scheme=certificate.scheme, certificate=certificate,
-                        regarding=("finding", finding.id),
+                        regarding=("finding", finding.id), due_on=on,
                         context={"bevinding": _finding_fields(finding), "termijn": _due_text(finding)})
     if state.status == rules.FindingStatus.WITHDRAWAL_PROPOSED:
         from cki.surveillance import operations as surveillance  # surveillance records findings: import late

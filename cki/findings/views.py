@@ -10,7 +10,7 @@ from cki.core.auth import admits, current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
-from cki.core.web import submit
+from cki.core.web import form_int, submit
 from cki.findings import operations
 from cki.findings.api import load_finding
 from cki.findings.models import Finding
@@ -103,7 +103,7 @@ def show(finding_id):
                 if not request.form.get("reason", "").strip():
                     raise DomainError("reason", "Geef de reden om te verhogen.")
                 raised = operations.raise_to_a(finding, {"reason": request.form["reason"].strip(), "together": [
-                    int(i) for i in request.form.getlist("together") if i.isdigit()]})
+                    n for n in map(form_int, request.form.getlist("together")) if n]})
                 return ("Verhoogd naar categorie A: een nieuwe bevinding met haar eigen termijnen.",
                         url_for(".show", finding_id=raised.id))
             abort(400)
@@ -225,7 +225,7 @@ def notices():
                 operations.record_notice(p.cki_id, NoticeInSchema().load({**form, "certificate_id": certificate.id}))
                 return "Melding geregistreerd, ook in het postregister."
             notice = db.session.scalar(db.select(SanctionNotice).where(
-                SanctionNotice.cki_id == p.cki_id, SanctionNotice.id == int(form.pop("notice_id", 0) or 0)))
+                SanctionNotice.cki_id == p.cki_id, SanctionNotice.id == form_int(form.pop("notice_id", 0))))
             if notice is None:
                 abort(404)
             if action == "determine":

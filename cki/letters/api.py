@@ -1,4 +1,6 @@
-from flask import Response, abort, current_app, request
+import io
+
+from flask import abort, current_app, request, send_file
 from flask.views import MethodView
 
 from cki.companies.models import Company
@@ -240,8 +242,8 @@ def get_attachment(document_id, attachment_id):
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.incoming_id != document.id:
         abort(404)
-    return Response(attachment.data, mimetype="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{attachment.filename}"'})
+    return send_file(io.BytesIO(attachment.data), mimetype="application/octet-stream", as_attachment=True,
+                     download_name=attachment.filename)  # the name encoded as RFC 6266 asks
 
 
 @blp.route("/letter-kinds")

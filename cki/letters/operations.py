@@ -6,7 +6,7 @@ versions. Each changes, flushes and writes the event log.
 Other domains act on a dispatch through the :data:`dispatched` signal (a finding's first step is
 done on the day its result letter went out; a zienswijze term starts the day after its letter
 went out): this domain knows none of them."""
-from datetime import date
+from datetime import date, timedelta
 from importlib.resources import files
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from cki.core.auth import current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import Conflict, DomainError
+from cki.core.files import safe_filename
 from cki.core.pdf import dutch_date
 from cki.events.operations import log_event
 from cki.letters.models import (
@@ -52,6 +53,13 @@ class MailUnavailable(DomainError):
 def _actor() -> str:
     principal = current_principal()
     return principal.label if principal else "systeem"
+
+
+def _signatory() -> str:
+    """Who signs: the staff member who wrote the letter; one the system or a company's action
+    wrote (a receipt, a result raised by the sweep) is signed by the office."""
+    principal = current_principal()
+    return principal.label if principal is not None and principal.is_staff else "Het secretariaat"
 
 
 # -- templates ------------------------------------------------------------------------------------
@@ -153,7 +161,7 @@ def compose(*, company, kind: str, context: dict, scheme: str | None, template_k
                     regarding_type=regarding[0] if regarding else None, regarding_id=regarding[1] if regarding else None,
                     kind=kind, template_kind=template_kind, template_id=template.id if template else None,
                     scheme=scheme, addressee=_addressee(company),
-                    subject="", body="", signatory=_actor(), is_decision=spec.decision, written_on=today(), due_on=due_on,
+                    subject="", body="", signatory=_signatory(), is_decision=spec.decision, written_on=today(), due_on=due_on,
                     status=LetterStatus.WAITING.value, context=context)
     db.session.add(letter)
     db.session.flush()
@@ -187,13 +195,22 @@ def _render(letter: Letter, *, certificate=None, on: date | None = None) -> None
         raise RuntimeError(f"letter {letter.id}: template does not fit its context: {error.message}") from error
     text += f"\n\n{letter.signatory or ''}\n{cki.name}".rstrip()
     if letter.is_decision and letter.scheme:
+        remedy = texts.kind(letter.template_kind or letter.kind).remedy
+        term = "appeal_term" if remedy == "beroep" else "objection_term"
         version = load_scheme(letter.scheme, on or today())
-        due = rules.objection_deadline(letter.scheme, on).date if on else None
-        text += "\n\n" + texts.objection_clause(term=rules.describe(version.param("objection_term")),
-                                                 source=version.source("objection_term"), cki=cki.name,
-                                                 due=dutch_date(due) if due else None)
+        due = remedy_due(letter, on) if on else None
+        text += "\n\n" + texts.remedy_clause(remedy, term=rules.describe(version.param(term)),
+                                              source=version.source(term), cki=cki.name,
+                                              due=dutch_date(due) if due else None)
     letter.subject = letter.subject[:300]
     letter.body = text
+
+
+def remedy_due(letter: Letter, sent_on: date) -> date:
+    """The last day for the besluit's remedy: bezwaar, or beroep against a decision on bezwaar."""
+    remedy = texts.kind(letter.template_kind or letter.kind).remedy
+    deadline = rules.appeal_deadline if remedy == "beroep" else rules.objection_deadline
+    return deadline(letter.scheme, sent_on).date
 
 
 def preview_pdf(letter: Letter) -> bytes:
@@ -237,8 +254,9 @@ def dispatch(letter: Letter, data: dict, *, sent_before_recorded: bool = False) 
     letter.email_to = data.get("email_to") if channel == Channel.EMAIL else None
     letter.sent_by = _actor()
     if letter.is_decision and letter.scheme:
-        letter.objection_due = rules.objection_deadline(letter.scheme, sent_on).date
-    _render(letter, on=sent_on)
+        letter.objection_due = remedy_due(letter, sent_on)
+    if letter.context is not None:  # a letter from before the templates keeps its text as written
+        _render(letter, on=sent_on)
     letter.pdf = _pdf(letter)
     db.session.flush()
     log_event(letter, "letter.sent", after={"sent_on": sent_on.isoformat(), "channel": channel.value,
@@ -280,8 +298,9 @@ def register_incoming(*, cki_id: int, company_id: int, kind: IncomingKind, recei
     runs from its arrival runs from this date, never from the day it was recorded."""
     if received_on > today():
         raise DomainError("received_on", "De ontvangstdatum ligt in de toekomst.")
+    channel = channel if channel == Channel.PORTAL else _channel(channel)
     document = IncomingDocument(cki_id=cki_id, company_id=company_id, kind=IncomingKind(kind).value,
-                                received_on=received_on, channel=Channel(channel).value, description=description,
+                                received_on=received_on, channel=channel.value, description=description,
                                 regarding_type=regarding[0] if regarding else None,
                                 regarding_id=regarding[1] if regarding else None, letter_id=letter_id,
                                 recorded_by=_actor())
@@ -293,7 +312,7 @@ def register_incoming(*, cki_id: int, company_id: int, kind: IncomingKind, recei
 
 
 def attach(document: IncomingDocument, *, filename: str, content_type: str, data: bytes) -> Attachment:
-    attachment = Attachment(cki_id=document.cki_id, incoming_id=document.id, filename=filename[:200],
+    attachment = Attachment(cki_id=document.cki_id, incoming_id=document.id, filename=safe_filename(filename, "bijlage"),
                             content_type=content_type[:100], size=len(data), data=data)
     document.attachments.append(attachment)
     db.session.flush()
@@ -314,38 +333,59 @@ def incoming_about(regarding_type: str, regarding_id: int, kind: IncomingKind | 
 
 
 def file_objection(letter: Letter, data: dict, *, by_company: bool) -> Objection:
-    """A bezwaar (to the CKI) or beroep (to the court) against one of our besluiten, with the day
-    it was received (the company's own in the portal: today). A bezwaar received after the term's
-    last day is marked late (the decider may still find the delay excusable, Awb 6:11); the
-    company gets a receipt (Awb 6:14)."""
+    """A bezwaar (to the CKI) against one of our besluiten, or a beroep (to the court) against a
+    decision on bezwaar, as the letter's remedy says, with the day it was received (the company's
+    own in the portal: today). Received after the term's last day it is late, unless it was posted
+    within the term and arrived within a week after it (Awb 6:9); the decider may still find a
+    delay excusable (Awb 6:11). A bezwaar gets a receipt (Awb 6:14)."""
     if not letter.is_decision or letter.status != LetterStatus.SENT:
         raise DomainError("letter_id", "Bezwaar of beroep kan alleen tegen een verzonden besluit.")
     kind = ObjectionKind(data["kind"])
+    remedy = texts.kind(letter.template_kind or letter.kind).remedy
+    if kind.value != remedy:
+        raise DomainError("kind", "Tegen een beslissing op bezwaar staat beroep bij de rechtbank open, tegen een ander "
+                                  "besluit bezwaar bij de CKI." if remedy == "beroep" else
+                                  "Tegen dit besluit staat eerst bezwaar bij de CKI open (Awb 7:1).")
     received_on = today() if by_company else data.get("received_on") or today()
-    if received_on < letter.sent_on:
-        raise DomainError("received_on", "De ontvangstdatum ligt vóór de verzending van het besluit.")
+    if received_on < letter.sent_on or received_on > today():
+        raise DomainError("received_on", "De ontvangstdatum ligt vóór de verzending van het besluit of in de toekomst.")
+    posted_on = None if by_company else data.get("posted_on")
+    if posted_on is not None and (posted_on > received_on or posted_on < letter.sent_on):
+        raise DomainError("posted_on", "De postdatum ligt na de ontvangst of vóór de verzending van het besluit.")
     if kind == ObjectionKind.BEROEP and not data.get("court"):
         raise DomainError("court", "Noem de rechtbank waar het beroep is ingesteld.")
+    due = letter.objection_due
+    late = due is not None and received_on > due and not (
+        posted_on is not None and posted_on <= due and received_on <= due + timedelta(weeks=1))
     document = register_incoming(
         cki_id=letter.cki_id, company_id=letter.company_id,
         kind=IncomingKind.BEZWAAR if kind == ObjectionKind.BEZWAAR else IncomingKind.BEROEP, received_on=received_on,
-        channel=Channel.PORTAL if by_company else Channel(data.get("channel") or Channel.POST),
+        channel=Channel.PORTAL if by_company else _channel(data.get("channel")),
         description=f"{kind.value} tegen besluit {letter.reference}", regarding=("letter", letter.id),
         letter_id=letter.id)
     objection = Objection(cki_id=letter.cki_id, company_id=letter.company_id, letter_id=letter.id, kind=kind.value,
-                          received_on=received_on, incoming_id=document.id, grounds=data["grounds"],
-                          late=kind == ObjectionKind.BEZWAAR and letter.objection_due is not None
-                          and received_on > letter.objection_due, court=data.get("court"), recorded_by=_actor())
+                          received_on=received_on, incoming_id=document.id, grounds=data["grounds"], late=late,
+                          court=data.get("court"), recorded_by=_actor())
     db.session.add(objection)
     db.session.flush()
     log_event(objection, "objection.filed", after={"kind": kind.value, "letter_id": letter.id,
-                                                    "received_on": received_on.isoformat(), "late": objection.late},
+                                                    "received_on": received_on.isoformat(), "late": objection.late,
+                                                    "posted_on": posted_on.isoformat() if posted_on else None},
               note=objection.grounds)
     if kind == ObjectionKind.BEZWAAR:
         compose(company=letter.company, kind="receipt", scheme=letter.scheme, regarding=("objection", objection.id),
                 context={"stuk": f"uw bezwaarschrift tegen ons besluit {letter.reference} van "
                                  f"{dutch_date(letter.sent_on)}", "ontvangen_op": dutch_date(received_on)})
     return objection
+
+
+def _channel(value: str | None) -> Channel:
+    """How a document came in, as staff enter it: by post (the default) or by e-mail."""
+    if value in (None, "", Channel.POST):
+        return Channel.POST
+    if value == Channel.EMAIL:
+        return Channel.EMAIL
+    raise DomainError("channel", "Kies post of e-mail.")
 
 
 def record_hearing(objection: Objection, data: dict) -> Objection:

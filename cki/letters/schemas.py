@@ -68,6 +68,7 @@ class AttachmentSchema(ma.Schema):
     filename = fields.Str()
     content_type = fields.Str()
     size = fields.Int()
+    created_at = fields.DateTime(metadata={"description": "Wanneer de bijlage binnenkwam"})
 
 
 class IncomingSchema(StrictSchema):
@@ -92,6 +93,9 @@ class ObjectionInSchema(StrictSchema):
     received_on = fields.Date(load_default=None, metadata={
         "description": "Ontvangstdatum (secretariaat); via het portaal telt de dag van ontvangst"})
     channel = fields.Str(load_default=None, validate=validate.OneOf(("email", "post")))
+    posted_on = fields.Date(load_default=None, metadata={
+        "description": "Secretariaat: de postdatum van een bezwaar dat per post kwam. Op de post gedaan binnen de termijn "
+                       "en binnen een week daarna ontvangen is tijdig (Awb 6:9)."})
     court = fields.Str(load_default=None, validate=validate.Length(min=1, max=200), metadata={
         "description": "Bij beroep: de rechtbank"})
 

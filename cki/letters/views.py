@@ -12,7 +12,7 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404
-from cki.core.web import submit
+from cki.core.web import form_int, submit
 from cki.letters import operations
 from cki.letters.api import load_letter
 from cki.letters.models import IncomingDocument, IncomingKind, Letter, LetterStatus, LetterTemplate, Objection
@@ -53,14 +53,14 @@ def index():
 
         def act() -> str:
             data = _form("company_id", "received_on", "channel", "description")
-            company = db.session.get(Company, int(data.get("company_id") or 0))
+            company = db.session.get(Company, form_int(data.get("company_id")))
             if company is None or company.cki_id != p.cki_id:
                 raise DomainError("company_id", "Kies het bedrijf.")
             if not data.get("description") or not data.get("received_on"):
                 raise DomainError("description", "Geef de ontvangstdatum en wat er binnenkwam.")
             operations.register_incoming(cki_id=p.cki_id, company_id=company.id, kind=IncomingKind.OTHER,
                                          received_on=ma.fields.Date().deserialize(data["received_on"]),
-                                         channel=data.get("channel", "post"), description=data["description"])
+                                         channel=data.get("channel"), description=data["description"])
             return "Inkomend stuk geregistreerd."
 
         result = submit(act, url_for(".index"))
@@ -98,7 +98,7 @@ def show(letter_id):
                 if not (admits(p, OFFICE) or p.company_id is not None):
                     abort(403)
                 objection = operations.file_objection(letter, ObjectionInSchema().load(
-                    _form("kind", "grounds", "received_on", "channel", "court")), by_company=p.company_id is not None)
+                    _form("kind", "grounds", "received_on", "posted_on", "channel", "court")), by_company=p.company_id is not None)
                 return ("Bezwaar vastgelegd; een ontvangstbevestiging wacht op verzending." if objection.kind == "bezwaar"
                         else "Beroep vastgelegd.")
             if action not in ("hearing", "decide"):

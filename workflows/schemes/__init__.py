@@ -371,6 +371,7 @@ _CHECKS: dict[str, Callable[[str, Any], None]] = {
     "recertification_lead": _period,
     "surveillance_period": _period,
     "objection_term": _period,
+    "appeal_term": _period,
     "zienswijze_term": _period,
     "sanction_category_a": _sanction_a,
     "several_b_make_a": _flag,
