@@ -84,6 +84,8 @@ def _register_blueprints(app: Flask) -> None:
     from cki.companies import views as companies_views
     from cki.core.api import api
     from cki.core.web import csrf
+    from cki.deadlines import api as deadlines_api
+    from cki.deadlines import views as deadlines_views
     from cki.dossiers import api as dossiers_api
     from cki.dossiers import views as dossiers_views
     from cki.events import api as events_api
@@ -106,11 +108,11 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (users_api, companies_api, tenants_api, events_api, rules_api, dossiers_api,
                    meldingen_api, lavs_api, bulk_api, records_api, register_api, certificates_api, surveillance_api,
-                   findings_api, letters_api):
+                   findings_api, letters_api, deadlines_api):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)  # the API authenticates with bearer tokens, not cookies
     for module in (users_views, companies_views, dossiers_views, meldingen_views, certificates_views,
-                   surveillance_views, findings_views, letters_views):
+                   surveillance_views, findings_views, letters_views, deadlines_views):
         app.register_blueprint(module.bp)
     reads.init_app(app)
 

@@ -17,6 +17,22 @@ def register(app):
         click.echo("Scheduler gestart; Ctrl-C stopt.")
         run_blocking(app)
 
+    @app.cli.command("sweep")
+    @click.option("--now", "now", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="Sweep as of this day (default: today), for operators and tests.")
+    @click.option("--pause", type=float, default=0.0, hidden=True,
+                  help="Seconds to wait before each deadline (tests kill a sweep in the middle).")
+    def sweep_command(now, pause):
+        """Run the deadline sweep once: remind, flag what is overdue, raise what the rules raise."""
+        from cki.jobs.tasks import sweep_deadlines
+
+        result = sweep_deadlines(app, on=now.date() if now else None, pause=pause)
+        if not result.ran:
+            click.echo("Een andere sweep loopt al; deze doet niets.")
+        else:
+            click.echo(f"Sweep: {result.seen} termijnen bekeken, {result.reminded} herinneringen, "
+                       f"{result.flagged} verlopen.")
+
     demo = click.Group("demo", help="Demo data for a newcomer to click through.")
     app.cli.add_command(demo)
 

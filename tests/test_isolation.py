@@ -4,7 +4,7 @@ The test walks the app's URL map, so a new route without a sample here fails it:
 route must prove that another CKI's or another company's ids answer 404 (or 403 where
 the role may not use the route at all), never data."""
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -35,6 +35,8 @@ ID_PARAMS = {
     "document_id": "incoming",
     "attachment_id": "attachment",
     "template_id": "template",
+    "notification_id": "notification",
+    "mail_id": "mail",
 }
 
 #: A valid body per (rule, method), so the answer is about the id, not the body.
@@ -96,6 +98,8 @@ BODIES = {
     ("/api/v1/objections/<int:objection_id>/decision", "POST"): {"outcome": "unfounded", "motivation": "x"},
     ("/api/v1/incoming-documents/<int:document_id>/attachments", "POST"): {},
     ("/api/v1/letter-templates/<int:template_id>/approve", "POST"): {},
+    ("/api/v1/notifications/<int:notification_id>/read", "POST"): {},
+    ("/api/v1/outgoing-mail/<int:mail_id>/retry", "POST"): {},
 }
 
 
@@ -132,6 +136,7 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
 
     from cki.certificates.models import Certificate, IntendedDecision
     from cki.companies.models import Company
+    from cki.deadlines.models import Notification, OutgoingMail
     from cki.dossiers.operations import create_dossier
     from cki.findings.models import Finding, SanctionNotice
     from cki.letters.models import Attachment, IncomingDocument, Letter, LetterTemplate, Objection
@@ -218,6 +223,13 @@ def add_tenant_rows(app, tenant: Tenant) -> Tenant:
             db.session.add_all([attachment, objection])
             db.session.flush()
             if n == 1:
+                notification = Notification(cki_id=tenant.cki_id, user_id=tenant.ids["user_admin"], text="x",
+                                            dated_on=date(2026, 11, 2))
+                outgoing = OutgoingMail(cki_id=tenant.cki_id, to="x@x.test", subject="x", body="x", status="failed",
+                                        next_attempt_at=datetime(2026, 11, 2, tzinfo=timezone.utc))
+                db.session.add_all([notification, outgoing])
+                db.session.flush()
+                tenant.ids.update({"notification": notification.id, "mail": outgoing.id})
                 template = LetterTemplate(cki_id=tenant.cki_id, kind="reminder", version=1, subject="x", body="x",
                                           status="draft", written_by="x")
                 db.session.add(template)
@@ -328,7 +340,7 @@ def test_lists_never_show_another_ckis_rows(client, tenant, other_tenant):
 OUTSOURCED_ROUTES = {"/api/v1/dossiers", "/api/v1/dossiers/<int:dossier_id>", "/api/v1/events",
                      "/api/v1/dossiers/<int:dossier_id>/certificate.pdf", "/api/v1/dossiers/state-diagram",
                      "/api/v1/me", "/api/v1/auth/tokens", "/api/v1/audits", "/api/v1/audits/<int:audit_id>",
-                     "/api/v1/checklists"}
+                     "/api/v1/checklists", "/api/v1/notifications", "/api/v1/me/reminder-preferences"}
 
 
 @pytest.fixture

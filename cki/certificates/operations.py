@@ -18,6 +18,7 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.pdf import dutch_date
+from cki.deadlines import operations as deadlines
 from cki.events.operations import log_event
 from cki.letters import operations as letters
 from cki.letters.models import Channel, IncomingKind
@@ -65,7 +66,27 @@ def issue(*, dossier, company, branches, scheme: SchemeVersion, issued_on: date)
     log_event(certificate, "certificate.issued", after={
         "number": number, "issued_on": issued_on.isoformat(), "valid_until": valid_until.isoformat(),
         "dossier_id": dossier.id})
+    _track(certificate)
     return certificate
+
+
+def _track(certificate: Certificate) -> None:
+    """The certificate's deadlines in the deadline watch (its planners act): the recertification's
+    audits about 3 months before expiry unless the holder will not continue, and the expiry."""
+    items = []
+    if certificate.status in (CertificateStatus.VALID, CertificateStatus.SUSPENDED):
+        expiry = rules.certificate_valid_until(certificate.scheme, certificate.issued_on)
+        items.append(deadlines.Item(kind="certificate_expiry", due_on=certificate.valid_until, role="planner",
+                                    url=f"/certificaten/{certificate.id}", rule=expiry.rule,
+                                    label=f"Certificaat {certificate.number} ({certificate.holder_name}) verloopt"))
+        if certificate.not_continuing_on is None:
+            recert = rules.recertification_due(certificate.scheme, certificate.valid_until)
+            items.append(deadlines.Item(kind="recertification", due_on=recert.date, role="planner", rule=recert.rule,
+                                        url=f"/certificaten/{certificate.id}",
+                                        label=f"Hercertificering {certificate.number} ({certificate.holder_name}): "
+                                              "jaarlijkse beoordelingen afgerond"))
+    deadlines.sync("certificate", certificate.id, cki_id=certificate.cki_id, company_id=certificate.company_id,
+                   items=items, on=today())
 
 
 def send_grant(certificate: Certificate) -> None:
@@ -86,6 +107,7 @@ def record_not_continuing(certificate: Certificate, data: dict) -> Certificate:
     db.session.flush()
     log_event(certificate, "certificate.not_continuing", before=before,
               after={"not_continuing_on": data["received_on"].isoformat(), "document": data["document"]})
+    _track(certificate)
     return certificate
 
 
@@ -104,6 +126,7 @@ def expire(certificate: Certificate, on: date) -> bool:
               after={"status": certificate.status, "valid_until": certificate.valid_until.isoformat()},
               note="geldigheid verstreken")
     register.send(certificate, "expired", expired_after=certificate.valid_until.isoformat())
+    _track(certificate)
     return True
 
 
@@ -164,6 +187,20 @@ def _intention_sent(letter, **_):
     log_event(intended.certificate, "certificate.intended_decision_sent", after={
         "intended_id": intended.id, "sent_on": letter.sent_on.isoformat(), "answer_due": due.date.isoformat(),
         "rule": due.rule})
+    _track_intention(intended, due.rule)
+
+
+def _track_intention(intended: IntendedDecision, rule: str | None = None) -> None:
+    """The zienswijze term in the deadline watch, for the company, until it answered or the
+    decider weighed."""
+    items = []
+    if intended.sent_on and intended.answered_on is None and intended.weighed_on is None:
+        items.append(deadlines.Item(kind="zienswijze", due_on=intended.answer_due, for_company=True, rule=rule,
+                                    url=f"/certificaten/{intended.certificate_id}/besluiten",
+                                    label=f"Zienswijze op het voornemen tot "
+                                          f"{'intrekking' if intended.kind == DecisionKind.WITHDRAW else 'schorsing'}"))
+    deadlines.sync("intended_decision", intended.id, cki_id=intended.cki_id, company_id=intended.company_id,
+                   items=items, on=today())
 
 
 def _not_sent(intended: IntendedDecision) -> None:
@@ -194,6 +231,7 @@ def answer_intended(intended: IntendedDecision, data: dict, *, by_company: bool)
                                   data.get("channel") or Channel.POST),
                               description=f"zienswijze op het voornemen ({intended.reason[:100]})",
                               regarding=("intended_decision", intended.id), letter_id=intended.letter_id)
+    _track_intention(intended)
     log_event(intended.certificate, "certificate.zienswijze_received",
               after={"intended_id": intended.id, "received_on": received.isoformat(),
                      "late": received > intended.answer_due}, note=data["text"])
@@ -210,6 +248,7 @@ def weigh(intended: IntendedDecision, data: dict) -> IntendedDecision:
                                          f"{intended.answer_due:%d-%m-%Y}; er is nog geen antwoord.")
     intended.weighed_on, intended.weighing = today(), data["weighing"]
     db.session.flush()
+    _track_intention(intended)
     log_event(intended.certificate, "certificate.zienswijze_weighed", after={"intended_id": intended.id},
               note=data["weighing"])
     return intended
@@ -256,6 +295,9 @@ def withdraw(certificate: Certificate, data: dict) -> Certificate:
                      "at_own_request": bool(data.get("at_own_request")),
                      "false_information": certificate.false_information}, note=data["reason"])
     register.send(certificate, "withdrawn", withdrawn_on=on.isoformat(), reason=data["reason"])
+    _track(certificate)
+    for suspension in _suspensions_of(certificate):
+        _track_suspension(suspension)
     block = rules.reapplication_allowed_from(certificate.scheme, on, false_information=certificate.false_information)
     letters.compose(company=certificate.company, kind="withdrawal", scheme=certificate.scheme, certificate=certificate,
                     regarding=("certificate", certificate.id),
@@ -309,6 +351,7 @@ def suspend(certificate: Certificate, data: dict) -> Suspension:
         "scope": suspension.scope}, note=data["reason"])
     register.send(certificate, "suspended", start=start.isoformat(),
                   end=suspension.end.isoformat() if suspension.end else None, reason=data["reason"])
+    _track_suspension(suspension)
     letters.compose(company=certificate.company, kind="suspension", scheme=certificate.scheme, certificate=certificate,
                     regarding=("certificate", certificate.id),
                     context={"reden": data["reason"], "ingang": dutch_date(start),
@@ -333,4 +376,21 @@ def lift_suspension(certificate: Certificate, data: dict) -> Certificate:
     log_event(certificate, "certificate.suspension_lifted", before={"status": "suspended"},
               after={"status": certificate.status, "on": on.isoformat()}, note=data.get("reason"))
     register.send(certificate, "suspension_lifted", on=on.isoformat())
+    for suspension in open_:
+        _track_suspension(suspension)
     return certificate
+
+
+def _suspensions_of(certificate: Certificate) -> list[Suspension]:
+    return db.session.scalars(db.select(Suspension).where(Suspension.certificate_id == certificate.id)).all()
+
+
+def _track_suspension(suspension: Suspension) -> None:
+    """A suspension with an end date: the decider lifts it then (it does not end by itself: the
+    register must be told, and the company's status shown, on the day)."""
+    items = []
+    if suspension.lifted_on is None and suspension.end is not None:
+        items.append(deadlines.Item(kind="suspension_end", due_on=suspension.end, role="decider",
+                                    url=f"/certificaten/{suspension.certificate_id}/besluiten",
+                                    label=f"Schorsing loopt af op {suspension.end:%d-%m-%Y}: opheffen"))
+    deadlines.sync("suspension", suspension.id, cki_id=suspension.cki_id, company_id=None, items=items, on=today())

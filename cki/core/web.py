@@ -46,7 +46,10 @@ def index():
 @home_bp.route("/start")
 @login_required
 def dashboard():
-    return render_template("home.html")
+    """The start page: the person's work list, which a domain provides (``cki.work_list``: a
+    function giving sections of items, each one click from where it is done)."""
+    build = current_app.extensions.get("cki.work_list")
+    return render_template("home.html", sections=build() if build else [])
 
 
 def _local(value):

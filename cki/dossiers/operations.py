@@ -14,6 +14,7 @@ from cki.core.auth import current_principal
 from cki.core.clock import today
 from cki.core.db import db, utcnow
 from cki.core.errors import Conflict, DomainError
+from cki.deadlines import operations as deadlines
 from cki.dossiers.models import (
     BranchAssessment,
     Dossier,
@@ -300,7 +301,30 @@ def fire_event(dossier: Dossier, event: str, payload: dict, *, expected_version:
     log_event(dossier, f"dossier.{event.value}", before=before,
               after={**_snapshot(dossier), **created, "effects": list(outcome.effects)},
               note="; ".join(notes) or None)
+    _track(dossier)
     return outcome
+
+
+#: The dossier's deadlines the watch follows, with who acts on each. The decision letter is followed
+#: as the letter to send (letters domain) once it is written.
+_WATCHED = {"window_end": ("planner", False), "decision_letter_due": ("decider", False),
+            "provisional_report_conversion_due": (None, True)}
+
+
+def _track(dossier: Dossier) -> None:
+    """The dossier's running deadlines in the deadline watch, as the rules compute them now."""
+    from cki.dossiers.presenter import deadline_labels  # the presenter reads this module
+
+    labels = deadline_labels(scheme_of(dossier))
+    found = machine.deadlines(build_facts(dossier))
+    items = [deadlines.Item(kind=name, due_on=d.date, rule=d.rule, role=role, for_company=company,
+                            url=f"/dossiers/{dossier.id}", label=f"Dossier {dossier.id} ({dossier.company.name}): "
+                                                                  f"{labels.get(name, name).lower()}")
+             for name, d in found.items() if name in _WATCHED
+             for role, company in [_WATCHED[name]]
+             if not (name == "decision_letter_due" and dossier.state != machine.State.DECISION)]
+    deadlines.sync("dossier", dossier.id, cki_id=dossier.cki_id, company_id=dossier.company_id, items=items,
+                   on=today())
 
 
 _DATED = {machine.Event.RECORD_BRANCH_ASSESSMENT, machine.Event.RECORD_LOCATION_ASSESSMENT, machine.Event.DECIDE,

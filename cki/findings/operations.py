@@ -11,6 +11,7 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import Conflict, DomainError
 from cki.core.pdf import dutch_date
+from cki.deadlines import operations as deadlines
 from cki.dossiers.models import Dossier
 from cki.events.operations import log_event
 from cki.findings.models import Finding, FindingDecision, FindingStep, SanctionNotice
@@ -35,6 +36,7 @@ def record(certificate, *, item: dict, category: str, evidence: str, found_on: d
     log_event(finding, "finding.recorded", after={
         "category": category, "clause": item["clause"], "procedure": procedure, "found_on": found_on.isoformat(),
         **({"audit_id": audit_id} if audit_id else {}), **({"notice_id": notice_id} if notice_id else {})})
+    _track(finding)
     return finding
 
 
@@ -125,6 +127,41 @@ def _result_sent(letter, **_):
                       by_letter=True)
 
 
+def _track(finding: Finding) -> None:
+    """The finding's next deadline in the deadline watch: the company's step for the company, the
+    CKI's steps for its team leaders; a step done by sending a letter is the letter's deadline (the
+    office's). SC-530 T3 is due at its limit (past the target is a warning on the page)."""
+    items = []
+    v = view(finding)
+    nxt = v["next_step"]
+    spec = _spec(finding, nxt["step"]) if nxt else None
+    if nxt and nxt["due"] and finding.status == rules.FindingStatus.OPEN and not spec.get("letter"):
+        line = next(t for t in v["timeline"] if t["step"] == nxt["step"])
+        due = (line.get("limit") or line["due"])
+        company = spec["actor"] == "company"
+        items.append(deadlines.Item(
+            kind="finding_step", due_on=date.fromisoformat(due["date"]), rule=due.get("rule"),
+            label=f"Bevinding {finding.clause} ({finding.category}), {nxt['step']}: {spec['description']}",
+            url=f"/bevindingen/{finding.id}", role=None if company else "team_leader", for_company=company))
+    deadlines.sync("finding", finding.id, cki_id=finding.cki_id, company_id=finding.company_id, items=items,
+                   on=today())
+
+
+@deadlines.overdue.connect
+def _b_past_its_term(deadline, on, **_):
+    """A B not handled in its term becomes an A (B/C §8.1.1): raised by the sweep, dated the day
+    after the term, recorded as raised by the system."""
+    if deadline.subject_type != "finding" or deadline.kind != "finding_step":
+        return
+    finding = db.session.get(Finding, deadline.subject_id)
+    if finding.procedure != "non_a" or finding.status != rules.FindingStatus.OPEN or not view(finding, on)["overdue_b"]:
+        return
+    spec = _spec(finding, view(finding, on)["next_step"]["step"])
+    raise_to_a(finding, {"on": on, "reason": f"Niet binnen de termijn afgehandeld: {spec['description']}, uiterlijk "
+                                             f"{deadline.due_on:%d-%m-%Y} ({spec['source']})."},
+               by="systeem (termijnbewaking)")
+
+
 def by_next_deadline(findings) -> list[tuple[Finding, dict]]:
     """Each finding with its view, the next deadline first (those without one last)."""
     rows = [(finding, view(finding)) for finding in findings]
@@ -191,6 +228,7 @@ def complete_step(finding: Finding, data: dict, *, by_letter: bool = False) -> F
         letters.compose(company=certificate.company, kind=letter, scheme=certificate.scheme, certificate=certificate,
                         regarding=("finding", finding.id), due_on=on,
                         context={"bevinding": _finding_fields(finding), "termijn": _due_text(finding)})
+    _track(finding)
     if state.status == rules.FindingStatus.WITHDRAWAL_PROPOSED:
         from cki.surveillance import operations as surveillance  # surveillance records findings: import late
 
@@ -241,6 +279,8 @@ def raise_to_a(finding: Finding, data: dict, *, by: str | None = None) -> Findin
         log_event(b, "finding.raised", before={"category": b.category},
                   after={"raised_to_id": raised.id, "category": a_code, "by": raised.raised_by,
                          "together": [o.id for o in group if o is not b]}, note=data["reason"])
+        _track(b)
+    _track(raised)
     write_result(finding.certificate, [raised])
     return raised
 

@@ -23,6 +23,9 @@ JOBS = [
     (tasks.lapse_expired_dossiers, "cron", {"hour": 0, "minute": 15}),
     (tasks.expire_certificates, "cron", {"hour": 0, "minute": 20}),
     (tasks.poll_lavs_mailbox, "interval", lambda cfg: {"minutes": cfg["LAVS_POLL_MINUTES"]}),
+    # hourly, so a restart after downtime catches up within the hour; a rerun the same day does nothing
+    (tasks.sweep_deadlines, "interval", {"hours": 1}),
+    (tasks.deliver_mail, "interval", {"minutes": 1}),
 ]
 
 

@@ -114,3 +114,27 @@ def poll_lavs_mailbox(app) -> int:
                     continue
                 source.mark_done(mail.key)
     return taken
+
+
+def sweep_deadlines(app, on=None, pause: float = 0.0):
+    """The deadline sweep as of ``on`` (default today): see ``cki.deadlines.operations.sweep``."""
+    import time
+
+    from flask import g
+
+    from cki.core.auth import Principal
+    from cki.core.clock import today
+    from cki.deadlines import operations
+
+    with app.app_context():
+        g.principal = Principal(cki_id=0, label="systeem (termijnbewaking)")
+        return operations.sweep(on or today(), before_each=(lambda _id: time.sleep(pause)) if pause else None)
+
+
+def deliver_mail(app) -> int:
+    """Send the queued e-mails that are due (reminders), retrying failures with backoff."""
+    from cki.deadlines import operations
+
+    with app.app_context():
+        sent, _failed = operations.deliver_mail()
+        return sent

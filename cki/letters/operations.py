@@ -19,6 +19,7 @@ from cki.core.db import db
 from cki.core.errors import Conflict, DomainError
 from cki.core.files import safe_filename
 from cki.core.pdf import dutch_date
+from cki.deadlines import operations as deadlines
 from cki.events.operations import log_event
 from cki.letters.models import (
     Attachment,
@@ -59,7 +60,8 @@ def _signatory() -> str:
     """Who signs: the staff member who wrote the letter; one the system or a company's action
     wrote (a receipt, a result raised by the sweep) is signed by the office."""
     principal = current_principal()
-    return principal.label if principal is not None and principal.is_staff else "Het secretariaat"
+    person = principal is not None and principal.is_staff and principal.user_id is not None
+    return principal.label if person else "Het secretariaat"
 
 
 # -- templates ------------------------------------------------------------------------------------
@@ -171,7 +173,23 @@ def compose(*, company, kind: str, context: dict, scheme: str | None, template_k
     log_event(letter, "letter.written", after={"kind": kind, "reference": letter.reference,
                                                "template_version": template.version if template else None,
                                                "decision": letter.is_decision})
+    _track(letter)
     return letter
+
+
+def _track(letter: Letter) -> None:
+    """The letter's deadlines in the deadline watch: to be sent by its due date (the office), and
+    once a besluit is sent, the end of its bezwaar or beroep term (the office: then it stands)."""
+    items = []
+    if letter.status == LetterStatus.WAITING and letter.due_on is not None:
+        items.append(deadlines.Item(kind="letter_dispatch", due_on=letter.due_on, role="office",
+                                    url=f"/post/brieven/{letter.id}",
+                                    label=f"Brief {letter.reference} verzenden: {letter.subject}"))
+    if letter.status == LetterStatus.SENT and letter.objection_due is not None:
+        items.append(deadlines.Item(kind="objection_term", due_on=letter.objection_due, role="office",
+                                    url=f"/post/brieven/{letter.id}",
+                                    label=f"Termijn voor bezwaar of beroep tegen {letter.reference} loopt af"))
+    deadlines.sync("letter", letter.id, cki_id=letter.cki_id, company_id=letter.company_id, items=items, on=today())
 
 
 def _render(letter: Letter, *, certificate=None, on: date | None = None) -> None:
@@ -262,6 +280,7 @@ def dispatch(letter: Letter, data: dict, *, sent_before_recorded: bool = False) 
     log_event(letter, "letter.sent", after={"sent_on": sent_on.isoformat(), "channel": channel.value,
                                             "objection_due": letter.objection_due.isoformat()
                                             if letter.objection_due else None})
+    _track(letter)
     dispatched.send(letter)
     if channel == Channel.EMAIL:  # last: a refusal rolls all of the above back
         try:

@@ -1,0 +1,131 @@
+from flask import abort, url_for
+from flask.views import MethodView
+
+from cki.core.api import Blueprint
+from cki.core.auth import current_principal, require
+from cki.core.clock import today
+from cki.core.db import db
+from cki.core.tenancy import get_or_404
+from cki.deadlines import operations
+from cki.deadlines.models import Deadline, DeadlineState, Notification, OutgoingMail, ReminderPreference
+from cki.deadlines.permissions import OFFICE, OVERSEERS, my_deadlines, my_notifications, visible_deadlines
+from cki.deadlines.schemas import (
+    CalendarTokenSchema,
+    DeadlineQuerySchema,
+    DeadlineSchema,
+    MailQuerySchema,
+    MailSchema,
+    NotificationQuerySchema,
+    NotificationSchema,
+    PreferenceSchema,
+)
+from cki.users.models import User
+
+blp = Blueprint("deadlines_api", __name__, url_prefix="/api/v1",
+                description="Termijnbewaking: uw termijnen en wat verlopen is, meldingen in de app, uw keuze voor "
+                            "herinneringen per e-mail, uw persoonlijke agenda (iCalendar) en de uitgaande e-mail.")
+
+
+def _user() -> User:
+    """The person behind the request: notifications, preferences and feeds are a person's."""
+    principal = current_principal()
+    if principal.user_id is None:
+        abort(403)
+    return db.session.get(User, principal.user_id)
+
+
+@blp.route("/deadlines")
+@require()
+@blp.arguments(DeadlineQuerySchema, location="query")
+@blp.response(200, DeadlineSchema(many=True))
+def list_deadlines(args):
+    """Open deadlines, the earliest first: yours (or your roles'; a company: its own), every overdue
+    one of the CKI (planners and the quality manager), or all you may see."""
+    p = current_principal()
+    if args["scope"] == "mine":
+        stmt = my_deadlines()
+    else:
+        stmt = visible_deadlines().where(Deadline.state == DeadlineState.OPEN.value)
+        if args["scope"] == "overdue":
+            if p.company_id is None and not p.has_any(*OVERSEERS):
+                stmt = stmt.where(Deadline.id.in_(my_deadlines().with_only_columns(Deadline.id)))
+            stmt = stmt.where(Deadline.due_on < today())
+    return db.session.scalars(stmt.order_by(Deadline.due_on, Deadline.id).limit(args["limit"])).all()
+
+
+@blp.route("/notifications")
+@require(anyone=True)
+@blp.arguments(NotificationQuerySchema, location="query")
+@blp.response(200, NotificationSchema(many=True))
+def list_notifications(args):
+    """Your notifications, the newest first."""
+    _user()
+    stmt = my_notifications()
+    if args["unread"]:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return db.session.scalars(stmt.order_by(Notification.id.desc()).limit(200)).all()
+
+
+@blp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@require(anyone=True)
+@blp.response(200, NotificationSchema)
+def read_notification(notification_id):
+    """Mark one of your notifications read."""
+    _user()
+    notification = db.session.scalar(my_notifications().where(Notification.id == notification_id))
+    if notification is None:
+        abort(404)
+    operations.mark_read(notification)
+    db.session.commit()
+    return notification
+
+
+@blp.route("/me/reminder-preferences")
+class Preferences(MethodView):
+    @require(anyone=True)
+    @blp.response(200, PreferenceSchema(many=True))
+    def get(self):
+        """Your choices: per kind of deadline whether reminders come by e-mail too (default: yes)."""
+        return db.session.scalars(db.select(ReminderPreference).where(
+            ReminderPreference.user_id == _user().id)).all()
+
+    @require(anyone=True)
+    @blp.arguments(PreferenceSchema)
+    @blp.response(200, PreferenceSchema)
+    def put(self, data):
+        """Reminders of one kind by e-mail or only in the app."""
+        operations.set_preference(_user(), data["kind"], data["email"])
+        db.session.commit()
+        return data
+
+
+@blp.route("/me/calendar-token", methods=["POST"])
+@require(anyone=True)
+@blp.response(200, CalendarTokenSchema)
+def renew_calendar():
+    """A new secret address for your personal calendar feed (your deadlines and planned audits);
+    the old address stops working."""
+    token = operations.renew_calendar_token(_user())
+    db.session.commit()
+    return {"url": url_for("deadlines.calendar_feed", token=token, _external=True)}
+
+
+@blp.route("/outgoing-mail")
+@require(*OFFICE)
+@blp.arguments(MailQuerySchema, location="query")
+@blp.response(200, MailSchema(many=True))
+def list_mail(args):
+    """The e-mail outbox: by default what failed after every retry, for the office."""
+    return db.session.scalars(db.select(OutgoingMail).where(
+        OutgoingMail.cki_id == current_principal().cki_id, OutgoingMail.status == args["status"])
+        .order_by(OutgoingMail.id.desc()).limit(500)).all()
+
+
+@blp.route("/outgoing-mail/<int:mail_id>/retry", methods=["POST"])
+@require(*OFFICE)
+@blp.response(200, MailSchema)
+def retry_mail(mail_id):
+    """Send a failed message again (the mail job picks it up within a minute)."""
+    message = operations.retry_mail(get_or_404(OutgoingMail, mail_id))
+    db.session.commit()
+    return message

@@ -1,0 +1,239 @@
+"""The start page's work list per role, notifications in the app, the CKI-wide view of what is
+overdue, and the personal iCalendar feed. Read-only over the other domains' rows (each item one
+click from the page where it is done)."""
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from cki.core.auth import admits, current_principal
+from cki.core.clock import today
+from cki.core.db import db
+from cki.deadlines import operations
+from cki.deadlines.models import Deadline, DeadlineState, MailStatus, Notification, OutgoingMail
+from cki.deadlines.permissions import OVERSEERS, my_deadlines, my_notifications, visible_deadlines
+from cki.users.models import Role
+
+bp = Blueprint("deadlines", __name__, template_folder="templates")
+LIST = 10  # items shown per section; the section links to the whole list
+
+
+def _section(title, items, *, count=None, empty=None, more=None):
+    return {"title": title, "items": items, "count": count, "empty": empty, "more": more}
+
+
+def _deadline_items(rows):
+    day = today()
+    return [{"label": d.label, "url": d.url, "due": d.due_on, "overdue": d.due_on < day} for d in rows]
+
+
+def work_list() -> list[dict]:
+    """What the person has to do now, by role, the earliest deadline first."""
+    from cki.certificates.models import IntendedDecision
+    from cki.findings.models import Finding
+    from cki.letters.models import Letter, LetterStatus, LetterTemplate
+    from cki.meldingen.models import InboundLavsMessage, Melding
+    from cki.surveillance.models import Audit, AuditAuditor, AuditReport, WithdrawalProposal
+    from cki.users.models import Qualification, User
+
+    p = current_principal()
+    day = today()
+    mine = db.session.scalars(my_deadlines().order_by(Deadline.due_on, Deadline.id).limit(LIST)).all()
+    sections = [_section("Mijn termijnen" if p.company_id is None else "Uw termijnen", _deadline_items(mine),
+                         empty="Geen open termijnen.", more={"url": url_for("deadlines.overview"),
+                                                              "label": "Alle termijnen"})]
+    if p.company_id is not None:
+        findings = db.session.scalars(sa.select(Finding).where(
+            Finding.company_id == p.company_id, Finding.status == "open").order_by(Finding.found_on).limit(LIST)).all()
+        sections.append(_section("Open bevindingen", [{"label": f"{f.clause}: {f.text}", "url": url_for(
+            "findings.show", finding_id=f.id), "due": None} for f in findings]))
+        letters = db.session.scalars(sa.select(Letter).where(
+            Letter.company_id == p.company_id, Letter.status == LetterStatus.SENT.value)
+            .order_by(Letter.sent_on.desc(), Letter.id.desc()).limit(5)).all()
+        sections.append(_section("Brieven aan u", [{"label": f"{x.reference} {x.subject}", "url": url_for(
+            "letters.show", letter_id=x.id), "due": x.sent_on} for x in letters],
+            more={"url": url_for("letters.index"), "label": "Alle brieven"}))
+        upcoming = db.session.scalars(sa.select(Melding).where(
+            Melding.company_id == p.company_id, Melding.planned_start >= day,
+            Melding.planned_start <= day + timedelta(days=7)).order_by(Melding.planned_start).limit(LIST)).all()
+        sections.append(_section("Meldingen die deze week beginnen", [
+            {"label": f"{m.street}, {m.place}", "url": url_for("meldingen.show", melding_id=m.id),
+             "due": m.planned_start} for m in upcoming]))
+        return sections + _notifications_section()
+    cki = p.cki_id
+    if p.has_any(Role.OFFICE):
+        waiting = db.session.scalars(sa.select(Letter).where(Letter.cki_id == cki, Letter.status == "waiting")
+                                     .order_by(Letter.due_on.is_(None), Letter.due_on, Letter.id).limit(LIST)).all()
+        count = db.session.scalar(sa.select(sa.func.count()).where(Letter.cki_id == cki, Letter.status == "waiting"))
+        sections.append(_section("Brieven te verzenden", [
+            {"label": f"{x.reference} {x.subject}", "url": url_for("letters.show", letter_id=x.id), "due": x.due_on,
+             "overdue": bool(x.due_on and x.due_on < day)} for x in waiting], count=count,
+            more={"url": url_for("letters.index"), "label": "Postregister"}))
+        failed = db.session.scalar(sa.select(sa.func.count()).where(
+            OutgoingMail.cki_id == cki, OutgoingMail.status == MailStatus.FAILED.value))
+        if failed:
+            sections.append(_section("E-mails die niet verzonden konden worden", [
+                {"label": f"{failed} e-mail(s) opnieuw te versturen", "url": url_for("deadlines.outbox"),
+                 "due": None}], count=failed))
+    if p.has_any(Role.DECIDER):
+        proposals = db.session.scalar(sa.select(sa.func.count()).where(
+            WithdrawalProposal.cki_id == cki, WithdrawalProposal.status == "open"))
+        weigh = db.session.scalars(sa.select(IntendedDecision).where(
+            IntendedDecision.cki_id == cki, IntendedDecision.weighed_on.is_(None), IntendedDecision.sent_on.is_not(None),
+            sa.or_(IntendedDecision.answered_on.is_not(None), IntendedDecision.answer_due < day))
+            .order_by(IntendedDecision.answer_due).limit(LIST)).all()
+        sections.append(_section("Te beslissen", [
+            {"label": f"{proposals} voorstel(len) tot intrekking", "url": url_for("findings.proposals"), "due": None}]
+            * bool(proposals) + [
+            {"label": f"Zienswijze wegen: {i.reason}", "url": url_for("certificates.decisions",
+                                                                     certificate_id=i.certificate_id),
+             "due": i.answer_due} for i in weigh], empty="Geen voorstellen of zienswijzen te wegen."))
+    if p.has_any(Role.TEAM_LEADER):
+        reviews = db.session.scalars(sa.select(AuditReport).where(
+            AuditReport.cki_id == cki, AuditReport.status == "submitted").order_by(AuditReport.id).limit(LIST)).all()
+        sections.append(_section("Rapporten te beoordelen", [
+            {"label": f"Rapport van beoordeling {r.audit_id}", "url": url_for("certificates.report", audit_id=r.audit_id),
+             "due": None} for r in reviews]))
+    if p.has_any(Role.ASSESSOR) and p.user_id is not None:
+        audits = db.session.scalars(sa.select(Audit).join(AuditAuditor, AuditAuditor.audit_id == Audit.id).where(
+            AuditAuditor.user_id == p.user_id, Audit.status == "planned").order_by(Audit.planned_on).limit(LIST)).all()
+        sections.append(_section("Mijn beoordelingen", [
+            {"label": f"Beoordeling {a.id} ({a.location or 'vestiging'})", "due": a.planned_on,
+             "url": url_for("certificates.report", audit_id=a.id)} for a in audits]))
+    if p.has_any(Role.PLANNER):
+        parked = db.session.scalar(sa.select(sa.func.count()).where(
+            InboundLavsMessage.cki_id == cki, InboundLavsMessage.status == "parked"))
+        starting = db.session.scalar(sa.select(sa.func.count()).where(
+            Melding.cki_id == cki, Melding.planned_start >= day, Melding.planned_start <= day + timedelta(days=7)))
+        sections.append(_section("Planning", [
+            {"label": f"{starting} melding(en) beginnen deze week", "url": url_for("meldingen.index"), "due": None},
+            {"label": f"{parked} geparkeerde LAVS-bericht(en)", "url": url_for("meldingen.index"), "due": None}]
+            + [{"label": "Weekplanning", "url": url_for("surveillance.index"), "due": None}]))
+    if p.has_any(Role.QUALITY_MANAGER):
+        drafts = db.session.scalars(sa.select(LetterTemplate).where(
+            LetterTemplate.cki_id == cki, LetterTemplate.status == "draft").limit(LIST)).all()
+        expiring = db.session.scalars(sa.select(Qualification).join(User, User.id == Qualification.user_id).where(
+            User.cki_id == cki, Qualification.valid_to.is_not(None), Qualification.valid_to >= day,
+            Qualification.valid_to <= day + timedelta(days=60)).order_by(Qualification.valid_to).limit(LIST)).all()
+        sections.append(_section("Goed te keuren en te bewaken", [
+            {"label": f"Briefsjabloon {t.kind} versie {t.version} goedkeuren",
+             "url": url_for("letters.templates", kind=t.kind), "due": None} for t in drafts] + [
+            {"label": f"Kwalificatie {q.function} {q.scheme} van gebruiker {q.user_id} verloopt", "due": q.valid_to,
+             "url": url_for("deadlines.overview")}
+            for q in expiring]))
+    if p.has_any(*OVERSEERS):
+        overdue = db.session.scalar(sa.select(sa.func.count()).where(
+            Deadline.cki_id == cki, Deadline.state == DeadlineState.OPEN.value, Deadline.due_on < day))
+        sections.append(_section("Verlopen in de hele CKI", [
+            {"label": f"{overdue} verlopen termijn(en)", "url": url_for("deadlines.overview", scope="overdue"),
+             "due": None}], count=overdue))
+    return sections + _notifications_section()
+
+
+def _notifications_section():
+    p = current_principal()
+    if p.user_id is None:
+        return []
+    unread = db.session.scalars(my_notifications().where(Notification.read_at.is_(None))
+                                .order_by(Notification.id.desc()).limit(5)).all()
+    return [_section("Nieuwe meldingen", [{"label": n.text, "url": n.url or url_for("deadlines.notifications"),
+                                           "due": n.dated_on} for n in unread],
+                     empty="Geen nieuwe meldingen.", more={"url": url_for("deadlines.notifications"),
+                                                          "label": "Alle meldingen"})]
+
+
+@bp.record_once
+def _install(state):
+    state.app.extensions["cki.work_list"] = work_list
+
+
+@bp.route("/termijnen/")
+@login_required
+def overview():
+    """Open deadlines: mine, or (planners, quality manager) every overdue one of the CKI."""
+    p = current_principal()
+    scope = request.args.get("scope", "mine")
+    if scope == "overdue" and p.company_id is None and admits(p, OVERSEERS):
+        stmt = visible_deadlines().where(Deadline.state == DeadlineState.OPEN.value, Deadline.due_on < today())
+    else:
+        scope, stmt = "mine", my_deadlines()
+    rows = db.session.scalars(stmt.order_by(Deadline.due_on, Deadline.id).limit(1000)).all()
+    return render_template("deadlines/overview.html", rows=rows, scope=scope, today=today(),
+                           may_oversee=p.company_id is None and admits(p, OVERSEERS))
+
+
+@bp.route("/meldingen-in-app/", methods=["GET", "POST"])
+@login_required
+def notifications():
+    p = current_principal()
+    if request.method == "POST":
+        for notification in db.session.scalars(my_notifications().where(Notification.read_at.is_(None))):
+            operations.mark_read(notification)
+        db.session.commit()
+        flash("Alle meldingen gelezen.", "info")
+        return redirect(url_for(".notifications"))
+    rows = db.session.scalars(my_notifications().order_by(Notification.id.desc()).limit(200)).all() \
+        if p.user_id else []
+    return render_template("deadlines/notifications.html", rows=rows)
+
+
+@bp.route("/post/uitgaande-email")
+@login_required
+def outbox():
+    p = current_principal()
+    if not admits(p, (Role.OFFICE,)):
+        abort(403)
+    rows = db.session.scalars(sa.select(OutgoingMail).where(
+        OutgoingMail.cki_id == p.cki_id, OutgoingMail.status != MailStatus.SENT.value)
+        .order_by(OutgoingMail.id.desc()).limit(500)).all()
+    return render_template("deadlines/outbox.html", rows=rows)
+
+
+@bp.route("/kalender/<token>.ics")
+def calendar_feed(token):
+    """The personal iCalendar feed behind a secret URL: one's open deadlines and planned audits
+    (a company: its own, never an unannounced audit before it took place)."""
+    from icalendar import Calendar, Event
+
+    from cki.surveillance.models import Audit, AuditAuditor
+
+    user = operations.user_of_calendar_token(token[:100])
+    if user is None:
+        abort(404)
+    tz = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    cal = Calendar()
+    cal.add("prodid", "-//cki//termijnen//NL")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"Termijnen {user.name}")
+    deadlines = sa.select(Deadline).where(Deadline.cki_id == user.cki_id, Deadline.state == DeadlineState.OPEN.value)
+    if user.company_id is not None:
+        deadlines = deadlines.where(Deadline.company_id == user.company_id, Deadline.for_company.is_(True))
+        audits = sa.select(Audit).where(Audit.company_id == user.company_id, Audit.unannounced.is_(False),
+                                        Audit.status == "planned")
+    else:
+        roles = [r.value for r in user.roles]
+        deadlines = deadlines.where(Deadline.for_company.is_(False), sa.or_(
+            Deadline.user_id == user.id, sa.and_(Deadline.user_id.is_(None), Deadline.role.in_(roles))))
+        audits = sa.select(Audit).join(AuditAuditor, AuditAuditor.audit_id == Audit.id).where(
+            AuditAuditor.user_id == user.id, Audit.status == "planned")
+    base = request.url_root.rstrip("/")
+    for d in db.session.scalars(deadlines.order_by(Deadline.due_on).limit(2000)):
+        event = Event()
+        event.add("uid", f"deadline-{d.id}-{d.due_on.isoformat()}@cki")
+        event.add("summary", f"Termijn: {d.label}")
+        event.add("dtstart", d.due_on)
+        event.add("dtend", d.due_on + timedelta(days=1))
+        event.add("description", (d.rule or "") + f"\n{base}{d.url}")
+        cal.add_component(event)
+    for audit in db.session.scalars(audits.order_by(Audit.planned_on).limit(2000)):
+        event = Event()
+        event.add("uid", f"audit-{audit.id}@cki")
+        event.add("summary", f"Beoordeling {audit.location or ''}".strip())
+        event.add("dtstart", datetime.combine(audit.planned_on, time(8, 0), tzinfo=tz))
+        event.add("dtend", datetime.combine(audit.planned_on, time(17, 0), tzinfo=tz))
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return Response(cal.to_ical(), mimetype="text/calendar",
+                    headers={"Content-Disposition": 'inline; filename="termijnen.ics"', "Cache-Control": "no-store"})

@@ -1,0 +1,226 @@
+"""The deadline watch (RULES.md §1–§6): every deadline a row written with the change that set it; a
+sweep as of a chosen day reminds ahead, flags what is overdue and raises a B past its term to an A,
+each once and dated by the rule; a rerun, a second sweep at the same moment (two processes on
+PostgreSQL), a sweep killed in the middle, or one after a week of downtime neither repeats nor
+loses anything; reminders reach a real SMTP server."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from cki.core.db import db
+from cki.deadlines.models import Deadline, DeadlineAction, Notification, OutgoingMail
+from cki.jobs import tasks
+from tests.conftest import PG_URL
+from tests.test_findings import finding_of, send_result
+from tests.test_letters import smtp  # noqa: F401 (the fixture)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def clock_start():
+    return "2026-04-23"
+
+
+def rows(app, model, *where):
+    with app.app_context():
+        return db.session.scalars(sa.select(model).where(*where).order_by(model.id)).all()
+
+
+def open_deadlines(app, subject_type, subject_id):
+    return rows(app, Deadline, Deadline.subject_type == subject_type, Deadline.subject_id == subject_id,
+                Deadline.state == "open")
+
+
+def sweep(app, clock, day):
+    clock(day)
+    return tasks.sweep_deadlines(app, on=date.fromisoformat(day))
+
+
+def test_a_sweep_reminds_flags_and_raises_a_b_past_its_term_once_each(app, client, tenant, clock, smtp):  # noqa: F811
+    cid, b = finding_of(app, client, tenant, clock, category="B")  # SC-540, found Thursday 23 April 2026
+    # N1 is done by the result letter: the letter's deadline is the office's, by N1's last day
+    [letter_due] = rows(app, Deadline, Deadline.kind == "letter_dispatch", Deadline.state == "open")
+    assert (letter_due.role, letter_due.due_on) == ("office", date(2026, 5, 1))  # 5 werkdagen past Koningsdag
+    assert open_deadlines(app, "finding", b["id"]) == []
+    clock("2026-04-28")
+    send_result(client, tenant, b, "2026-04-28")
+    assert rows(app, Deadline, Deadline.id == letter_due.id)[0].state == "done"
+    [n2] = open_deadlines(app, "finding", b["id"])
+    assert (n2.for_company, n2.due_on, n2.remind_on) == (True, date(2026, 5, 1), date(2026, 4, 29))
+
+    assert sweep(app, clock, "2026-04-28").seen == 0  # nothing due yet
+    result = sweep(app, clock, "2026-04-29")
+    assert (result.reminded, result.flagged) == (1, 0)
+    [note] = rows(app, Notification, Notification.deadline_id == n2.id)
+    assert note.user_id == tenant.ids["company_user1"] and "Herinnering" in note.text and "01-05-2026" in note.text
+    assert tasks.deliver_mail(app) == 1
+    [message] = smtp.messages
+    assert message["To"] == tenant.emails["company1"] and "Herinnering" in message["Subject"]
+    assert sweep(app, clock, "2026-04-29").seen == 0  # a rerun that day finds nothing to do
+    assert tasks.deliver_mail(app) == 0
+
+    result = sweep(app, clock, "2026-05-04")  # N2 was due on Friday 1 May
+    assert (result.reminded, result.flagged) == (0, 1)
+    actions = rows(app, DeadlineAction, DeadlineAction.deadline_id == n2.id)
+    assert [(a.action, a.acted_on) for a in actions] == [("remind", date(2026, 4, 29)), ("overdue", date(2026, 5, 2))]
+    old = client.get(f"/api/v1/findings/{b['id']}", headers=tenant.auth("team_leader")).json
+    assert old["status"] == "raised"
+    a = client.get(f"/api/v1/findings/{old['raised_to_id']}", headers=tenant.auth("team_leader")).json
+    # raised by the system, dated the day after the term (not the day the sweep ran)
+    assert (a["category"], a["found_on"], a["raised_by"]) == ("A", "2026-05-02", "systeem (termijnbewaking)")
+    told = {n.user_id for n in rows(app, Notification, Notification.deadline_id == n2.id)}
+    assert {tenant.ids["company_user1"], tenant.ids["user_team_leader"]} <= told
+    # the A's result letter waits for the office, due by its T1 (3 werkdagen from Saturday 2 May, past 5 May)
+    waiting = rows(app, Deadline, Deadline.kind == "letter_dispatch", Deadline.state == "open")
+    assert [d.due_on for d in waiting] == [date(2026, 5, 7)]
+    before = len(rows(app, DeadlineAction)), len(rows(app, Notification))
+    assert sweep(app, clock, "2026-05-04").seen == 0
+    assert (len(rows(app, DeadlineAction)), len(rows(app, Notification))) == before
+
+
+def test_after_a_week_down_the_first_sweep_catches_up_dated_by_the_rule(app, client, tenant, clock):
+    cid, b = finding_of(app, client, tenant, clock, category="B")
+    clock("2026-04-28")
+    send_result(client, tenant, b, "2026-04-28")
+    [n2] = open_deadlines(app, "finding", b["id"])
+    result = sweep(app, clock, "2026-05-11")  # no sweep ran from 28 April until 11 May
+    assert (result.reminded, result.flagged) == (0, 1)  # a reminder after the term says nothing: none
+    [action] = rows(app, DeadlineAction, DeadlineAction.deadline_id == n2.id)
+    assert (action.action, action.acted_on, action.swept_on) == ("overdue", date(2026, 5, 2), date(2026, 5, 11))
+    old = client.get(f"/api/v1/findings/{b['id']}", headers=tenant.auth("team_leader")).json
+    a = client.get(f"/api/v1/findings/{old['raised_to_id']}", headers=tenant.auth("team_leader")).json
+    assert a["found_on"] == "2026-05-02"
+
+
+def test_a_deadline_moved_by_a_step_is_reminded_of_again(app, client, tenant, clock):
+    cid, f = finding_of(app, client, tenant, clock)  # category A: T2, T3... each a new deadline
+    clock("2026-04-28")
+    send_result(client, tenant, f, "2026-04-28")
+    [t2] = open_deadlines(app, "finding", f["id"])
+    sweep(app, clock, "2026-04-29")
+    assert len(rows(app, Notification, Notification.deadline_id == t2.id)) == 1
+    from tests.test_findings import step
+
+    f = client.get(f"/api/v1/findings/{f['id']}", headers=tenant.auth("team_leader")).json
+    step(client, tenant.auth("company1"), f, "T2", text="Maatregelen.")
+    [t3] = open_deadlines(app, "finding", f["id"])
+    # T3: 10 werkdagen from 29 April, past 5 May, Hemelvaart and the Friday after it; reminded anew
+    assert t3.id == t2.id and t3.role == "team_leader" and t3.due_on == date(2026, 5, 18)
+    assert t3.next_action_on == t3.remind_on == date(2026, 5, 12)  # 2 werkdagen before, past the holidays
+
+
+def _probes(app, tenant, n, due):
+    """``n`` deadlines of a test subject, due on ``due``, for the planners: the sweep's mechanics alone."""
+    from cki.deadlines import operations
+
+    with app.app_context():
+        for i in range(n):
+            operations.sync("probe", i + 1, cki_id=tenant.cki_id, company_id=None, on=date(2026, 4, 1), items=[
+                operations.Item(kind="probe", due_on=due, label=f"Proef {i}", url="/start", role="planner")])
+        db.session.commit()
+
+
+def _sweep_process(app, day, *, pause=0.0):
+    env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "test-secret",
+           "SCHEDULER_ENABLED": "0", "FLASK_APP": "wsgi"}
+    args = [str(Path(sys.executable).with_name("flask")), "sweep", "--now", day]
+    if pause:
+        args += ["--pause", str(pause)]
+    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.mark.skipif(not PG_URL, reason="two sweep processes at once: PostgreSQL (SQLite has one writer by design)")
+def test_two_sweeps_started_at_once_do_the_work_once(app, tenant, clock):
+    _probes(app, tenant, 12, date(2026, 4, 20))
+    first, second = _sweep_process(app, "2026-04-23", pause=0.05), _sweep_process(app, "2026-04-23", pause=0.05)
+    outs = [p.communicate(timeout=120)[0].decode() for p in (first, second)]
+    assert first.returncode == second.returncode == 0, outs
+    actions = rows(app, DeadlineAction)
+    assert sorted((a.deadline_id, a.action) for a in actions) == sorted(
+        (d.id, "overdue") for d in rows(app, Deadline, Deadline.subject_type == "probe"))
+    planners = len([u for u in (tenant.ids["user_planner"],)])
+    assert len(rows(app, Notification)) == 12 * planners
+
+
+def test_a_sweep_killed_in_the_middle_loses_and_doubles_nothing(app, tenant, clock):
+    _probes(app, tenant, 6, date(2026, 4, 20))
+    process = _sweep_process(app, "2026-04-23", pause=0.5)
+    deadline = time.monotonic() + 60
+    while not rows(app, DeadlineAction):  # wait for the first deadline to be done, then kill it
+        assert time.monotonic() < deadline and process.poll() is None, process.stderr.read().decode()[-2000:]
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    done = len(rows(app, DeadlineAction))
+    assert 1 <= done < 6
+    rerun = _sweep_process(app, "2026-04-23")
+    out = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, out
+    actions = rows(app, DeadlineAction)
+    assert len(actions) == 6 and len({a.deadline_id for a in actions}) == 6
+    assert len(rows(app, Notification)) == 6
+    assert all(d.next_action_on is None for d in rows(app, Deadline, Deadline.subject_type == "probe"))
+
+
+def test_a_failed_mail_is_retried_and_kept_for_the_office(app, client, tenant, clock, monkeypatch):
+    from tests.test_letters import _free_port
+
+    _probes(app, tenant, 1, date(2026, 4, 24))
+    sweep(app, clock, "2026-04-23")
+    [message] = rows(app, OutgoingMail)
+    for key, value in (("MAIL_SERVER", "127.0.0.1"), ("MAIL_PORT", _free_port()), ("MAIL_USE_TLS", False),
+                       ("MAIL_TIMEOUT", 2), ("MAIL_MAX_ATTEMPTS", 2)):
+        monkeypatch.setitem(app.config, key, value)
+    assert tasks.deliver_mail(app) == 0
+    [message] = rows(app, OutgoingMail)
+    assert (message.status, message.attempts) == ("queued", 1) and message.last_error
+    with app.app_context():  # the backoff has passed
+        db.session.execute(sa.update(OutgoingMail).values(next_attempt_at=sa.func.now()))
+        db.session.commit()
+    tasks.deliver_mail(app)
+    [message] = rows(app, OutgoingMail)
+    assert (message.status, message.attempts) == ("failed", 2)
+    r = client.get("/api/v1/outgoing-mail?status=failed", headers=tenant.auth("office"))
+    assert r.status_code == 200 and [m["id"] for m in r.json] == [message.id]
+    r = client.post(f"/api/v1/outgoing-mail/{message.id}/retry", headers=tenant.auth("office"))
+    assert r.status_code == 200 and r.json["status"] == "queued"
+
+
+def test_the_personal_calendar_feed_parses_renews_and_keeps_an_unannounced_audit_secret(app, client, tenant, clock):
+    from icalendar import Calendar
+
+    from tests.test_surveillance import certify, declare_clear, plan
+
+    cid = certify(app, tenant, "company1", "SC-530", date(2026, 1, 31))
+    declare_clear(client, tenant)
+    announced = plan(client, tenant, cid, kind="branch", planned_on="2026-05-12").json
+    secret = plan(client, tenant, cid, kind="total", planned_on="2026-05-13", location="Geheimstraat 1").json
+    assert secret["unannounced"] and not announced["unannounced"]
+    company = tenant.auth("company1")
+    url = client.post("/api/v1/me/calendar-token", headers=company).json["url"]
+    feed = client.get(url.replace("http://localhost", ""))
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    cal = Calendar.from_ical(feed.data)
+    uids = [str(e.get("uid")) for e in cal.walk("VEVENT")]
+    assert f"audit-{announced['id']}@cki" in uids and f"audit-{secret['id']}@cki" not in uids
+    assert "Geheimstraat" not in feed.data.decode()
+    assert cal.walk("VTIMEZONE"), "the feed names its time zone"
+    # the assessor's own feed has both audits and its deadlines
+    assessor = tenant.auth("assessor")
+    own = client.post("/api/v1/me/calendar-token", headers=assessor).json["url"].replace("http://localhost", "")
+    uids = [str(e.get("uid")) for e in Calendar.from_ical(client.get(own).data).walk("VEVENT")]
+    assert {f"audit-{announced['id']}@cki", f"audit-{secret['id']}@cki"} <= set(uids)
+    # renewing the secret ends the old address; an unknown one is a plain 404
+    renewed = client.post("/api/v1/me/calendar-token", headers=company).json["url"].replace("http://localhost", "")
+    assert client.get(url.replace("http://localhost", "")).status_code == 404
+    assert client.get(renewed).status_code == 200
+    # an API client (a system, no person) has no feed
+    assert client.post("/api/v1/me/calendar-token", headers=tenant.auth("sca")).status_code == 403
