@@ -43,6 +43,7 @@ bench: $(VENV)/.test wrk
 	$(BIN)/python bench/bench_intake.py
 	$(BIN)/python bench/bench_staff_pages.py
 	$(BIN)/python bench/bench_sweeps.py
+	$(BIN)/python bench/bench_deadline_sweep.py
 
 ## make screenshots: the README's pictures (docs/img), taken by the browser tests in a real chromium
 screenshots: $(VENV)/.test chromium

@@ -33,6 +33,30 @@ def register(app):
             click.echo(f"Sweep: {result.seen} termijnen bekeken, {result.reminded} herinneringen, "
                        f"{result.flagged} verlopen.")
 
+    from flask.cli import AppGroup
+
+    deadlines = AppGroup("deadlines", help="The deadline watch.")
+    app.cli.add_command(deadlines)
+
+    @deadlines.command("rebuild")
+    def deadlines_rebuild():
+        """Write the deadlines of everything open, as each domain computes them now (once, after
+        upgrading a database with data from before the deadline watch). Safe to repeat."""
+        from flask import g
+
+        from cki.certificates import operations as certificates
+        from cki.core.auth import Principal
+        from cki.core.db import db
+        from cki.dossiers import operations as dossiers
+        from cki.findings import operations as findings
+        from cki.letters import operations as letters
+
+        g.principal = Principal(cki_id=0, label="systeem (termijnbewaking)")
+        counts = {name: domain.track_open() for name, domain in (
+            ("dossiers", dossiers), ("certificaten", certificates), ("bevindingen", findings), ("brieven", letters))}
+        db.session.commit()
+        click.echo("Termijnen bijgewerkt: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
+
     demo = click.Group("demo", help="Demo data for a newcomer to click through.")
     app.cli.add_command(demo)
 

@@ -224,3 +224,47 @@ def test_the_personal_calendar_feed_parses_renews_and_keeps_an_unannounced_audit
     assert client.get(renewed).status_code == 200
     # an API client (a system, no person) has no feed
     assert client.post("/api/v1/me/calendar-token", headers=tenant.auth("sca")).status_code == 403
+
+
+def test_a_rebuild_writes_the_deadlines_of_what_is_open_and_changes_nothing_twice(app, client, tenant, clock):
+    cid, b = finding_of(app, client, tenant, clock, category="B")
+    with app.app_context():
+        before = [(d.subject_type, d.kind, d.due_on, d.state) for d in db.session.scalars(
+            sa.select(Deadline).order_by(Deadline.subject_type, Deadline.kind))]
+        db.session.execute(sa.delete(Deadline))  # as a database from before migration 0022
+        db.session.commit()
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        out = runner.invoke(args=["deadlines", "rebuild"])
+        assert out.exit_code == 0 and "Termijnen bijgewerkt" in out.output, out.output
+        with app.app_context():
+            after = [(d.subject_type, d.kind, d.due_on, d.state) for d in db.session.scalars(
+                sa.select(Deadline).order_by(Deadline.subject_type, Deadline.kind))]
+        assert [x for x in after if x[3] == "open"] == [x for x in before if x[3] == "open"]
+
+
+def test_the_messages_page_keeps_email_choices_and_makes_a_calendar_address(app, client, tenant, clock):
+    from tests.test_web import login, post
+
+    web = app.test_client()
+    login(web, tenant.emails["planner"])
+    page = web.get("/berichten/").text
+    assert "Herinneringen per e-mail" in page and 'name="email_recertification" value="1" checked' in page
+    r = post(web, "/berichten/", action="preferences", email_finding_step="1")  # all others off
+    assert "opgeslagen" in r.text and 'name="email_recertification" value="1" checked' not in r.text
+    prefs = {p["kind"]: p["email"] for p in client.get("/api/v1/me/reminder-preferences",
+                                                        headers=tenant.auth("planner")).json}
+    assert prefs["finding_step"] and not prefs["recertification"]
+    # a planner's reminder of a recertification now comes in the app only
+    _probes(app, tenant, 0, date(2026, 4, 24))
+    from cki.deadlines import operations
+
+    with app.app_context():
+        operations.sync("probe", 99, cki_id=tenant.cki_id, company_id=None, on=date(2026, 4, 1), items=[
+            operations.Item(kind="recertification", due_on=date(2026, 6, 1), label="Hercertificering X",
+                            url="/start", role="planner")])
+        db.session.commit()
+    sweep(app, clock, "2026-05-20")
+    assert [n.text for n in rows(app, Notification)] and rows(app, OutgoingMail) == []
+    r = post(web, "/berichten/", action="calendar")
+    assert "/kalender/" in r.text and ".ics" in r.text

@@ -70,6 +70,23 @@ def issue(*, dossier, company, branches, scheme: SchemeVersion, issued_on: date)
     return certificate
 
 
+def track_open() -> int:
+    """Write the deadlines of every live certificate, open intention and suspension with an end
+    (after an upgrade: ``flask deadlines rebuild``)."""
+    live = db.session.scalars(db.select(Certificate).where(Certificate.status.in_(
+        (CertificateStatus.VALID.value, CertificateStatus.SUSPENDED.value)))).all()
+    for certificate in live:
+        _track(certificate)
+    intentions = db.session.scalars(db.select(IntendedDecision).where(
+        IntendedDecision.sent_on.is_not(None), IntendedDecision.weighed_on.is_(None))).all()
+    for intended in intentions:
+        _track_intention(intended)
+    suspensions = db.session.scalars(db.select(Suspension).where(Suspension.lifted_on.is_(None))).all()
+    for suspension in suspensions:
+        _track_suspension(suspension)
+    return len(live) + len(intentions) + len(suspensions)
+
+
 def _track(certificate: Certificate) -> None:
     """The certificate's deadlines in the deadline watch (its planners act): the recertification's
     audits about 3 months before expiry unless the holder will not continue, and the expiry."""

@@ -9,6 +9,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from cki.core.db import TenantMixin, TimestampMixin, UTCDateTime, db
 
+#: The kinds of deadline the domains write, as people choose their e-mail reminders by them.
+KIND_LABELS = {
+    "finding_step": "stappen van bevindingen",
+    "letter_dispatch": "brieven te verzenden",
+    "objection_term": "einde van bezwaar- en beroepstermijnen",
+    "zienswijze": "zienswijzen",
+    "window_end": "einde van de beoordelingstermijn van een aanvraag",
+    "decision_letter_due": "besluiten op aanvragen",
+    "provisional_report_conversion_due": "voorlopige rapporten omzetten",
+    "certificate_expiry": "verlopende certificaten",
+    "recertification": "hercertificering",
+    "suspension_end": "einde van schorsingen",
+}
+
 
 class DeadlineState(enum.StrEnum):
     OPEN = "open"

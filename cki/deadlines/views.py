@@ -11,8 +11,17 @@ from flask_login import login_required
 from cki.core.auth import admits, current_principal
 from cki.core.clock import today
 from cki.core.db import db
+from cki.core.web import form_int
 from cki.deadlines import operations
-from cki.deadlines.models import Deadline, DeadlineState, MailStatus, Notification, OutgoingMail
+from cki.deadlines.models import (
+    KIND_LABELS,
+    Deadline,
+    DeadlineState,
+    MailStatus,
+    Notification,
+    OutgoingMail,
+    ReminderPreference,
+)
 from cki.deadlines.permissions import OVERSEERS, my_deadlines, my_notifications, visible_deadlines
 from cki.users.models import Role
 
@@ -138,10 +147,10 @@ def _notifications_section():
         return []
     unread = db.session.scalars(my_notifications().where(Notification.read_at.is_(None))
                                 .order_by(Notification.id.desc()).limit(5)).all()
-    return [_section("Nieuwe meldingen", [{"label": n.text, "url": n.url or url_for("deadlines.notifications"),
+    return [_section("Nieuwe berichten", [{"label": n.text, "url": n.url or url_for("deadlines.notifications"),
                                            "due": n.dated_on} for n in unread],
-                     empty="Geen nieuwe meldingen.", more={"url": url_for("deadlines.notifications"),
-                                                          "label": "Alle meldingen"})]
+                     empty="Geen nieuwe berichten.", more={"url": url_for("deadlines.notifications"),
+                                                          "label": "Alle berichten"})]
 
 
 @bp.record_once
@@ -164,27 +173,55 @@ def overview():
                            may_oversee=p.company_id is None and admits(p, OVERSEERS))
 
 
-@bp.route("/meldingen-in-app/", methods=["GET", "POST"])
+@bp.route("/berichten/", methods=["GET", "POST"])
 @login_required
 def notifications():
+    """One's notifications (berichten); which reminders also come by e-mail; one's calendar address."""
+    from cki.users.models import User
+
     p = current_principal()
+    if p.user_id is None:
+        abort(403)
+    user = db.session.get(User, p.user_id)
     if request.method == "POST":
-        for notification in db.session.scalars(my_notifications().where(Notification.read_at.is_(None))):
-            operations.mark_read(notification)
+        action = request.form.get("action")
+        if action == "read":
+            for notification in db.session.scalars(my_notifications().where(Notification.read_at.is_(None))):
+                operations.mark_read(notification)
+            flash("Alle berichten gelezen.", "info")
+        elif action == "preferences":
+            for kind in KIND_LABELS:
+                operations.set_preference(user, kind, request.form.get(f"email_{kind}") == "1")
+            flash("Uw keuze voor herinneringen per e-mail is opgeslagen.", "info")
+        elif action == "calendar":
+            token = operations.renew_calendar_token(user)
+            flash(f"Uw nieuwe agenda-adres (het oude werkt niet meer): "
+                  f"{url_for('deadlines.calendar_feed', token=token, _external=True)}", "info")
+        else:
+            abort(400)
         db.session.commit()
-        flash("Alle meldingen gelezen.", "info")
         return redirect(url_for(".notifications"))
-    rows = db.session.scalars(my_notifications().order_by(Notification.id.desc()).limit(200)).all() \
-        if p.user_id else []
-    return render_template("deadlines/notifications.html", rows=rows)
+    rows = db.session.scalars(my_notifications().order_by(Notification.id.desc()).limit(200)).all()
+    off = {r.kind for r in db.session.scalars(sa.select(ReminderPreference).where(
+        ReminderPreference.user_id == user.id, ReminderPreference.email.is_(False)))}
+    return render_template("deadlines/notifications.html", rows=rows, kinds=KIND_LABELS, off=off)
 
 
-@bp.route("/post/uitgaande-email")
+@bp.route("/post/uitgaande-email", methods=["GET", "POST"])
 @login_required
 def outbox():
     p = current_principal()
     if not admits(p, (Role.OFFICE,)):
         abort(403)
+    if request.method == "POST":
+        message = db.session.scalar(sa.select(OutgoingMail).where(
+            OutgoingMail.cki_id == p.cki_id, OutgoingMail.id == form_int(request.form.get("mail_id"))))
+        if message is None:
+            abort(404)
+        operations.retry_mail(message)
+        db.session.commit()
+        flash("De e-mail gaat binnen een minuut opnieuw.", "info")
+        return redirect(url_for(".outbox"))
     rows = db.session.scalars(sa.select(OutgoingMail).where(
         OutgoingMail.cki_id == p.cki_id, OutgoingMail.status != MailStatus.SENT.value)
         .order_by(OutgoingMail.id.desc()).limit(500)).all()

@@ -3,8 +3,9 @@
 The rules (states, guards, effects) live in ``workflows.dossier``; this module turns the
 rows into :class:`~workflows.dossier.DossierFacts`, asks the machine, and persists the
 outcome in one transaction with its event-log entry."""
-from datetime import date
+from datetime import date, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from cki.certificates import operations as certificates
@@ -309,6 +310,20 @@ def fire_event(dossier: Dossier, event: str, payload: dict, *, expected_version:
 #: as the letter to send (letters domain) once it is written.
 _WATCHED = {"window_end": ("planner", False), "decision_letter_due": ("decider", False),
             "provisional_report_conversion_due": (None, True)}
+
+
+def track_open() -> int:
+    """Write the deadlines of every dossier that still has one (after an upgrade): the open ones,
+    and those granted in the last year (their provisional reports)."""
+    running = [machine.State.SUBMITTED, machine.State.DOCUMENTATION_REVIEW, machine.State.ASSESSMENT,
+               machine.State.DECISION]
+    found = db.session.scalars(db.select(Dossier).where(sa.or_(
+        Dossier.state.in_([s.value for s in running]),
+        sa.and_(Dossier.state == machine.State.GRANTED.value, Dossier.decided_on >= today() - timedelta(days=366)))
+    )).all()
+    for dossier in found:
+        _track(dossier)
+    return len(found)
 
 
 def _track(dossier: Dossier) -> None:

@@ -147,6 +147,14 @@ def _track(finding: Finding) -> None:
                    on=today())
 
 
+def track_open() -> int:
+    """Write the deadlines of every open finding (after an upgrade: ``flask deadlines rebuild``)."""
+    found = db.session.scalars(db.select(Finding).where(Finding.status == rules.FindingStatus.OPEN.value)).all()
+    for finding in found:
+        _track(finding)
+    return len(found)
+
+
 @deadlines.overdue.connect
 def _b_past_its_term(deadline, on, **_):
     """A B not handled in its term becomes an A (B/C §8.1.1): raised by the sweep, dated the day

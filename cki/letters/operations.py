@@ -177,6 +177,17 @@ def compose(*, company, kind: str, context: dict, scheme: str | None, template_k
     return letter
 
 
+def track_open() -> int:
+    """Write the deadlines of every letter waiting with a due date and every besluit whose term
+    still runs (after an upgrade: ``flask deadlines rebuild``)."""
+    found = db.session.scalars(sa.select(Letter).where(sa.or_(
+        sa.and_(Letter.status == LetterStatus.WAITING.value, Letter.due_on.is_not(None)),
+        sa.and_(Letter.status == LetterStatus.SENT.value, Letter.objection_due >= today())))).all()
+    for letter in found:
+        _track(letter)
+    return len(found)
+
+
 def _track(letter: Letter) -> None:
     """The letter's deadlines in the deadline watch: to be sent by its due date (the office), and
     once a besluit is sent, the end of its bezwaar or beroep term (the office: then it stands)."""
