@@ -148,6 +148,15 @@ SEED_SQL = [
        SELECT a.cki_id, a.certificate_id, a.company_id, a.id, 'total-1', 'C §7', 'Melding',
               (ARRAY['A', 'B', 'B', 'remark'])[1 + a.id % 4], 'Bevinding ' || a.id, a.done_on, now()
        FROM audits a WHERE a.cki_id = :cki AND a.status = 'done' AND a.id % 5 = 0""",
+    # The deadline watch: a deadline per audit, done for those of the past (the history a work list must
+    # never read), open for those to come, the planners'.
+    """INSERT INTO deadlines (cki_id, company_id, subject_type, subject_id, kind, label, due_on, remind_on, state,
+                              role, for_company, url, next_action_on, done_on, created_at)
+       SELECT a.cki_id, a.company_id, 'programme', a.id, 'audit_quota', 'Beoordeling ' || a.id, a.planned_on,
+              a.planned_on - 2, CASE WHEN a.planned_on < :today THEN 'done' ELSE 'open' END, 'planner', false,
+              '/planning/', CASE WHEN a.planned_on >= :today THEN a.planned_on - 2 END,
+              CASE WHEN a.planned_on < :today THEN a.planned_on END, now()
+       FROM audits a WHERE a.cki_id = :cki""",
 ]
 
 
@@ -200,7 +209,7 @@ def build(args, db_name: str) -> dict:
         conn.execute(sa.text("VACUUM ANALYZE"))
         counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
                   for t in ("companies", "meldingen", "melding_revisions", "event_log", "lavs_messages", "dossiers",
-                            "certificates", "audits", "audit_reports", "findings")}
+                            "certificates", "audits", "audit_reports", "findings", "deadlines")}
     engine.dispose()
     return {"company": company_ids[len(company_ids) // 2], "dossier": dossier_ids[-1], "melding": melding_id,
             "certificate": certificate_id, "counts": counts}
@@ -229,6 +238,9 @@ def pages(built) -> list[tuple[str, str]]:
         ("certificates: search by name", "/certificaten/?q=Asbest%2055"),
         ("certificates: search by KvK", "/certificaten/?q=10000555"),
         ("API: planning board", "/api/v1/planning/board"),
+        ("work list: planner (start page)", "/start"),
+        ("deadlines: overdue in the CKI", "/termijnen/?scope=overdue"),
+        ("API: my deadlines", "/api/v1/deadlines"),
     ]
 
 

@@ -50,10 +50,12 @@ def register(app):
         from cki.dossiers import operations as dossiers
         from cki.findings import operations as findings
         from cki.letters import operations as letters
+        from cki.surveillance import operations as surveillance
 
         g.principal = Principal(cki_id=0, label="systeem (termijnbewaking)")
         counts = {name: domain.track_open() for name, domain in (
-            ("dossiers", dossiers), ("certificaten", certificates), ("bevindingen", findings), ("brieven", letters))}
+            ("dossiers", dossiers), ("certificaten", certificates), ("bevindingen", findings), ("brieven", letters),
+            ("toezichtprogramma's", surveillance))}
         db.session.commit()
         click.echo("Termijnen bijgewerkt: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
 

@@ -91,6 +91,7 @@ MAIL_TIMEOUT = 30
 ATTACHMENT_MAX_BYTES = 20_000_000
 #: Reminders: how many werkdagen before its due date a deadline is reminded of, per kind
 #: (``kind:n`` pairs; ``default`` for the rest; 0: no reminder, only the overdue flag).
-REMINDER_LEAD_WORKDAYS = "default:2,letter_dispatch:1,certificate_expiry:20,recertification:20,objection_term:0"
+REMINDER_LEAD_WORKDAYS = ("default:2,letter_dispatch:1,certificate_expiry:20,recertification:20,objection_term:0,"
+                          "audit_quota:40")
 #: The e-mail outbox gives up on a message after this many failed attempts (the office sees it).
 MAIL_MAX_ATTEMPTS = 8

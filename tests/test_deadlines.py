@@ -268,3 +268,25 @@ def test_the_messages_page_keeps_email_choices_and_makes_a_calendar_address(app,
     assert [n.text for n in rows(app, Notification)] and rows(app, OutgoingMail) == []
     r = post(web, "/berichten/", action="calendar")
     assert "/kalender/" in r.text and ".ics" in r.text
+
+
+def test_a_programme_with_audits_open_is_a_deadline_that_moves_on_with_the_period(app, client, tenant, clock):
+    from tests.test_surveillance import certify, declare_clear, plan
+
+    cid = certify(app, tenant, "company1", "SC-530", date(2026, 1, 31))
+    declare_clear(client, tenant)
+    r = plan(client, tenant, cid, kind="branch", planned_on="2026-05-12")
+    assert r.status_code == 201, r.json
+    [quota] = open_deadlines(app, "programme", cid)
+    periods = client.get(f"/api/v1/certificates/{cid}/programme", headers=tenant.auth("planner")).json["periods"]
+    current = next(p for p in periods if p["current"])
+    assert (quota.role, quota.due_on.isoformat()) == ("planner", current["due_by"])
+    assert "nog uit te voeren" in quota.label
+    # the period is due with audits open: flagged once, and the next period's deadline takes its place
+    first_due = quota.due_on
+    day = (first_due + __import__("datetime").timedelta(days=1)).isoformat()
+    result = sweep(app, clock, day)
+    assert result.flagged == 1
+    [moved] = open_deadlines(app, "programme", cid)
+    assert moved.id == quota.id and moved.due_on > first_due and moved.next_action_on is not None
+    assert sweep(app, clock, day).flagged == 0

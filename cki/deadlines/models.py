@@ -17,10 +17,12 @@ KIND_LABELS = {
     "zienswijze": "zienswijzen",
     "window_end": "einde van de beoordelingstermijn van een aanvraag",
     "decision_letter_due": "besluiten op aanvragen",
+    "provisional_report_expiry": "vervallen van voorlopige inventarisatierapporten",
     "provisional_report_conversion_due": "voorlopige rapporten omzetten",
     "certificate_expiry": "verlopende certificaten",
     "recertification": "hercertificering",
     "suspension_end": "einde van schorsingen",
+    "audit_quota": "beoordelingen van het toezichtprogramma die nog open staan",
 }
 
 

@@ -196,7 +196,10 @@ def _act(deadline: Deadline, on: date, result: SweepResult) -> None:
                 also_staff=deadline.for_company)
         done.add(ActionKind.OVERDUE)
         result.flagged += 1
+        due = deadline.due_on
         overdue.send(deadline, on=overdue_on)
+        if deadline.due_on != due:  # the owner moved it on (a programme's next period): start over
+            done = _actions(deadline)
     deadline.next_action_on = _next_action_on(deadline, done)
     db.session.flush()
 

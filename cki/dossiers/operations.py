@@ -309,7 +309,7 @@ def fire_event(dossier: Dossier, event: str, payload: dict, *, expected_version:
 #: The dossier's deadlines the watch follows, with who acts on each. The decision letter is followed
 #: as the letter to send (letters domain) once it is written.
 _WATCHED = {"window_end": ("planner", False), "decision_letter_due": ("decider", False),
-            "provisional_report_conversion_due": (None, True)}
+            "provisional_report_expiry": (None, True), "provisional_report_conversion_due": (None, True)}
 
 
 def track_open() -> int:
@@ -372,7 +372,10 @@ def issue_certificate(dossier: Dossier, outcome, payload) -> Certificate:
 
 
 def _send_to_register(dossier: Dossier, outcome, payload):
+    from cki.surveillance import operations as surveillance  # surveillance reads dossiers: import late
+
     certificates.send_grant(dossier.certificate)
+    surveillance.track_programme(dossier.certificate)  # the first period's programme in the deadline watch
 
 
 def _passed(passed: bool) -> str:

@@ -22,6 +22,7 @@ from cki.core.db import db
 from cki.core.errors import Conflict, DomainError
 from cki.core.files import safe_filename
 from cki.core.pdf import dutch_date
+from cki.deadlines import operations as deadlines
 from cki.events.operations import log_event
 from cki.findings import operations as findings
 from cki.meldingen.models import Melding
@@ -199,6 +200,42 @@ def overview(certificate: Certificate, on: date | None = None) -> list[PeriodVie
     return views
 
 
+def track_programme(certificate: Certificate) -> None:
+    """The current period's programme in the deadline watch (its planners act): audits still to
+    plan or do by the period's due date; reminded well ahead (``audit_quota`` in
+    REMINDER_LEAD_WORKDAYS), flagged when the period is due with audits open. When a period ends,
+    the next one's deadline is written by the sweep (:func:`_period_due`)."""
+    items = []
+    if certificate.status in LIVE:
+        current = next((v for v in overview(certificate) if v.current), None)
+        if current is not None:
+            open_ = sum(max(p.line.total - p.done - p.moved, 0) for p in current.progress)
+            if open_:
+                due = current.programme.due_by
+                items.append(deadlines.Item(
+                    kind="audit_quota", due_on=due, role="planner", url=f"/certificaten/{certificate.id}",
+                    label=f"Certificaat {certificate.number} ({certificate.holder_name}): {open_} beoordeling(en) "
+                          f"van periode {current.period.index} nog uit te voeren",
+                    rule=current.programme.due_rule))
+    deadlines.sync("programme", certificate.id, cki_id=certificate.cki_id, company_id=certificate.company_id,
+                   items=items, on=today())
+
+
+def track_open() -> int:
+    """Write the programme deadline of every live certificate (after an upgrade)."""
+    live = db.session.scalars(sa.select(Certificate).where(Certificate.status.in_(LIVE))).all()
+    for certificate in live:
+        track_programme(certificate)
+    return len(live)
+
+
+@deadlines.overdue.connect
+def _period_due(deadline, on, **_):
+    """A period's programme is due: flagged once; the certificate's next period gets its deadline."""
+    if deadline.subject_type == "programme":
+        track_programme(db.session.get(Certificate, deadline.subject_id))
+
+
 # -- audits -------------------------------------------------------------------------------
 
 
@@ -311,6 +348,7 @@ def plan_audit(certificate: Certificate, data: dict) -> Audit:
     db.session.add(audit)
     db.session.flush()
     log_event(audit, "audit.planned", after=_audit_state(audit))
+    track_programme(certificate)
     return audit
 
 
@@ -363,6 +401,7 @@ def record_done(audit: Audit, data: dict) -> Audit:
     audit.status, audit.done_on, audit.period_index = AuditStatus.DONE.value, done_on, period.index
     db.session.flush()
     log_event(audit, "audit.done", before=before, after=_audit_state(audit))
+    track_programme(audit.certificate)
     return audit
 
 
@@ -375,6 +414,7 @@ def cancel_audit(audit: Audit, data: dict) -> Audit:
     audit.status, audit.cancel_reason = AuditStatus.CANCELLED.value, data["reason"]
     db.session.flush()
     log_event(audit, "audit.cancelled", before=before, after=_audit_state(audit), note=data["reason"])
+    track_programme(audit.certificate)
     return audit
 
 
@@ -427,6 +467,7 @@ def declare_figures(certificate: Certificate, data: dict) -> tuple[PeriodFigures
     log_event(certificate, "certificate.figures_declared", before=before,
               after={"period_index": index, "branch_id": row.branch_id, "figures": row.figures, "works": row.works},
               note="; ".join(warnings) or None)
+    track_programme(certificate)
     return row, warnings
 
 
@@ -505,6 +546,7 @@ def request_catch_up(certificate: Certificate, data: dict) -> CatchUpResult:
         db.session.flush()
         log_event(certificate, "certificate.catch_up", after={"period_index": index, "shortfall": shortfall},
                   note=data["reason"])
+        track_programme(certificate)
         return CatchUpResult(row, None, decision)
     proposal = propose_withdrawal(certificate, index, "catch_up_exhausted", f"{decision.reason} Reden van de planner: "
                                   f"{data['reason']}", decision.source)
