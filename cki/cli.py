@@ -56,8 +56,14 @@ def register(app):
         counts = {name: domain.track_open() for name, domain in (
             ("dossiers", dossiers), ("certificaten", certificates), ("bevindingen", findings), ("brieven", letters),
             ("toezichtprogramma's", surveillance))}
+        from cki.core.clock import today
+        from cki.deadlines import operations as watch
+
+        flagged = watch.mark_past_as_flagged(today())
         db.session.commit()
         click.echo("Termijnen bijgewerkt: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
+        click.echo(f"{flagged} termijn(en) waren al verstreken: gemarkeerd als verlopen, zonder verdere actie "
+                   "(zie Termijnen, alles wat verlopen is).")
 
     demo = click.Group("demo", help="Demo data for a newcomer to click through.")
     app.cli.add_command(demo)

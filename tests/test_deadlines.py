@@ -228,6 +228,8 @@ def test_the_personal_calendar_feed_parses_renews_and_keeps_an_unannounced_audit
 
 def test_a_rebuild_writes_the_deadlines_of_what_is_open_and_changes_nothing_twice(app, client, tenant, clock):
     cid, b = finding_of(app, client, tenant, clock, category="B")
+    clock("2026-04-28")
+    send_result(client, tenant, b, "2026-04-28")
     with app.app_context():
         before = [(d.subject_type, d.kind, d.due_on, d.state) for d in db.session.scalars(
             sa.select(Deadline).order_by(Deadline.subject_type, Deadline.kind))]
@@ -241,6 +243,17 @@ def test_a_rebuild_writes_the_deadlines_of_what_is_open_and_changes_nothing_twic
             after = [(d.subject_type, d.kind, d.due_on, d.state) for d in db.session.scalars(
                 sa.select(Deadline).order_by(Deadline.subject_type, Deadline.kind))]
         assert [x for x in after if x[3] == "open"] == [x for x in before if x[3] == "open"]
+    # a rebuild after N2's term had passed: flagged as overdue, not acted on (no back-dated raise)
+    with app.app_context():
+        db.session.execute(sa.delete(Deadline))
+        db.session.commit()
+    clock("2026-05-11")
+    out = app.test_cli_runner().invoke(args=["deadlines", "rebuild"])
+    assert "1 termijn(en) waren al verstreken" in out.output, out.output
+    [n2] = open_deadlines(app, "finding", b["id"])
+    assert (n2.overdue_since, n2.next_action_on) == (date(2026, 5, 2), None)
+    assert sweep(app, clock, "2026-05-11").flagged == 0
+    assert client.get(f"/api/v1/findings/{b['id']}", headers=tenant.auth("planner")).json["status"] == "open"
 
 
 def test_the_messages_page_keeps_email_choices_and_makes_a_calendar_address(app, client, tenant, clock):
@@ -290,3 +303,52 @@ def test_a_programme_with_audits_open_is_a_deadline_that_moves_on_with_the_perio
     [moved] = open_deadlines(app, "programme", cid)
     assert moved.id == quota.id and moved.due_on > first_due and moved.next_action_on is not None
     assert sweep(app, clock, day).flagged == 0
+
+
+def test_a_bezwaar_term_is_only_reminded_of_and_ends_quietly_or_when_contested(app, client, tenant, clock):
+    from tests.test_letters import letters_of, send
+    from tests.test_surveillance import certify
+
+    cid = certify(app, tenant, "company1", "SC-540", date(2026, 3, 2))
+    client.post(f"/api/v1/certificates/{cid}/withdraw", headers=tenant.auth("decider"),
+                json={"on": "2026-04-23", "reason": "Op eigen verzoek.", "at_own_request": True})
+    [letter] = letters_of(client, tenant, status="waiting", certificate_id=cid)
+    send(client, tenant, letter["id"], "2026-04-23")
+    [term] = open_deadlines(app, "letter", letter["id"])
+    assert (term.kind, term.due_on, term.passive) == ("objection_term", date(2026, 6, 4), True)
+    result = sweep(app, clock, "2026-06-08")
+    assert (result.flagged, rows(app, Deadline, Deadline.id == term.id)[0].state) == (0, "done")
+    assert not [n for n in rows(app, Notification) if "verstreken" in n.text]
+
+
+def test_one_failing_deadline_does_not_hold_up_the_sweep(app, tenant, clock, monkeypatch):
+    from cki.deadlines import operations
+
+    _probes(app, tenant, 3, date(2026, 4, 20))
+
+    def fails_on_the_second(deadline, on, **_):
+        if deadline.subject_id == 2:
+            raise RuntimeError("kapot")
+
+    operations.overdue.connect(fails_on_the_second)
+    try:
+        result = sweep(app, clock, "2026-04-23")
+    finally:
+        operations.overdue.disconnect(fails_on_the_second)
+    assert (result.flagged, result.failed) == (2, 1)
+    assert sweep(app, clock, "2026-04-23").flagged == 1  # the next sweep finishes it
+    assert len(rows(app, DeadlineAction)) == 3
+
+
+def test_a_sent_mail_is_not_sent_again_and_a_far_suspension_end_is_refused_not_an_error(app, client, tenant, clock):
+    from tests.test_surveillance import certify
+
+    _probes(app, tenant, 1, date(2026, 4, 24))
+    sweep(app, clock, "2026-04-23")
+    [message] = rows(app, OutgoingMail)
+    r = client.post(f"/api/v1/outgoing-mail/{message.id}/retry", headers=tenant.auth("office"))
+    assert r.status_code == 409  # queued, not failed
+    cid = certify(app, tenant, "company1", "SC-540", date(2026, 3, 2))
+    r = client.post(f"/api/v1/certificates/{cid}/suspend", headers=tenant.auth("decider"), json={
+        "start": "2026-04-23", "end": "2150-01-01", "reason": "x", "at_own_request": True})
+    assert r.status_code == 422 and "end" in r.json["errors"]["json"]  # beyond the calendar: said, not a 500

@@ -88,20 +88,15 @@ def track_open() -> int:
 
 
 def _track(certificate: Certificate) -> None:
-    """The certificate's deadlines in the deadline watch (its planners act): the recertification's
-    audits about 3 months before expiry unless the holder will not continue, and the expiry."""
+    """The certificate's expiry in the deadline watch (its planners are reminded; the expiry job
+    carries it out). The recertification's audits are the last period's programme (surveillance);
+    a certificate that ended has no programme to watch."""
     items = []
     if certificate.status in (CertificateStatus.VALID, CertificateStatus.SUSPENDED):
         expiry = rules.certificate_valid_until(certificate.scheme, certificate.issued_on)
-        items.append(deadlines.Item(kind="certificate_expiry", due_on=certificate.valid_until, role="planner",
+        items.append(deadlines.Item(kind="certificate_expiry", due_on=certificate.valid_until, role="planner", passive=True,
                                     url=f"/certificaten/{certificate.id}", rule=expiry.rule,
                                     label=f"Certificaat {certificate.number} ({certificate.holder_name}) verloopt"))
-        if certificate.not_continuing_on is None:
-            recert = rules.recertification_due(certificate.scheme, certificate.valid_until)
-            items.append(deadlines.Item(kind="recertification", due_on=recert.date, role="planner", rule=recert.rule,
-                                        url=f"/certificaten/{certificate.id}",
-                                        label=f"Hercertificering {certificate.number} ({certificate.holder_name}): "
-                                              "jaarlijkse beoordelingen afgerond"))
     deadlines.sync("certificate", certificate.id, cki_id=certificate.cki_id, company_id=certificate.company_id,
                    items=items, on=today())
 
@@ -213,6 +208,7 @@ def _track_intention(intended: IntendedDecision, rule: str | None = None) -> Non
     items = []
     if intended.sent_on and intended.answered_on is None and intended.weighed_on is None:
         items.append(deadlines.Item(kind="zienswijze", due_on=intended.answer_due, for_company=True, rule=rule,
+                                    role="decider",
                                     url=f"/certificaten/{intended.certificate_id}/besluiten",
                                     label=f"Zienswijze op het voornemen tot "
                                           f"{'intrekking' if intended.kind == DecisionKind.WITHDRAW else 'schorsing'}"))

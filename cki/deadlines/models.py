@@ -58,6 +58,9 @@ class Deadline(TenantMixin, TimestampMixin, db.Model):
     role: Mapped[str | None] = mapped_column(sa.String(30))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     for_company: Mapped[bool] = mapped_column(default=False, nullable=False)
+    #: Only to remind of: the day it passes it is done, with no overdue flag (a term that simply
+    #: ends, like the bezwaar term; a certificate's expiry, which its own job carries out).
+    passive: Mapped[bool] = mapped_column(default=False, nullable=False)
     #: Where it is done (a page path), one click from the work list.
     url: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     next_action_on: Mapped[date | None] = mapped_column()

@@ -20,6 +20,7 @@ from flask import current_app
 
 from cki.core import mail
 from cki.core.db import db, utcnow
+from cki.core.errors import Conflict
 from cki.deadlines.models import (
     ActionKind,
     CalendarToken,
@@ -31,7 +32,7 @@ from cki.deadlines.models import (
     OutgoingMail,
     ReminderPreference,
 )
-from workflows.calendar import legal_calendar
+from workflows.calendar import OutOfCalendarRange, legal_calendar
 
 _signals = Namespace()
 #: Sent with (deadline, on=the day it became overdue) inside the sweep's transaction for it.
@@ -50,9 +51,10 @@ class Item:
     label: str
     url: str
     rule: str | None = None
-    role: str | None = None
+    role: str | None = None  # staff who act; for a company's deadline, staff told when it is missed
     user_id: int | None = None
     for_company: bool = False
+    passive: bool = False  # only reminded of; done the day it passes, never flagged
 
 
 def lead_workdays(kind: str) -> int:
@@ -96,14 +98,37 @@ def sync(subject_type: str, subject_id: int, *, cki_id: int, company_id: int | N
         deadline.state = DeadlineState.OPEN.value
         deadline.due_on, deadline.label, deadline.url, deadline.rule = item.due_on, item.label[:300], item.url, item.rule
         deadline.role, deadline.user_id, deadline.for_company = item.role, item.user_id, item.for_company
+        deadline.passive = item.passive
         lead = lead_workdays(item.kind)
-        deadline.remind_on = cal.add(item.due_on, -lead) if lead else None
+        try:
+            deadline.remind_on = cal.add(item.due_on, -lead) if lead else None
+        except OutOfCalendarRange:  # decades ahead (a suspension "until 2150"): no reminder day to compute
+            deadline.remind_on = None
         db.session.flush()
         deadline.next_action_on = _next_action_on(deadline, _actions(deadline))
     for deadline in existing.values():
         if deadline.state == DeadlineState.OPEN:
             deadline.state, deadline.done_on, deadline.next_action_on = DeadlineState.DONE.value, on, None
     db.session.flush()
+
+
+def mark_past_as_flagged(on: date) -> int:
+    """After a rebuild: what was already overdue before the watch existed is recorded as flagged on
+    the day after its due date, without acting on it (no back-dated raises, no e-mails); staff see
+    it in the overdue list and decide."""
+    past = db.session.scalars(sa.select(Deadline).where(Deadline.state == DeadlineState.OPEN.value,
+                                                        Deadline.due_on < on, Deadline.next_action_on.is_not(None)))
+    count = 0
+    for deadline in past:
+        if deadline.passive:
+            deadline.state, deadline.done_on = DeadlineState.DONE.value, deadline.due_on + timedelta(days=1)
+        elif ActionKind.OVERDUE not in _actions(deadline):
+            _record(deadline, ActionKind.OVERDUE, deadline.due_on + timedelta(days=1), on)
+            deadline.overdue_since = deadline.due_on + timedelta(days=1)
+        deadline.next_action_on = None
+        count += 1
+    db.session.flush()
+    return count
 
 
 def close(subject_type: str, subject_id: int, *, on: date) -> None:
@@ -123,6 +148,7 @@ class SweepResult:
     reminded: int = 0
     flagged: int = 0
     seen: int = 0
+    failed: int = 0  # deadlines whose action failed: logged, tried again by the next sweep
 
 
 def sweep(on: date, *, before_each=None) -> SweepResult:
@@ -145,8 +171,13 @@ def sweep(on: date, *, before_each=None) -> SweepResult:
                 db.session.rollback()
                 continue
             result.seen += 1
-            _act(deadline, on, result)
-            db.session.commit()
+            try:
+                _act(deadline, on, result)
+                db.session.commit()
+            except Exception:  # one deadline's failure must not hold up the others
+                db.session.rollback()
+                result.failed += 1
+                current_app.logger.exception("termijnbewaking: termijn %s niet afgehandeld", deadline_id)
     return result
 
 
@@ -189,15 +220,17 @@ def _act(deadline: Deadline, on: date, result: SweepResult) -> None:
                 deadline.remind_on)
         done.add(ActionKind.REMIND)
         result.reminded += 1
-    if ActionKind.OVERDUE not in done and on >= overdue_on:
+    if deadline.passive and on >= overdue_on:  # a term that just ends: done, nothing to flag
+        deadline.state, deadline.done_on = DeadlineState.DONE.value, overdue_on
+    elif ActionKind.OVERDUE not in done and on >= overdue_on:
         _record(deadline, ActionKind.OVERDUE, overdue_on, on)
         deadline.overdue_since = overdue_on
         _notify(deadline, f"Termijn verstreken: {deadline.label} (uiterlijk {deadline.due_on:%d-%m-%Y}).", overdue_on,
                 also_staff=deadline.for_company)
         done.add(ActionKind.OVERDUE)
-        result.flagged += 1
         due = deadline.due_on
         overdue.send(deadline, on=overdue_on)
+        result.flagged += 1
         if deadline.due_on != due:  # the owner moved it on (a programme's next period): start over
             done = _actions(deadline)
     deadline.next_action_on = _next_action_on(deadline, done)
@@ -214,10 +247,9 @@ def _recipients(deadline: Deadline, *, also_staff: bool = False):
         users = db.session.scalars(stmt.where(User.company_id == deadline.company_id)).all()
     else:
         users = []
-    if deadline.role and not deadline.user_id or also_staff:
-        role = deadline.role if not deadline.for_company else "team_leader"
+    if deadline.role and deadline.user_id is None and (not deadline.for_company or also_staff):
         users += db.session.scalars(stmt.where(User.company_id.is_(None), User.id.in_(
-            sa.select(UserRole.user_id).where(UserRole.role == role)))).all()
+            sa.select(UserRole.user_id).where(UserRole.role == deadline.role)))).all()
     return list({u.id: u for u in users}.values())
 
 
@@ -272,7 +304,9 @@ def deliver_mail(limit: int = 100) -> tuple[int, int]:
 
 
 def retry_mail(message: OutgoingMail) -> OutgoingMail:
-    """The office sends a failed message again."""
+    """The office sends a failed message again (only a failed one: a sent one would go twice)."""
+    if message.status != MailStatus.FAILED:
+        raise Conflict("status", "Alleen een mislukte e-mail wordt opnieuw verstuurd.")
     message.status, message.attempts, message.next_attempt_at = MailStatus.QUEUED.value, 0, utcnow()
     db.session.flush()
     return message

@@ -306,10 +306,11 @@ def fire_event(dossier: Dossier, event: str, payload: dict, *, expected_version:
     return outcome
 
 
-#: The dossier's deadlines the watch follows, with who acts on each. The decision letter is followed
-#: as the letter to send (letters domain) once it is written.
+#: The dossier's deadlines the watch follows, with who acts on each (for the company's: who is told
+#: when it passes). The decision letter is followed as the letter to send once it is written; the
+#: conversion of provisional reports after a grant is checked at the next audit, not here.
 _WATCHED = {"window_end": ("planner", False), "decision_letter_due": ("decider", False),
-            "provisional_report_expiry": (None, True), "provisional_report_conversion_due": (None, True)}
+            "provisional_report_expiry": ("planner", True)}
 
 
 def track_open() -> int:

@@ -196,8 +196,9 @@ def _track(letter: Letter) -> None:
         items.append(deadlines.Item(kind="letter_dispatch", due_on=letter.due_on, role="office",
                                     url=f"/post/brieven/{letter.id}",
                                     label=f"Brief {letter.reference} verzenden: {letter.subject}"))
-    if letter.status == LetterStatus.SENT and letter.objection_due is not None:
-        items.append(deadlines.Item(kind="objection_term", due_on=letter.objection_due, role="office",
+    contested = db.session.scalar(sa.select(sa.func.count()).where(Objection.letter_id == letter.id))
+    if letter.status == LetterStatus.SENT and letter.objection_due is not None and not contested:
+        items.append(deadlines.Item(kind="objection_term", due_on=letter.objection_due, role="office", passive=True,
                                     url=f"/post/brieven/{letter.id}",
                                     label=f"Termijn voor bezwaar of beroep tegen {letter.reference} loopt af"))
     deadlines.sync("letter", letter.id, cki_id=letter.cki_id, company_id=letter.company_id, items=items, on=today())
@@ -402,6 +403,7 @@ def file_objection(letter: Letter, data: dict, *, by_company: bool) -> Objection
                                                     "received_on": received_on.isoformat(), "late": objection.late,
                                                     "posted_on": posted_on.isoformat() if posted_on else None},
               note=objection.grounds)
+    _track(letter)  # contested: the end of its term no longer needs watching
     if kind == ObjectionKind.BEZWAAR:
         compose(company=letter.company, kind="receipt", scheme=letter.scheme, regarding=("objection", objection.id),
                 context={"stuk": f"uw bezwaarschrift tegen ons besluit {letter.reference} van "

@@ -201,22 +201,27 @@ def overview(certificate: Certificate, on: date | None = None) -> list[PeriodVie
 
 
 def track_programme(certificate: Certificate) -> None:
-    """The current period's programme in the deadline watch (its planners act): audits still to
-    plan or do by the period's due date; reminded well ahead (``audit_quota`` in
-    REMINDER_LEAD_WORKDAYS), flagged when the period is due with audits open. When a period ends,
-    the next one's deadline is written by the sweep (:func:`_period_due`)."""
+    """The programme in the deadline watch (its planners act): the running period's audits still to
+    do by its due date, and once that period is complete the next one's, so a programme is watched
+    from one period to the next; reminded well ahead (``audit_quota`` in REMINDER_LEAD_WORKDAYS:
+    quota at risk), flagged when a period is due with audits open. The last period's due date is
+    the recertification date. When a period ends the sweep moves on (:func:`_period_due`)."""
     items = []
     if certificate.status in LIVE:
-        current = next((v for v in overview(certificate) if v.current), None)
-        if current is not None:
-            open_ = sum(max(p.line.total - p.done - p.moved, 0) for p in current.progress)
+        views = overview(certificate)
+        index = next((i for i, v in enumerate(views) if v.current), None)
+        for view in views[index:index + 2] if index is not None else []:
+            if view.current:
+                open_ = sum(max(p.line.total - p.done - p.moved, 0) for p in view.progress)
+            else:
+                open_ = sum(line.total for line in view.programme.lines)
             if open_:
-                due = current.programme.due_by
                 items.append(deadlines.Item(
-                    kind="audit_quota", due_on=due, role="planner", url=f"/certificaten/{certificate.id}",
+                    kind="audit_quota", due_on=view.programme.due_by, role="planner",
+                    url=f"/certificaten/{certificate.id}", rule=view.programme.due_rule,
                     label=f"Certificaat {certificate.number} ({certificate.holder_name}): {open_} beoordeling(en) "
-                          f"van periode {current.period.index} nog uit te voeren",
-                    rule=current.programme.due_rule))
+                          f"van periode {view.period.index} nog uit te voeren"))
+                break
     deadlines.sync("programme", certificate.id, cki_id=certificate.cki_id, company_id=certificate.company_id,
                    items=items, on=today())
 

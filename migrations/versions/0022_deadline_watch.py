@@ -46,6 +46,7 @@ def upgrade():
     sa.Column('role', sa.String(length=30), nullable=True),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('for_company', sa.Boolean(), nullable=False),
+    sa.Column('passive', sa.Boolean(), nullable=False),
     sa.Column('url', sa.String(length=300), nullable=False),
     sa.Column('next_action_on', sa.Date(), nullable=True),
     sa.Column('overdue_since', sa.Date(), nullable=True),
