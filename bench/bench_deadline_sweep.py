@@ -30,9 +30,9 @@ SWEEP_DAY = date(2026, 5, 4)
 HISTORY_SQL = """
     WITH made AS (
         INSERT INTO deadlines (cki_id, company_id, subject_type, subject_id, kind, label, due_on, remind_on, state,
-                               role, for_company, url, next_action_on, overdue_since, done_on, created_at)
+                               role, for_company, passive, url, next_action_on, overdue_since, done_on, created_at)
         SELECT :cki, NULL, 'history', :start + n, 'finding_step', 'Oude termijn', DATE '2016-01-04' + (n % 3650),
-               DATE '2016-01-01' + (n % 3650), 'done', 'team_leader', false, '/start', NULL, NULL,
+               DATE '2016-01-01' + (n % 3650), 'done', 'team_leader', false, false, '/start', NULL, NULL,
                DATE '2016-01-05' + (n % 3650), now()
         FROM generate_series(1, :n) AS n
         RETURNING id, due_on, remind_on)

@@ -144,16 +144,17 @@ SEED_SQL = [
        WHERE a.cki_id = :cki AND a.status = 'done'""",
     # A finding in one audit in five.
     """INSERT INTO findings (cki_id, certificate_id, company_id, audit_id, item_key, clause, text, category, evidence,
-                             found_on, created_at)
+                             found_on, procedure, status, lock_version, created_at)
        SELECT a.cki_id, a.certificate_id, a.company_id, a.id, 'total-1', 'C §7', 'Melding',
-              (ARRAY['A', 'B', 'B', 'remark'])[1 + a.id % 4], 'Bevinding ' || a.id, a.done_on, now()
+              (ARRAY['A', 'B', 'B', 'remark'])[1 + a.id % 4], 'Bevinding ' || a.id, a.done_on,
+              (ARRAY['category_a', 'non_a', 'non_a', NULL])[1 + a.id % 4], 'closed', 1, now()
        FROM audits a WHERE a.cki_id = :cki AND a.status = 'done' AND a.id % 5 = 0""",
     # The deadline watch: a deadline per audit, done for those of the past (the history a work list must
     # never read), open for those to come, the planners'.
     """INSERT INTO deadlines (cki_id, company_id, subject_type, subject_id, kind, label, due_on, remind_on, state,
-                              role, for_company, url, next_action_on, done_on, created_at)
+                              role, for_company, passive, url, next_action_on, done_on, created_at)
        SELECT a.cki_id, a.company_id, 'programme', a.id, 'audit_quota', 'Beoordeling ' || a.id, a.planned_on,
-              a.planned_on - 2, CASE WHEN a.planned_on < :today THEN 'done' ELSE 'open' END, 'planner', false,
+              a.planned_on - 2, CASE WHEN a.planned_on < :today THEN 'done' ELSE 'open' END, 'planner', false, false,
               '/planning/', CASE WHEN a.planned_on >= :today THEN a.planned_on - 2 END,
               CASE WHEN a.planned_on < :today THEN a.planned_on END, now()
        FROM audits a WHERE a.cki_id = :cki""",
