@@ -352,3 +352,22 @@ def test_a_sent_mail_is_not_sent_again_and_a_far_suspension_end_is_refused_not_a
     r = client.post(f"/api/v1/certificates/{cid}/suspend", headers=tenant.auth("decider"), json={
         "start": "2026-04-23", "end": "2150-01-01", "reason": "x", "at_own_request": True})
     assert r.status_code == 422 and "end" in r.json["errors"]["json"]  # beyond the calendar: said, not a 500
+
+
+def test_the_next_step_on_the_same_due_date_is_reminded_of_anew(app, tenant, clock):
+    from cki.deadlines import operations
+
+    def state(label):
+        with app.app_context():
+            operations.sync("probe", 1, cki_id=tenant.cki_id, company_id=None, on=date(2026, 4, 1), items=[
+                operations.Item(kind="finding_step", due_on=date(2026, 4, 28), label=label, url="/start",
+                                role="planner")])
+            db.session.commit()
+
+    state("Stap T2")
+    assert sweep(app, clock, "2026-04-24").reminded == 1
+    state("Stap T2")  # the same step again: nothing new
+    assert sweep(app, clock, "2026-04-24").seen == 0
+    state("Stap T3")  # another step, by chance due on the same day: a new reminder
+    assert sweep(app, clock, "2026-04-24").reminded == 1
+    assert len(rows(app, Notification)) == 2

@@ -63,6 +63,9 @@ class Deadline(TenantMixin, TimestampMixin, db.Model):
     passive: Mapped[bool] = mapped_column(default=False, nullable=False)
     #: Where it is done (a page path), one click from the work list.
     url: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    #: Counts the times the deadline became a different one (a finding's next step) on the same
+    #: row: a new round is reminded and flagged anew, even on the same due date.
+    round: Mapped[int] = mapped_column(nullable=False, default=0, server_default="0")
     next_action_on: Mapped[date | None] = mapped_column()
     overdue_since: Mapped[date | None] = mapped_column()  # the day after the due date, once flagged
     done_on: Mapped[date | None] = mapped_column()
@@ -79,12 +82,14 @@ class DeadlineAction(TenantMixin, TimestampMixin, db.Model):
     after downtime dates a reminder on its reminder day, not on the day the sweep ran)."""
 
     __tablename__ = "deadline_actions"
-    __table_args__ = (sa.UniqueConstraint("deadline_id", "action", "for_due_on", name="uq_deadline_actions_once"),)
+    __table_args__ = (sa.UniqueConstraint("deadline_id", "action", "for_due_on", "round",
+                                          name="uq_deadline_actions_once"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deadline_id: Mapped[int] = mapped_column(sa.ForeignKey("deadlines.id", ondelete="CASCADE"), nullable=False)
     action: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     for_due_on: Mapped[date] = mapped_column(nullable=False)
+    round: Mapped[int] = mapped_column(nullable=False, default=0, server_default="0")
     acted_on: Mapped[date] = mapped_column(nullable=False)
     swept_on: Mapped[date] = mapped_column(nullable=False)  # the sweep's day, for the record
 

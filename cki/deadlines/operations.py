@@ -67,7 +67,8 @@ def lead_workdays(kind: str) -> int:
 
 def _actions(deadline: Deadline) -> set[str]:
     return set(db.session.scalars(sa.select(DeadlineAction.action).where(
-        DeadlineAction.deadline_id == deadline.id, DeadlineAction.for_due_on == deadline.due_on)))
+        DeadlineAction.deadline_id == deadline.id, DeadlineAction.for_due_on == deadline.due_on,
+        DeadlineAction.round == deadline.round)))
 
 
 def _next_action_on(deadline: Deadline, done: set[str]) -> date | None:
@@ -91,10 +92,13 @@ def sync(subject_type: str, subject_id: int, *, cki_id: int, company_id: int | N
         deadline = existing.pop(item.kind, None)
         if deadline is None:
             deadline = Deadline(cki_id=cki_id, company_id=company_id, subject_type=subject_type, subject_id=subject_id,
-                                kind=item.kind, state=DeadlineState.OPEN.value)
+                                kind=item.kind, state=DeadlineState.OPEN.value, round=0)
             db.session.add(deadline)
         elif (deadline.due_on, deadline.state) != (item.due_on, DeadlineState.OPEN):
             deadline.overdue_since = deadline.done_on = None  # a moved or reopened deadline starts over
+        if deadline.id is not None and deadline.label != item.label[:300]:
+            deadline.round += 1  # another step on the same row: reminded and flagged anew
+            deadline.overdue_since = None
         deadline.state = DeadlineState.OPEN.value
         deadline.due_on, deadline.label, deadline.url, deadline.rule = item.due_on, item.label[:300], item.url, item.rule
         deadline.role, deadline.user_id, deadline.for_company = item.role, item.user_id, item.for_company
@@ -206,7 +210,7 @@ class _sweep_lock:
 
 def _record(deadline: Deadline, action: ActionKind, acted_on: date, on: date) -> None:
     db.session.add(DeadlineAction(cki_id=deadline.cki_id, deadline_id=deadline.id, action=action.value,
-                                  for_due_on=deadline.due_on, acted_on=acted_on, swept_on=on))
+                                  for_due_on=deadline.due_on, round=deadline.round, acted_on=acted_on, swept_on=on))
     db.session.flush()  # the unique key: a second sweep that got here too fails here, not later
 
 

@@ -48,6 +48,7 @@ def upgrade():
     sa.Column('for_company', sa.Boolean(), nullable=False),
     sa.Column('passive', sa.Boolean(), nullable=False),
     sa.Column('url', sa.String(length=300), nullable=False),
+    sa.Column('round', sa.Integer(), server_default='0', nullable=False),
     sa.Column('next_action_on', sa.Date(), nullable=True),
     sa.Column('overdue_since', sa.Date(), nullable=True),
     sa.Column('done_on', sa.Date(), nullable=True),
@@ -107,6 +108,7 @@ def upgrade():
     sa.Column('deadline_id', sa.Integer(), nullable=False),
     sa.Column('action', sa.String(length=20), nullable=False),
     sa.Column('for_due_on', sa.Date(), nullable=False),
+    sa.Column('round', sa.Integer(), server_default='0', nullable=False),
     sa.Column('acted_on', sa.Date(), nullable=False),
     sa.Column('swept_on', sa.Date(), nullable=False),
     sa.Column('cki_id', sa.Integer(), nullable=False),
@@ -114,7 +116,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['cki_id'], ['ckis.id'], name=op.f('fk_deadline_actions_cki_id_ckis')),
     sa.ForeignKeyConstraint(['deadline_id'], ['deadlines.id'], name=op.f('fk_deadline_actions_deadline_id_deadlines'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deadline_actions')),
-    sa.UniqueConstraint('deadline_id', 'action', 'for_due_on', name='uq_deadline_actions_once')
+    sa.UniqueConstraint('deadline_id', 'action', 'for_due_on', 'round', name='uq_deadline_actions_once')
     )
     with op.batch_alter_table('deadline_actions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_deadline_actions_cki_id'), ['cki_id'], unique=False)
