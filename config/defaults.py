@@ -95,3 +95,13 @@ REMINDER_LEAD_WORKDAYS = ("default:2,letter_dispatch:1,certificate_expiry:20,rec
                           "audit_quota:40")
 #: The e-mail outbox gives up on a message after this many failed attempts (the office sees it).
 MAIL_MAX_ATTEMPTS = 8
+#: Delivery to the SCA register: "email" (the message with the certificate PDF to REGISTER_EMAIL,
+#: through the MAIL_* server), "https" (a JSON POST to REGISTER_URL signed with HMAC-SHA256 over
+#: the timestamp and the body with REGISTER_SECRET), or empty: the register's API client fetches.
+REGISTER_TRANSPORT = ""
+REGISTER_EMAIL = ""
+REGISTER_URL = ""
+REGISTER_SECRET = ""
+REGISTER_TIMEOUT = 10
+#: A message is parked (the office sees it and may retry) after this many failed deliveries.
+REGISTER_MAX_ATTEMPTS = 10

@@ -26,6 +26,7 @@ JOBS = [
     # hourly, so a restart after downtime catches up within the hour; a rerun the same day does nothing
     (tasks.sweep_deadlines, "interval", {"hours": 1}),
     (tasks.deliver_mail, "interval", {"minutes": 1}),
+    (tasks.deliver_register, "interval", {"minutes": 1}),
 ]
 
 

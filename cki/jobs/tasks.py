@@ -138,3 +138,12 @@ def deliver_mail(app) -> int:
     with app.app_context():
         sent, _failed = operations.deliver_mail()
         return sent
+
+
+def deliver_register(app) -> int:
+    """Deliver the SCA register's queued messages through the configured transport, in order per
+    certificate, retrying with backoff (``cki.register.operations.deliver``)."""
+    from cki.register import operations
+
+    with app.app_context():
+        return operations.deliver()[0]

@@ -1,7 +1,8 @@
-"""The outbox the SCA register fetches (B/C §10): every grant with its certificate PDF and
-every withdrawal, written in the decision's own transaction. The register polls the
-pending messages, downloads the PDF, and acknowledges each one; nothing is pushed, so
-nothing is lost when the register is down."""
+"""The outbox for the SCA register (B/C §10): every grant with its certificate PDF and every
+withdrawal, written in the decision's own transaction. The register job delivers them through the
+configured transport (``cki.register.transports``); without one, the register's client polls the
+pending messages, downloads the PDF and acknowledges each. Staff follow every message's delivery
+and retry a parked one."""
 from marshmallow import Schema, fields
 
 from cki.certificates.pdf import certificate_response
@@ -13,6 +14,7 @@ from cki.core.tenancy import get_or_404, scoped_select
 from cki.register import operations
 from cki.register.models import RegisterMessage
 from cki.register.permissions import REGISTER, STAFF
+from cki.users.models import Role
 
 blp = Blueprint("register_api", __name__, url_prefix="/api/v1",
                 description="SCA-certificatenregister: verleende en ingetrokken certificaten ophalen en bevestigen.")
@@ -28,6 +30,13 @@ class RegisterMessageSchema(Schema):
     kind = fields.Str(metadata={"description": "granted (verleend) of withdrawn (ingetrokken)"})
     created_at = fields.DateTime()
     acknowledged_at = fields.DateTime(allow_none=True)
+    status = fields.Str(metadata={"description": "queued (te bezorgen), delivered (bezorgd), parked (geparkeerd na "
+                                                 "te veel mislukte pogingen; opnieuw te versturen)"})
+    attempts = fields.Int()
+    next_attempt_at = fields.DateTime(allow_none=True)
+    delivered_at = fields.DateTime(allow_none=True)
+    transport = fields.Str(allow_none=True, metadata={"description": "email, https, of api (opgehaald)"})
+    last_error = fields.Str(allow_none=True)
     certificate = fields.Dict(attribute="payload")
     pdf_url = fields.Method("_pdf_url")
 
@@ -61,5 +70,15 @@ def message_pdf(register_message_id):
 def acknowledge(register_message_id):
     """The register has processed the message; it no longer shows as pending."""
     message = operations.acknowledge(get_or_404(RegisterMessage, register_message_id))
+    db.session.commit()
+    return message
+
+
+@blp.route("/register/messages/<int:register_message_id>/retry", methods=["POST"])
+@require(Role.OFFICE, Role.ADMIN)
+@blp.response(200, RegisterMessageSchema)
+def retry(register_message_id):
+    """Send a parked message again; the certificate's later messages follow it."""
+    message = operations.retry(get_or_404(RegisterMessage, register_message_id))
     db.session.commit()
     return message

@@ -6,8 +6,10 @@ from cki.core.db import TenantMixin, TimestampMixin, UTCDateTime, db
 
 class RegisterMessage(TenantMixin, TimestampMixin, db.Model):
     """Outbox for the SCA certificate register (B/C §10): every grant (with its PDF), withdrawal and
-    expiry. Written in the same transaction as the change, so none is lost; the register's API
-    client fetches and acknowledges them."""
+    expiry. Written in the same transaction as the change, so none is lost. Delivered by the
+    register job through the configured transport (e-mail with the PDF, or signed HTTPS), in order
+    per certificate, retried with backoff and parked after too many failures; or, without a
+    transport, fetched and acknowledged by the register's API client."""
 
     __tablename__ = "register_messages"
 
@@ -16,5 +18,12 @@ class RegisterMessage(TenantMixin, TimestampMixin, db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)  # granted | withdrawn | expired
     payload: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
     acknowledged_at = mapped_column(UTCDateTime)
+    #: queued (to deliver), delivered, parked (gave up after REGISTER_MAX_ATTEMPTS; staff retry)
+    status: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="queued", server_default="queued")
+    attempts: Mapped[int] = mapped_column(nullable=False, default=0, server_default="0")
+    next_attempt_at = mapped_column(UTCDateTime)
+    delivered_at = mapped_column(UTCDateTime)
+    transport: Mapped[str | None] = mapped_column(sa.String(10))  # how it went: email, https, or api (fetched)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
 
     certificate = relationship("Certificate")

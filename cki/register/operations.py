@@ -1,5 +1,12 @@
-"""State-changing verbs on the register outbox: change, flush, write the event log."""
+"""State-changing verbs on the register outbox: change, flush, write the event log; and the
+delivery job that sends each message through the configured transport."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
 from cki.core.db import db, utcnow
+from cki.core.errors import Conflict
 from cki.events.operations import log_event
 from cki.register.models import RegisterMessage
 
@@ -16,7 +23,8 @@ def certificate_data(certificate) -> dict:
 def send(certificate, kind: str, **extra) -> RegisterMessage:
     """Queue a message about ``certificate`` for the register, in the caller's transaction."""
     message = RegisterMessage(cki_id=certificate.cki_id, certificate=certificate, kind=kind,
-                              payload={**certificate_data(certificate), **extra})
+                              payload={**certificate_data(certificate), **extra}, status="queued",
+                              next_attempt_at=utcnow())
     db.session.add(message)
     db.session.flush()
     return message
@@ -26,7 +34,68 @@ def acknowledge(message: RegisterMessage) -> RegisterMessage:
     """The register confirms it has processed the message; a repeat is harmless (idempotent)."""
     if message.acknowledged_at is None:
         message.acknowledged_at = utcnow()
+        if message.status != "delivered":  # fetched by the register's client: delivered that way
+            message.status, message.delivered_at, message.transport = "delivered", message.acknowledged_at, "api"
         db.session.flush()
         log_event(message, "register_acknowledged", before={"acknowledged": False},
                   after={"acknowledged": True}, note=f"{message.kind} {message.payload.get('number')}")
+    return message
+
+
+def deliver(limit: int = 200) -> tuple[int, int]:
+    """Send what is queued and due through ``REGISTER_TRANSPORT``, oldest first, one message per
+    transaction under a row lock. A message waits while an earlier one of its certificate is not
+    delivered (order within a certificate: a withdrawal never arrives before its grant). A failure
+    is tried again after a doubling backoff and parked after ``REGISTER_MAX_ATTEMPTS``, which
+    holds up the certificate's later messages until staff retry it. Returns (delivered, failed)."""
+    from cki.register.transports import TRANSPORTS, DeliveryError
+
+    transport = current_app.config["REGISTER_TRANSPORT"]
+    if transport not in TRANSPORTS:
+        return 0, 0  # no transport: the register's API client fetches the messages
+    delivered = failed = 0
+    ids = db.session.scalars(sa.select(RegisterMessage.id).where(
+        RegisterMessage.status == "queued", RegisterMessage.next_attempt_at <= utcnow())
+        .order_by(RegisterMessage.id).limit(limit)).all()
+    db.session.commit()
+    for message_id in ids:
+        message = db.session.scalar(sa.select(RegisterMessage).where(
+            RegisterMessage.id == message_id, RegisterMessage.status == "queued").with_for_update(skip_locked=True))
+        if message is None:
+            db.session.rollback()
+            continue
+        earlier = db.session.scalar(sa.select(sa.func.count()).where(
+            RegisterMessage.certificate_id == message.certificate_id, RegisterMessage.id < message.id,
+            RegisterMessage.status != "delivered"))
+        if earlier:
+            db.session.rollback()
+            continue
+        message.attempts += 1
+        try:
+            pdf = message.certificate.pdf if message.kind == "granted" else None
+            TRANSPORTS[transport](message, pdf)
+        except DeliveryError as error:
+            message.last_error = str(error)[:2000]
+            if message.attempts >= int(current_app.config["REGISTER_MAX_ATTEMPTS"]):
+                message.status = "parked"
+                log_event(message, "register.parked", after={"attempts": message.attempts}, note=message.last_error)
+            else:
+                message.next_attempt_at = utcnow() + timedelta(minutes=2 ** (message.attempts - 1))
+            failed += 1
+        else:
+            message.status, message.delivered_at, message.transport = "delivered", utcnow(), transport
+            message.last_error = None
+            log_event(message, "register.delivered", after={"transport": transport, "attempts": message.attempts})
+            delivered += 1
+        db.session.commit()
+    return delivered, failed
+
+
+def retry(message: RegisterMessage) -> RegisterMessage:
+    """Staff send a parked message again (and with it the certificate's later ones)."""
+    if message.status != "parked":
+        raise Conflict("status", "Alleen een geparkeerd bericht wordt opnieuw verstuurd.")
+    message.status, message.attempts, message.next_attempt_at = "queued", 0, utcnow()
+    db.session.flush()
+    log_event(message, "register.retried", after={"status": "queued"})
     return message

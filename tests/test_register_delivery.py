@@ -1,0 +1,150 @@
+"""Delivery to the SCA register over real HTTP and real SMTP on loopback (issue 15, first part): a
+grant delivered with a valid signature and its PDF; the receiver down, retried later and delivered
+once; parked after N failures and retried by staff; never out of order within a certificate; a
+withdrawal sent at once; by e-mail with the PDF attached."""
+import base64
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from cki.core.db import db
+from cki.jobs import tasks
+from cki.register.models import RegisterMessage
+from tests.register_receiver import Running, make_receiver
+from tests.test_letters import _free_port, smtp  # noqa: F401 (the fixture)
+from tests.test_surveillance import certify
+
+SECRET = "gedeeld-geheim"
+
+
+@pytest.fixture
+def clock_start():
+    return "2026-04-23"
+
+
+@pytest.fixture
+def https(app, monkeypatch):
+    def configure(url):
+        for key, value in (("REGISTER_TRANSPORT", "https"), ("REGISTER_URL", url), ("REGISTER_SECRET", SECRET),
+                           ("REGISTER_TIMEOUT", 3), ("REGISTER_MAX_ATTEMPTS", 3)):
+            monkeypatch.setitem(app.config, key, value)
+    return configure
+
+
+def messages(app):
+    with app.app_context():
+        return db.session.scalars(sa.select(RegisterMessage).order_by(RegisterMessage.id)).all()
+
+
+def due_now(app):
+    """The backoff has passed."""
+    with app.app_context():
+        db.session.execute(sa.update(RegisterMessage).where(RegisterMessage.status == "queued")
+                           .values(next_attempt_at=sa.func.now()))
+        db.session.commit()
+
+
+def grant_and_withdraw(app, client, tenant):
+    from flask import g
+
+    from cki.certificates import operations
+    from cki.certificates.models import Certificate
+    from cki.core.auth import Principal
+
+    cid = certify(app, tenant, "company1", "SC-540", date(2026, 3, 2))
+    with app.test_request_context():
+        g.principal = Principal(cki_id=tenant.cki_id, label="test")
+        operations.send_grant(db.session.get(Certificate, cid))
+        db.session.commit()
+    r = client.post(f"/api/v1/certificates/{cid}/withdraw", headers=tenant.auth("decider"), json={
+        "on": "2026-04-23", "reason": "Op eigen verzoek.", "at_own_request": True})
+    assert r.status_code == 200, r.json
+    return cid
+
+
+def test_a_grant_and_its_withdrawal_delivered_signed_in_order_with_the_pdf(app, client, tenant, clock, https):
+    receiver = make_receiver(SECRET)
+    running = Running(receiver)
+    try:
+        https(running.url)
+        grant_and_withdraw(app, client, tenant)
+        assert tasks.deliver_register(app) == 2
+        assert tasks.deliver_register(app) == 0  # once
+    finally:
+        running.stop()
+    granted, withdrawn = receiver.messages.values()
+    assert (granted["kind"], withdrawn["kind"]) == ("granted", "withdrawn")  # in order
+    assert base64.b64decode(granted["certificate_pdf_base64"]).startswith(b"%PDF")
+    assert withdrawn["certificate"]["withdrawn_on"] == "2026-04-23" and "certificate_pdf_base64" not in withdrawn
+    assert [(m.status, m.transport, m.attempts) for m in messages(app)] == [("delivered", "https", 1)] * 2
+
+
+def test_a_receiver_that_is_down_is_tried_again_later_and_gets_each_message_once(app, client, tenant, clock, https):
+    https(f"http://127.0.0.1:{_free_port()}/messages")  # nobody listens
+    grant_and_withdraw(app, client, tenant)
+    assert tasks.deliver_register(app) == 0
+    first, second = messages(app)
+    assert (first.status, first.attempts, second.attempts) == ("queued", 1, 0)  # the withdrawal waits its turn
+    assert first.last_error and first.next_attempt_at is not None
+    receiver = make_receiver(SECRET, fail_first=1)
+    running = Running(receiver)
+    try:
+        https(running.url)
+        due_now(app)
+        assert tasks.deliver_register(app) == 0  # 503 once
+        due_now(app)
+        assert tasks.deliver_register(app) == 2
+    finally:
+        running.stop()
+    assert list(receiver.messages) == [first.id, second.id]
+
+
+def test_parked_after_n_failures_and_sent_again_by_staff(app, client, tenant, clock, https):
+    receiver = make_receiver(SECRET, fail_first=3)
+    running = Running(receiver)
+    try:
+        https(running.url)
+        grant_and_withdraw(app, client, tenant)
+        for _ in range(3):
+            due_now(app)
+            tasks.deliver_register(app)
+        first, second = messages(app)
+        assert (first.status, first.attempts, second.status) == ("parked", 3, "queued")
+        due_now(app)
+        assert tasks.deliver_register(app) == 0  # the withdrawal never overtakes the parked grant
+        listed = client.get("/api/v1/register/messages?pending=false", headers=tenant.auth("office")).json
+        assert [m["status"] for m in listed] == ["parked", "queued"] and "503" in listed[0]["last_error"]
+        assert client.post(f"/api/v1/register/messages/{second.id}/retry",
+                           headers=tenant.auth("office")).status_code == 409
+        r = client.post(f"/api/v1/register/messages/{first.id}/retry", headers=tenant.auth("office"))
+        assert r.status_code == 200 and r.json["status"] == "queued"
+        assert tasks.deliver_register(app) == 2
+    finally:
+        running.stop()
+    assert list(receiver.messages) == [first.id, second.id]
+
+
+def test_a_wrong_secret_is_refused_by_the_receiver_and_retried(app, client, tenant, clock, https, monkeypatch):
+    receiver = make_receiver("een ander geheim")
+    running = Running(receiver)
+    try:
+        https(running.url)
+        grant_and_withdraw(app, client, tenant)
+        assert tasks.deliver_register(app) == 0
+    finally:
+        running.stop()
+    first = messages(app)[0]
+    assert first.status == "queued" and "401" in first.last_error and receiver.messages == {}
+
+
+def test_by_email_with_the_certificate_pdf_attached(app, client, tenant, clock, smtp, monkeypatch):  # noqa: F811
+    monkeypatch.setitem(app.config, "REGISTER_TRANSPORT", "email")
+    monkeypatch.setitem(app.config, "REGISTER_EMAIL", "register@sca.example")
+    grant_and_withdraw(app, client, tenant)
+    assert tasks.deliver_register(app) == 2
+    grant, withdrawal = smtp.messages
+    assert grant["To"] == "register@sca.example" and "granted" in grant["Subject"]
+    [pdf] = list(grant.iter_attachments())
+    assert pdf.get_content_type() == "application/pdf" and pdf.get_content().startswith(b"%PDF")
+    assert "withdrawn" in withdrawal["Subject"] and not list(withdrawal.iter_attachments())
