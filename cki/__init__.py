@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from cki.meldingen import bulk_api, lavs_api
     from cki.meldingen import views as meldingen_views
     from cki.register import api as register_api
+    from cki.register import views as register_views
     from cki.rules import api as rules_api
     from cki.surveillance import api as surveillance_api
     from cki.surveillance import records_api
@@ -112,7 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)  # the API authenticates with bearer tokens, not cookies
     for module in (users_views, companies_views, dossiers_views, meldingen_views, certificates_views,
-                   surveillance_views, findings_views, letters_views, deadlines_views):
+                   surveillance_views, findings_views, letters_views, deadlines_views, register_views):
         app.register_blueprint(module.bp)
     reads.init_app(app)
 

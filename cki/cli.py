@@ -3,6 +3,8 @@ import click
 
 
 def register(app):
+    from flask.cli import AppGroup
+
     from cki.events.cli import events
     from cki.rules.cli import rules
 
@@ -33,8 +35,6 @@ def register(app):
             click.echo(f"Sweep: {result.seen} termijnen bekeken, {result.reminded} herinneringen, "
                        f"{result.flagged} verlopen.")
 
-    from flask.cli import AppGroup
-
     deadlines = AppGroup("deadlines", help="The deadline watch.")
     app.cli.add_command(deadlines)
 
@@ -64,6 +64,36 @@ def register(app):
         click.echo("Termijnen bijgewerkt: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
         click.echo(f"{flagged} termijn(en) waren al verstreken: gemarkeerd als verlopen, zonder verdere actie "
                    "(zie Termijnen, alles wat verlopen is).")
+
+    register = AppGroup("register", help="The SCA certificate register.")
+    app.cli.add_command(register)
+
+    @register.command("reconcile")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--cki", "cki_id", type=int, default=None, help="The CKI (default: the only one).")
+    def register_reconcile(path, cki_id):
+        """Compare our certificates with a list from the public register (CSV with the columns
+        number, holder, status) and print every difference; exit code 1 if there is any."""
+        import csv
+
+        from cki.core.db import db
+        from cki.register.operations import reconcile
+        from cki.tenants.models import Cki
+
+        if cki_id is None:
+            ids = db.session.scalars(db.select(Cki.id)).all()
+            if len(ids) != 1:
+                raise click.UsageError("Geef --cki: er is meer dan één CKI.")
+            cki_id = ids[0]
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            sample = handle.read(2048)
+            handle.seek(0)
+            rows = list(csv.DictReader(handle, dialect=csv.Sniffer().sniff(sample, delimiters=",;")))
+        found = reconcile(cki_id, rows)
+        for line in found:
+            click.echo(line)
+        click.echo(f"{len(found)} verschil(len).")
+        raise SystemExit(1 if found else 0)
 
     demo = click.Group("demo", help="Demo data for a newcomer to click through.")
     app.cli.add_command(demo)

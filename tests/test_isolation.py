@@ -62,6 +62,7 @@ BODIES = {
     ("/api/v1/dossiers/<int:dossier_id>/assessors", "POST"): {"lock_version": 1, "user_id": 1},
     ("/api/v1/register/messages/<int:register_message_id>/acknowledge", "POST"): {},
     ("/api/v1/register/messages/<int:register_message_id>/retry", "POST"): {},
+    ("/api/v1/register/messages/<int:register_message_id>/confirm", "POST"): {"reference": "SCA-1"},
     ("/api/v1/auth/tokens/<int:token_id>", "DELETE"): {},
     ("/api/v1/api-clients/<int:client_id>", "PATCH"): {"name": "Overgenomen"},
     ("/api/v1/api-clients/<int:client_id>/rotate", "POST"): {},

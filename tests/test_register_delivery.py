@@ -148,3 +148,55 @@ def test_by_email_with_the_certificate_pdf_attached(app, client, tenant, clock, 
     [pdf] = list(grant.iter_attachments())
     assert pdf.get_content_type() == "application/pdf" and pdf.get_content().startswith(b"%PDF")
     assert "withdrawn" in withdrawal["Subject"] and not list(withdrawal.iter_attachments())
+
+
+def test_the_office_confirms_with_the_registers_reference_and_sends_the_monthly_summary(app, client, tenant, clock,
+                                                                                          https):
+    from tests.test_web import login, post
+
+    receiver = make_receiver(SECRET)
+    running = Running(receiver)
+    try:
+        https(running.url)
+        cid = grant_and_withdraw(app, client, tenant)
+        tasks.deliver_register(app)
+    finally:
+        running.stop()
+    first, second = messages(app)
+    office = app.test_client()
+    login(office, tenant.emails["office"])
+    start = office.get("/start").text
+    assert "2 registratie(s) te bevestigen" in start
+    r = post(office, "/post/register/", action="confirm", message_id=first.id, reference="SCA-2026-0042")
+    assert "Registratie bevestigd" in r.text and "SCA-2026-0042" in r.text
+    r = client.post(f"/api/v1/register/messages/{first.id}/confirm", json={"reference": "x"},
+                    headers=tenant.auth("office"))
+    assert r.status_code == 409  # once
+    assert "1 registratie(s) te bevestigen" in office.get("/start").text
+    csv = client.get("/api/v1/register/summary.csv", headers=tenant.auth("office"))
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    assert csv.data.decode().splitlines()[0].startswith("certificaatnummer;")
+    assert cid  # the withdrawn certificate is no longer current: not in the summary
+    number = messages(app)[0].payload["number"]
+    assert number not in csv.data.decode()
+
+
+def test_reconcile_reports_every_planted_difference(app, client, tenant, clock, tmp_path):
+    from tests.test_surveillance import certify as give
+
+    first = give(app, tenant, "company1", "SC-540", date(2026, 3, 2))
+    second = give(app, tenant, "company2", "SC-530", date(2026, 3, 2))
+    numbers = {cid: client.get(f"/api/v1/certificates/{cid}", headers=tenant.auth("office")).json["number"]
+               for cid in (first, second)}
+    holder = client.get(f"/api/v1/certificates/{first}", headers=tenant.auth("office")).json["holder_name"]
+    listing = tmp_path / "register.csv"
+    listing.write_text("number,holder,status\n"
+                       f"{numbers[first]},{holder},withdrawn\n"  # a status that differs
+                       "SC-540/2020/9999,Spookbedrijf B.V.,valid\n")  # one we do not know; the second is missing
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["register", "reconcile", str(listing), "--cki", str(tenant.cki_id)])
+    assert result.exit_code == 1, result.output
+    assert f"{numbers[first]}: status in het register 'withdrawn', bij ons 'valid'" in result.output
+    assert "SC-540/2020/9999: staat in het register, niet bij ons" in result.output
+    assert f"{numbers[second]}: bij ons valid, niet in het register" in result.output
+    assert "3 verschil(len)." in result.output

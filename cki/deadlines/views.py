@@ -80,6 +80,18 @@ def work_list() -> list[dict]:
             {"label": f"{x.reference} {x.subject}", "url": url_for("letters.show", letter_id=x.id), "due": x.due_on,
              "overdue": bool(x.due_on and x.due_on < day)} for x in waiting], count=count,
             more={"url": url_for("letters.index"), "label": "Postregister"}))
+        from cki.register.models import RegisterMessage
+
+        unconfirmed = db.session.scalar(sa.select(sa.func.count()).where(
+            RegisterMessage.cki_id == cki, RegisterMessage.status == "delivered", RegisterMessage.confirmed_at.is_(None)))
+        parked = db.session.scalar(sa.select(sa.func.count()).where(
+            RegisterMessage.cki_id == cki, RegisterMessage.status == "parked"))
+        if unconfirmed or parked:
+            sections.append(_section("Certificatenregister", [
+                {"label": f"{unconfirmed} registratie(s) te bevestigen met het kenmerk van het register",
+                 "url": url_for("register.index"), "due": None}] * bool(unconfirmed) + [
+                {"label": f"{parked} bericht(en) geparkeerd: opnieuw versturen", "url": url_for("register.index"),
+                 "due": None, "overdue": True}] * bool(parked)))
         failed = db.session.scalar(sa.select(sa.func.count()).where(
             OutgoingMail.cki_id == cki, OutgoingMail.status == MailStatus.FAILED.value))
         if failed:

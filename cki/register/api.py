@@ -3,7 +3,8 @@ withdrawal, written in the decision's own transaction. The register job delivers
 configured transport (``cki.register.transports``); without one, the register's client polls the
 pending messages, downloads the PDF and acknowledges each. Staff follow every message's delivery
 and retry a parked one."""
-from marshmallow import Schema, fields
+from flask import Response
+from marshmallow import Schema, fields, validate
 
 from cki.certificates.pdf import certificate_response
 from cki.core.api import Blueprint
@@ -25,6 +26,11 @@ class RegisterQuerySchema(StrictSchema):
     pending = fields.Bool(load_default=True, metadata={"description": "Alleen nog niet bevestigde berichten."})
 
 
+class ConfirmSchema(StrictSchema):
+    reference = fields.Str(required=True, validate=validate.Length(min=1, max=100), metadata={
+        "description": "Het kenmerk waaronder het register de registratie vastlegde"})
+
+
 class RegisterMessageSchema(Schema):
     id = fields.Int()
     kind = fields.Str(metadata={"description": "granted (verleend) of withdrawn (ingetrokken)"})
@@ -37,6 +43,8 @@ class RegisterMessageSchema(Schema):
     delivered_at = fields.DateTime(allow_none=True)
     transport = fields.Str(allow_none=True, metadata={"description": "email, https, of api (opgehaald)"})
     last_error = fields.Str(allow_none=True)
+    register_reference = fields.Str(allow_none=True, metadata={"description": "Kenmerk van het register (bevestiging)"})
+    confirmed_at = fields.DateTime(allow_none=True)
     certificate = fields.Dict(attribute="payload")
     pdf_url = fields.Method("_pdf_url")
 
@@ -82,3 +90,26 @@ def retry(register_message_id):
     message = operations.retry(get_or_404(RegisterMessage, register_message_id))
     db.session.commit()
     return message
+
+
+@blp.route("/register/messages/<int:register_message_id>/confirm", methods=["POST"])
+@require(Role.OFFICE)
+@blp.arguments(ConfirmSchema)
+@blp.response(200, RegisterMessageSchema)
+def confirm(data, register_message_id):
+    """The office confirms a delivered registration with the register's reference."""
+    message = operations.confirm(get_or_404(RegisterMessage, register_message_id), data["reference"])
+    db.session.commit()
+    return message
+
+
+@blp.route("/register/summary.csv")
+@require(Role.OFFICE, Role.ADMIN, Role.QUALITY_MANAGER)
+@blp.response(200, content_type="text/csv")
+def summary():
+    """The current certificates (valid or suspended) as a CSV file the office sends the register
+    each month."""
+    from cki.core.auth import current_principal
+
+    return Response(operations.current_certificates_csv(current_principal().cki_id), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="certificaten.csv"'})

@@ -25,5 +25,9 @@ class RegisterMessage(TenantMixin, TimestampMixin, db.Model):
     delivered_at = mapped_column(UTCDateTime)
     transport: Mapped[str | None] = mapped_column(sa.String(10))  # how it went: email, https, or api (fetched)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    #: The office confirms the registration with the register's own reference (a task until done).
+    register_reference: Mapped[str | None] = mapped_column(sa.String(100))
+    confirmed_at = mapped_column(UTCDateTime)
+    confirmed_by: Mapped[str | None] = mapped_column(sa.String(200))
 
     certificate = relationship("Certificate")

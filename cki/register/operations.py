@@ -99,3 +99,62 @@ def retry(message: RegisterMessage) -> RegisterMessage:
     db.session.flush()
     log_event(message, "register.retried", after={"status": "queued"})
     return message
+
+
+def confirm(message: RegisterMessage, reference: str) -> RegisterMessage:
+    """The office confirms the registration with the register's reference (once delivered)."""
+    from cki.core.auth import current_principal
+
+    if message.status != "delivered":
+        raise Conflict("status", "Alleen een bezorgd bericht wordt bevestigd.")
+    if message.confirmed_at is not None:
+        raise Conflict("status", f"Al bevestigd met kenmerk {message.register_reference}.")
+    principal = current_principal()
+    message.register_reference, message.confirmed_at = reference, utcnow()
+    message.confirmed_by = principal.label if principal else "systeem"
+    db.session.flush()
+    log_event(message, "register.confirmed", after={"reference": reference})
+    return message
+
+
+def current_certificates_csv(cki_id: int) -> str:
+    """The CKI's current certificates (valid or suspended) as CSV, for the monthly summary the later
+    schemes ask CKIs to send the register."""
+    import csv
+    import io
+
+    from cki.certificates.models import Certificate
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["certificaatnummer", "schema", "houder", "plaats", "kvk", "afgegeven", "geldig_tot", "status"])
+    for c in db.session.scalars(sa.select(Certificate).where(
+            Certificate.cki_id == cki_id, Certificate.status.in_(("valid", "suspended"))).order_by(Certificate.number)):
+        writer.writerow([c.number, c.scheme, c.holder_name, c.holder_place, c.holder_kvk, c.issued_on.isoformat(),
+                         c.valid_until.isoformat(), c.status])
+    return out.getvalue()
+
+
+def reconcile(cki_id: int, rows: list[dict]) -> list[str]:
+    """Differences between our certificates and a list from the public register (certificate number,
+    holder, status): each in Dutch, one line per difference."""
+    from cki.certificates.models import Certificate
+
+    ours = {c.number: c for c in db.session.scalars(sa.select(Certificate).where(Certificate.cki_id == cki_id))}
+    theirs = {row["number"].strip(): row for row in rows if row.get("number", "").strip()}
+    found = []
+    for number, row in sorted(theirs.items()):
+        certificate = ours.get(number)
+        if certificate is None:
+            found.append(f"{number}: staat in het register, niet bij ons")
+            continue
+        if row.get("holder", "").strip().lower() != certificate.holder_name.strip().lower():
+            found.append(f"{number}: houder in het register '{row.get('holder', '').strip()}', bij ons "
+                         f"'{certificate.holder_name}'")
+        if row.get("status", "").strip().lower() != certificate.status:
+            found.append(f"{number}: status in het register '{row.get('status', '').strip()}', bij ons "
+                         f"'{certificate.status}'")
+    for number, certificate in sorted(ours.items()):
+        if number not in theirs and certificate.status in ("valid", "suspended"):
+            found.append(f"{number}: bij ons {certificate.status}, niet in het register")
+    return found
