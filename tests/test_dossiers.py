@@ -106,8 +106,10 @@ def test_grant_with_two_branches(client, tenant, clock, scheme):
     pdf = client.get(cert["pdf_url"], headers=tenant.auth("company1"))
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     with client.application.app_context():
-        sent = db.session.scalars(db.select(RegisterMessage)).all()
-        assert [m.kind for m in sent] == ["granted"] and sent[0].payload["number"] == cert["number"]
+        sent = db.session.scalars(db.select(RegisterMessage).order_by(RegisterMessage.id)).all()
+        # each project location asked SCA's permission first; the grant went with its certificate
+        assert [m.kind for m in sent] == ["location_permission_requested"] * 4 + ["granted"]
+        assert sent[-1].payload["number"] == cert["number"]
     # the company sees its own application and result, without staff internals
     seen = client.get(f"/api/v1/dossiers/{w.id}", headers=tenant.auth("company1")).json
     assert seen["state"] == "granted" and "actions" not in seen and "advice" not in seen

@@ -63,6 +63,8 @@ BODIES = {
     ("/api/v1/register/messages/<int:register_message_id>/acknowledge", "POST"): {},
     ("/api/v1/register/messages/<int:register_message_id>/retry", "POST"): {},
     ("/api/v1/register/messages/<int:register_message_id>/confirm", "POST"): {"reference": "SCA-1"},
+    ("/api/v1/register/messages/<int:register_message_id>/permission", "POST"): {"granted": True,
+                                                                                "on": "2026-11-02"},
     ("/api/v1/auth/tokens/<int:token_id>", "DELETE"): {},
     ("/api/v1/api-clients/<int:client_id>", "PATCH"): {"name": "Overgenomen"},
     ("/api/v1/api-clients/<int:client_id>/rotate", "POST"): {},

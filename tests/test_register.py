@@ -23,7 +23,7 @@ def test_register_fetches_the_certificate_and_acknowledges_it(client, tenant, gr
     sca = tenant.auth("sca")
     pending = client.get("/api/v1/register/messages", headers=sca)
     assert pending.status_code == 200
-    [message] = pending.json
+    [message] = [m for m in pending.json if m["kind"] == "granted"]  # after the locations' permission requests
     number = granted.d["certificate"]["number"]
     assert message["kind"] == "granted" and message["certificate"]["number"] == number
     assert message["certificate"]["valid_until"] == "2029-02-19"
@@ -34,9 +34,9 @@ def test_register_fetches_the_certificate_and_acknowledges_it(client, tenant, gr
     assert ack.status_code == 200 and ack.json["acknowledged_at"]
     again = client.post(f"/api/v1/register/messages/{message['id']}/acknowledge", headers=sca)
     assert again.json["acknowledged_at"] == ack.json["acknowledged_at"]  # a retry changes nothing
-    assert client.get("/api/v1/register/messages", headers=sca).json == []
+    assert message["id"] not in [m["id"] for m in client.get("/api/v1/register/messages", headers=sca).json]
     everything = client.get("/api/v1/register/messages?pending=false", headers=sca).json
-    assert [m["id"] for m in everything] == [message["id"]]
+    assert message["id"] in [m["id"] for m in everything]
     log = client.get(f"/api/v1/events?subject_type=register_messages&subject_id={message['id']}",
                      headers=tenant.auth("admin")).json
     assert [e["action"] for e in log] == ["register_acknowledged"]
@@ -51,7 +51,7 @@ def test_register_reads_nothing_but_its_outbox(client, tenant, granted):
 
 def test_companies_may_not_read_the_outbox_and_staff_may_not_acknowledge(client, tenant, granted):
     assert client.get("/api/v1/register/messages", headers=tenant.auth("company1")).status_code == 403
-    [message] = client.get("/api/v1/register/messages", headers=tenant.auth("office")).json
+    message = client.get("/api/v1/register/messages", headers=tenant.auth("office")).json[0]
     r = client.post(f"/api/v1/register/messages/{message['id']}/acknowledge", headers=tenant.auth("admin"))
     assert r.status_code == 403
 

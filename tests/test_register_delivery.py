@@ -200,3 +200,41 @@ def test_reconcile_reports_every_planted_difference(app, client, tenant, clock, 
     assert "SC-540/2020/9999: staat in het register, niet bij ons" in result.output
     assert f"{numbers[second]}: bij ons valid, niet in het register" in result.output
     assert "3 verschil(len)." in result.output
+
+
+def test_a_permission_request_goes_to_sca_and_its_answer_unblocks_the_location_assessment(app, client, tenant,
+                                                                                           clock, https):
+    from tests.test_dossiers import Walk
+
+    receiver = make_receiver(SECRET)
+    running = Running(receiver)
+    try:
+        https(running.url)
+        w = Walk(client, tenant, "SC-530").into_assessment()
+        w.post("request-location", "planner", branch_id=w.branches()[0], address="Project 1, Utrecht")
+        location = w.d["locations"][-1]["id"]
+        assert tasks.deliver_register(app) == 1
+    finally:
+        running.stop()
+    [request] = receiver.messages.values()
+    assert request["kind"] == "location_permission_requested" and request["certificate"]["location_id"] == location
+    # without SCA's permission no assessment on the location
+    w.post("record-location-assessment", "assessor", expect=422, location_id=location, passed=True,
+           on="2026-01-05", complete_result=True, containment=False, representative_reason="Gangbaar")
+    sca = tenant.auth("sca")
+    assert client.post(f"/api/v1/register/messages/{request['message_id']}/permission",
+                       json={"granted": True, "on": "2026-01-05"}, headers=tenant.auth("planner")).status_code == 403
+    r = client.post(f"/api/v1/register/messages/{request['message_id']}/permission",
+                    json={"granted": True, "on": "2026-01-05"}, headers=sca)
+    assert r.status_code == 200, r.json
+    d = client.get(f"/api/v1/dossiers/{w.id}", headers=tenant.auth("planner")).json
+    assert next(x for x in d["locations"] if x["id"] == location)["permission"] == "granted"
+    w.d = d
+    w.post("record-location-assessment", "assessor", location_id=location, passed=True, on="2026-01-05",
+           complete_result=True, containment=False, representative_reason="Gangbaar project")
+    # a second answer is refused by the dossier's own guard, with its reason
+    r = client.post(f"/api/v1/register/messages/{request['message_id']}/permission",
+                    json={"granted": False, "on": "2026-01-05"}, headers=sca)
+    assert r.status_code == 422
+    assert client.get(f"/api/v1/register/messages/{request['message_id']}/certificate.pdf",
+                      headers=sca).status_code == 404

@@ -25,6 +25,7 @@ from cki.dossiers.models import (
 )
 from cki.events.operations import log_event
 from cki.letters import operations as letters
+from cki.register import operations as register
 from cki.users.models import Role, User
 from workflows import dossier as machine
 from workflows import rules
@@ -240,6 +241,7 @@ def _record(dossier: Dossier, event, payload: dict, actor_id: int | None) -> dic
                               extra=event == E.REQUEST_EXTRA_LOCATION, permission="requested", requested_on=today())
         dossier.locations.append(loc)
         db.session.flush()
+        register.request_location_permission(dossier, loc)  # to SCA, with the change
         return {"location_id": loc.id}
     elif event == E.RECORD_SCA_PERMISSION:
         loc = _location(dossier, payload["location_id"])

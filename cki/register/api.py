@@ -3,7 +3,7 @@ withdrawal, written in the decision's own transaction. The register job delivers
 configured transport (``cki.register.transports``); without one, the register's client polls the
 pending messages, downloads the PDF and acknowledges each. Staff follow every message's delivery
 and retry a parked one."""
-from flask import Response
+from flask import Response, abort
 from marshmallow import Schema, fields, validate
 
 from cki.certificates.pdf import certificate_response
@@ -24,6 +24,11 @@ blp = Blueprint("register_api", __name__, url_prefix="/api/v1",
 
 class RegisterQuerySchema(StrictSchema):
     pending = fields.Bool(load_default=True, metadata={"description": "Alleen nog niet bevestigde berichten."})
+
+
+class PermissionSchema(StrictSchema):
+    granted = fields.Bool(required=True, metadata={"description": "true: toestemming verleend; false: geweigerd"})
+    on = fields.Date(required=True, metadata={"description": "De datum van het antwoord van SCA"})
 
 
 class ConfirmSchema(StrictSchema):
@@ -49,7 +54,7 @@ class RegisterMessageSchema(Schema):
     pdf_url = fields.Method("_pdf_url")
 
     def _pdf_url(self, message):
-        return f"/api/v1/register/messages/{message.id}/certificate.pdf"
+        return f"/api/v1/register/messages/{message.id}/certificate.pdf" if message.certificate_id else None
 
 
 @blp.route("/register/messages")
@@ -69,7 +74,10 @@ def list_messages(args):
 @blp.response(200, content_type="application/pdf")
 def message_pdf(register_message_id):
     """The certificate PDF the message is about."""
-    return certificate_response(get_or_404(RegisterMessage, register_message_id).certificate)
+    message = get_or_404(RegisterMessage, register_message_id)
+    if message.certificate is None:
+        abort(404)  # a message about an application has no certificate
+    return certificate_response(message.certificate)
 
 
 @blp.route("/register/messages/<int:register_message_id>/acknowledge", methods=["POST"])
@@ -113,3 +121,16 @@ def summary():
 
     return Response(operations.current_certificates_csv(current_principal().cki_id), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="certificaten.csv"'})
+
+
+@blp.route("/register/messages/<int:register_message_id>/permission", methods=["POST"])
+@require(client_kinds=REGISTER)
+@blp.arguments(PermissionSchema)
+@blp.response(200, RegisterMessageSchema)
+def permission(data, register_message_id):
+    """SCA's answer on a project location's permission request: recorded on the dossier exactly as
+    staff recording it would (its guards apply: 422 with the reasons)."""
+    message = get_or_404(RegisterMessage, register_message_id)
+    operations.record_permission(message, data)
+    db.session.commit()
+    return message

@@ -14,7 +14,9 @@ class RegisterMessage(TenantMixin, TimestampMixin, db.Model):
     __tablename__ = "register_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"), index=True, nullable=False)
+    certificate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id"), index=True)
+    #: A message about an application (a project location's permission request) names its dossier.
+    dossier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("dossiers.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)  # granted | withdrawn | expired
     payload: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
     acknowledged_at = mapped_column(UTCDateTime)

@@ -30,6 +30,38 @@ def send(certificate, kind: str, **extra) -> RegisterMessage:
     return message
 
 
+def request_location_permission(dossier, location) -> RegisterMessage:
+    """Ask SCA's permission to assess on a project location (RULES.md §2), in the caller's
+    transaction; SCA answers through ``record_permission``."""
+    company = dossier.company
+    message = RegisterMessage(cki_id=dossier.cki_id, dossier_id=dossier.id, kind="location_permission_requested",
+                              payload={"dossier_id": dossier.id, "scheme": dossier.scheme, "location_id": location.id,
+                                       "address": location.address, "extra": location.extra,
+                                       "requested_on": location.requested_on.isoformat(), "holder_name": company.name,
+                                       "holder_kvk": company.kvk_number, "holder_place": company.place},
+                              status="queued", next_attempt_at=utcnow())
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def record_permission(message: RegisterMessage, data: dict):
+    """SCA's answer on a permission request, recorded on the dossier exactly as staff recording it
+    would (the dossier's own event, its guards and log)."""
+    from cki.dossiers import operations as dossiers
+    from cki.dossiers.models import Dossier
+
+    if message.kind != "location_permission_requested":
+        raise Conflict("register_message_id", "Dit bericht is geen verzoek om toestemming voor een projectlocatie.")
+    dossier = db.session.get(Dossier, message.dossier_id, with_for_update=True)
+    dossiers.fire_event(dossier, "record_sca_permission", {"location_id": message.payload["location_id"],
+                                                           "granted": data["granted"], "on": data["on"]},
+                        expected_version=None)
+    log_event(message, "register.permission_answered", after={"granted": data["granted"],
+                                                                "on": data["on"].isoformat()})
+    return dossier
+
+
 def acknowledge(message: RegisterMessage) -> RegisterMessage:
     """The register confirms it has processed the message; a repeat is harmless (idempotent)."""
     if message.acknowledged_at is None:
@@ -64,15 +96,16 @@ def deliver(limit: int = 200) -> tuple[int, int]:
         if message is None:
             db.session.rollback()
             continue
+        same = (RegisterMessage.certificate_id == message.certificate_id if message.certificate_id is not None
+                else RegisterMessage.dossier_id == message.dossier_id)  # in order per certificate or dossier
         earlier = db.session.scalar(sa.select(sa.func.count()).where(
-            RegisterMessage.certificate_id == message.certificate_id, RegisterMessage.id < message.id,
-            RegisterMessage.status != "delivered"))
+            same, RegisterMessage.id < message.id, RegisterMessage.status != "delivered"))
         if earlier:
             db.session.rollback()
             continue
         message.attempts += 1
         try:
-            pdf = message.certificate.pdf if message.kind == "granted" else None
+            pdf = message.certificate.pdf if message.kind == "granted" and message.certificate else None
             TRANSPORTS[transport](message, pdf)
         except DeliveryError as error:
             message.last_error = str(error)[:2000]

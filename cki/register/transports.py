@@ -36,7 +36,7 @@ def _document(message, pdf: bytes | None) -> dict:
 
 def send_email(message, pdf: bytes | None) -> None:
     cfg = current_app.config
-    number = message.payload.get("number", "")
+    number = message.payload.get("number") or f"dossier {message.payload.get('dossier_id', '')}"
     attachments = ((f"certificaat-{number.replace('/', '-')}.pdf", "application/pdf", pdf),) if pdf else ()
     try:
         mail.send(to=cfg["REGISTER_EMAIL"], subject=f"Certificatenregister: {message.kind} {number} "
