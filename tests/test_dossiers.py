@@ -108,7 +108,7 @@ def test_grant_with_two_branches(client, tenant, clock, scheme):
     with client.application.app_context():
         sent = db.session.scalars(db.select(RegisterMessage).order_by(RegisterMessage.id)).all()
         # each project location asked SCA's permission first; the grant went with its certificate
-        assert [m.kind for m in sent] == ["location_permission_requested"] * 4 + ["granted"]
+        assert [m.kind for m in sent] == ["location_request"] * 4 + ["granted"]
         assert sent[-1].payload["number"] == cert["number"]
     # the company sees its own application and result, without staff internals
     seen = client.get(f"/api/v1/dossiers/{w.id}", headers=tenant.auth("company1")).json

@@ -217,7 +217,7 @@ def test_a_permission_request_goes_to_sca_and_its_answer_unblocks_the_location_a
     finally:
         running.stop()
     [request] = receiver.messages.values()
-    assert request["kind"] == "location_permission_requested" and request["certificate"]["location_id"] == location
+    assert request["kind"] == "location_request" and request["certificate"]["location_id"] == location
     # without SCA's permission no assessment on the location
     w.post("record-location-assessment", "assessor", expect=422, location_id=location, passed=True,
            on="2026-01-05", complete_result=True, containment=False, representative_reason="Gangbaar")

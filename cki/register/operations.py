@@ -34,7 +34,7 @@ def request_location_permission(dossier, location) -> RegisterMessage:
     """Ask SCA's permission to assess on a project location (RULES.md §2), in the caller's
     transaction; SCA answers through ``record_permission``."""
     company = dossier.company
-    message = RegisterMessage(cki_id=dossier.cki_id, dossier_id=dossier.id, kind="location_permission_requested",
+    message = RegisterMessage(cki_id=dossier.cki_id, dossier_id=dossier.id, kind="location_request",
                               payload={"dossier_id": dossier.id, "scheme": dossier.scheme, "location_id": location.id,
                                        "address": location.address, "extra": location.extra,
                                        "requested_on": location.requested_on.isoformat(), "holder_name": company.name,
@@ -51,7 +51,7 @@ def record_permission(message: RegisterMessage, data: dict):
     from cki.dossiers import operations as dossiers
     from cki.dossiers.models import Dossier
 
-    if message.kind != "location_permission_requested":
+    if message.kind != "location_request":
         raise Conflict("register_message_id", "Dit bericht is geen verzoek om toestemming voor een projectlocatie.")
     dossier = db.session.get(Dossier, message.dossier_id, with_for_update=True)
     dossiers.fire_event(dossier, "record_sca_permission", {"location_id": message.payload["location_id"],
