@@ -4,12 +4,12 @@ dispatch and receipt dates, bezwaar and beroep per besluit, templates only in ef
 quality manager approves them."""
 import email
 import email.policy
-import socket
 from datetime import date
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.test_concurrency import _free_port
 from tests.test_findings import final_report, finding_of, step
 from tests.test_surveillance import certify, plan
 
@@ -26,12 +26,6 @@ class _Sink:
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

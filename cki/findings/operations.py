@@ -80,8 +80,8 @@ def _finding_fields(finding: Finding) -> dict:
 
 def _first_due(findings: list[Finding]) -> date | None:
     """The earliest deadline of the findings' next steps: the letter that does them must go by then."""
-    dues = [view(f)["next_step"]["due"] for f in findings if view(f)["next_step"]]
-    return min((date.fromisoformat(d) for d in dues if d), default=None)
+    steps = (view(f)["next_step"] for f in findings)  # one view per finding
+    return min((date.fromisoformat(s["due"]) for s in steps if s and s["due"]), default=None)
 
 
 def write_result(certificate, found: list[Finding], *, audit: tuple[int, str] | None = None) -> None:

@@ -3,7 +3,7 @@ its procedure drawn against the calendar, where staff record the CKI's steps and
 answers with its corrective measures. Thin: the API's operations and policy."""
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import login_required
 
 from cki.core.auth import admits, current_principal
@@ -131,17 +131,10 @@ def show(finding_id):
 
 def _attach_to_answer(finding: Finding, upload) -> None:
     """The file goes with the answer just received, in the post register."""
-    from flask import current_app
-
     from cki.letters import operations as letters
 
     document = db.session.scalars(letters.incoming_about("finding", finding.id)).all()[-1]
-    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise DomainError("file", f"Een bijlage is hoogstens {limit // 1_000_000} MB.")
-    letters.attach(document, filename=upload.filename, content_type=upload.mimetype or "application/octet-stream",
-                   data=data)
+    letters.attach_upload(document, upload)
 
 
 @bp.route("/voorstellen", methods=["GET", "POST"])
@@ -165,18 +158,18 @@ def proposals():
             WithdrawalProposal.id == request.form.get("proposal_id", type=int)))
         if proposal is None:
             abort(404)
-        try:
+
+        def act() -> str:
             if not request.form.get("reason", "").strip():
                 raise DomainError("reason", "Geef de redenen van de beslissing.")
             surveillance.decide_proposal(proposal, {"confirm": request.form.get("confirm") == "1",
                                                     "reason": request.form["reason"].strip()})
-        except DomainError as refused:
-            db.session.rollback()
-            error, status = refused.message, refused.status
-        else:
-            db.session.commit()
-            flash("Beslissing over het voorstel vastgelegd.", "info")
-            return redirect(url_for(".proposals"))
+            return "Beslissing over het voorstel vastgelegd."
+
+        result = submit(act, url_for(".proposals"))
+        if not isinstance(result, tuple):
+            return result
+        error, status = result
     rows = db.session.scalars(visible_proposals().where(WithdrawalProposal.status == "open")
                               .order_by(WithdrawalProposal.proposed_on, WithdrawalProposal.id)).all()
     open_bs = db.session.scalars(visible_findings().where(Finding.procedure == "non_a",

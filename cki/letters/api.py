@@ -1,6 +1,6 @@
 import io
 
-from flask import abort, current_app, request, send_file
+from flask import abort, request, send_file
 from flask.views import MethodView
 
 from cki.companies.models import Company
@@ -223,12 +223,7 @@ def add_attachment(document_id):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise DomainError("file", "Kies een bestand.", location="files")
-    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    data = upload.read(limit + 1)
-    if not data or len(data) > limit:
-        raise DomainError("file", f"Een bijlage is niet leeg en hoogstens {limit // 1_000_000} MB.", location="files")
-    attachment = operations.attach(document, filename=upload.filename, content_type=upload.mimetype or
-                                   "application/octet-stream", data=data)
+    attachment = operations.attach_upload(document, upload)
     db.session.commit()
     return attachment
 

@@ -11,6 +11,7 @@ from importlib.resources import files
 
 import sqlalchemy as sa
 from blinker import Namespace
+from flask import current_app
 
 from cki.core import mail
 from cki.core.auth import current_principal
@@ -340,6 +341,17 @@ def register_incoming(*, cki_id: int, company_id: int, kind: IncomingKind, recei
     log_event(document, "incoming.registered", after={"kind": document.kind, "received_on": received_on.isoformat(),
                                                       "channel": document.channel})
     return document
+
+
+def attach_upload(document: IncomingDocument, upload) -> Attachment:
+    """An uploaded file (the API's or a page's) attached to the document: not empty, at most
+    ``ATTACHMENT_MAX_BYTES`` (read no further than that)."""
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    data = upload.read(limit + 1)
+    if not data or len(data) > limit:
+        raise DomainError("file", f"Een bijlage is niet leeg en hoogstens {limit // 1_000_000} MB.", location="files")
+    return attach(document, filename=upload.filename, content_type=upload.mimetype or "application/octet-stream",
+                  data=data)
 
 
 def attach(document: IncomingDocument, *, filename: str, content_type: str, data: bytes) -> Attachment:
