@@ -19,26 +19,12 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.pg import SERVER, fresh_database  # noqa: E402
+from bench.pg import DEADLINE_HISTORY_SQL, SERVER, fresh_database  # noqa: E402
 
 DB = "cki_bench_deadlines"
 URL = SERVER + DB
 DUE_ON = date(2026, 5, 1)
 SWEEP_DAY = date(2026, 5, 4)
-
-#: Done deadlines of earlier years and the two actions the sweep took on each: what a sweep must never read.
-HISTORY_SQL = """
-    WITH made AS (
-        INSERT INTO deadlines (cki_id, company_id, subject_type, subject_id, kind, label, due_on, remind_on, state,
-                               role, for_company, passive, url, next_action_on, overdue_since, done_on, created_at)
-        SELECT :cki, NULL, 'history', :start + n, 'finding_step', 'Oude termijn', DATE '2016-01-04' + (n % 3650),
-               DATE '2016-01-01' + (n % 3650), 'done', 'team_leader', false, false, '/start', NULL, NULL,
-               DATE '2016-01-05' + (n % 3650), now()
-        FROM generate_series(1, :n) AS n
-        RETURNING id, due_on, remind_on)
-    INSERT INTO deadline_actions (cki_id, deadline_id, action, for_due_on, acted_on, swept_on, created_at)
-    SELECT :cki, id, a.action, due_on, remind_on, remind_on, now()
-    FROM made CROSS JOIN (VALUES ('remind'), ('overdue')) AS a(action)"""
 
 
 def main():
@@ -82,7 +68,7 @@ def main():
     def add_history(n):
         nonlocal made
         with engine.begin() as conn:
-            conn.execute(sa.text(HISTORY_SQL), {"cki": cki_id, "n": n, "start": made})
+            conn.execute(DEADLINE_HISTORY_SQL, {"cki": cki_id, "n": n, "start": made, "kind": "finding_step"})
         made += n
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("VACUUM ANALYZE"))

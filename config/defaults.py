@@ -92,7 +92,7 @@ ATTACHMENT_MAX_BYTES = 20_000_000
 #: Reminders: how many werkdagen before its due date a deadline is reminded of, per kind
 #: (``kind:n`` pairs; ``default`` for the rest; 0: no reminder, only the overdue flag).
 REMINDER_LEAD_WORKDAYS = ("default:2,letter_dispatch:1,certificate_expiry:20,recertification:20,objection_term:0,"
-                          "audit_quota:40")
+                          "audit_quota:40,melding_unseen:1")
 #: The e-mail outbox gives up on a message after this many failed attempts (the office sees it).
 MAIL_MAX_ATTEMPTS = 8
 #: Delivery to the SCA register: "email" (the message with the certificate PDF to REGISTER_EMAIL,
@@ -105,3 +105,6 @@ REGISTER_SECRET = ""
 REGISTER_TIMEOUT = 10
 #: A message is parked (the office sees it and may retry) after this many failed deliveries.
 REGISTER_MAX_ATTEMPTS = 10
+#: The office confirms a delivered registration with the register's reference within this many
+#: werkdagen (the CKI's own term: the annex sets none); until then it is a deadline on its work list.
+REGISTER_CONFIRM_WORKDAYS = 5

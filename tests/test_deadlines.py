@@ -371,3 +371,38 @@ def test_the_next_step_on_the_same_due_date_is_reminded_of_anew(app, tenant, clo
     state("Stap T3")  # another step, by chance due on the same day: a new reminder
     assert sweep(app, clock, "2026-04-24").reminded == 1
     assert len(rows(app, Notification)) == 2
+
+
+def test_meldingen_starting_tomorrow_that_no_one_looked_at_are_on_the_planners_list(app, client, tenant, clock):
+    from tests.test_meldingen import submit
+    from tests.test_web import login
+
+    clock("2026-12-17")
+    a = submit(client, tenant, street="Kerkstraat 1", planned_start="2026-12-28", planned_end="2026-12-30")
+    b = submit(client, tenant, street="Kerkstraat 2", planned_start="2026-12-28", planned_end="2026-12-30")
+    c = submit(client, tenant, street="Kerkstraat 3", planned_start="2026-12-29", planned_end="2026-12-30")
+    unseen = lambda: {d.subject_id: (d.state, d.due_on) for d in rows(  # noqa: E731
+        app, Deadline, Deadline.kind == "melding_unseen")}
+    # Monday 28 December: the werkdag before is Thursday 24 (Christmas and the weekend between)
+    assert sweep(app, clock, "2026-12-23").reminded == 0 and unseen() == {}
+    planner = app.test_client()
+    login(planner, tenant.emails["planner"])
+    assert "Eerst bekeken door" in planner.get(f"/meldingen/{b['id']}").text  # the planner opened b
+    assert client.get(f"/api/v1/meldingen/{b['id']}", headers=tenant.auth("company1")).json.get("looked_at") is None
+    assert sweep(app, clock, "2026-12-24").reminded == 1
+    assert unseen() == {a["id"]: ("open", date(2026, 12, 28))}  # not b (looked at), not c (Tuesday: not yet)
+    [note] = rows(app, Notification, Notification.text.contains(f"Melding {a['id']} "))
+    assert "begint 28-12-2026 en is door niemand bekeken" in note.text and note.dated_on == date(2026, 12, 24)
+    assert f"Melding {a['id']} (Kerkstraat 1, Utrecht)" in planner.get("/start").text
+    assert sweep(app, clock, "2026-12-24").reminded == 0  # once
+    # the company moves a to Tuesday: its watch starts over with the new date
+    r = client.patch(f"/api/v1/meldingen/{a['id']}", json={"planned_start": "2026-12-29"},
+                     headers=tenant.auth("company1"))
+    assert r.status_code == 200, r.json
+    assert unseen()[a["id"]][0] == "done"
+    assert client.post(f"/api/v1/meldingen/{c['id']}/looked-at", headers=tenant.auth("company1")).status_code == 403
+    r = client.post(f"/api/v1/meldingen/{c['id']}/looked-at", headers=tenant.auth("team_leader"))
+    assert r.status_code == 200 and r.json["looked_at_by"]
+    assert sweep(app, clock, "2026-12-28").reminded == 1
+    assert unseen() == {a["id"]: ("open", date(2026, 12, 29))}  # c was looked at through the API
+    assert sweep(app, clock, "2026-12-30").reminded == 0 and unseen()[a["id"]][0] == "done"  # started: ends quietly

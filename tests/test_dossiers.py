@@ -1,4 +1,6 @@
 """Complete initial-certification dossiers through the API, for both schemes."""
+from datetime import date
+
 import pytest
 
 from cki.core.db import db
@@ -170,8 +172,19 @@ def test_sc530_needs_a_containment_project(client, tenant, clock):
     assert "containment" in r.json["message"].lower()
 
 
+def lapse_expired_dossiers(app, on):
+    """The deadline sweep as of ``on``: how many dossiers it declared lapsed."""
+    from cki.dossiers.models import Dossier
+    from cki.jobs.tasks import sweep_deadlines
+
+    with app.app_context():
+        before = db.session.scalar(db.select(db.func.count()).where(Dossier.state == "lapsed"))
+    sweep_deadlines(app, on=date.fromisoformat(on))
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).where(Dossier.state == "lapsed")) - before
+
+
 def test_expiry_after_four_months(app, client, tenant, clock):
-    from cki.jobs.tasks import lapse_expired_dossiers
 
     clock("2026-04-20")
     w = Walk(client, tenant, "SC-540").into_assessment()
@@ -184,16 +197,18 @@ def test_expiry_after_four_months(app, client, tenant, clock):
     clock("2026-08-03")
     r = w.post("decide", "decider", expect=422, grant=True, on="2026-08-03", motivation="Te laat")
     assert "2026-07-31" in r.json["message"]
-    assert lapse_expired_dossiers(app) == 1
+    assert lapse_expired_dossiers(app, "2026-07-31") == 0  # its last day
+    assert lapse_expired_dossiers(app, "2026-08-03") == 1
     d = client.get(f"/api/v1/dossiers/{w.id}", headers=tenant.auth("planner")).json
     assert d["state"] == "lapsed"
-    assert lapse_expired_dossiers(app) == 0  # idempotent
+    log = client.get(f"/api/v1/events?subject_type=dossiers&subject_id={w.id}", headers=tenant.auth("planner")).json
+    assert [e["actor_label"] for e in log if e["action"] == "dossier.lapse"] == ["systeem (termijnbewaking)"]
+    assert lapse_expired_dossiers(app, "2026-08-03") == 0  # idempotent
 
 
 def test_the_lapse_job_logs_a_refusal_instead_of_swallowing_it(app, client, tenant, clock, monkeypatch, caplog):
     from cki.core.errors import Conflict
     from cki.dossiers import operations
-    from cki.jobs.tasks import lapse_expired_dossiers
 
     clock("2026-04-20")
     w = Walk(client, tenant, "SC-540").into_assessment()
@@ -205,7 +220,7 @@ def test_the_lapse_job_logs_a_refusal_instead_of_swallowing_it(app, client, tena
         raise Conflict("lock_version", "Het dossier is intussen door iemand anders gewijzigd.")
 
     monkeypatch.setattr(operations, "fire_event", refused)
-    assert lapse_expired_dossiers(app) == 0
+    assert lapse_expired_dossiers(app, "2026-08-03") == 0
     assert f"dossier {w.id} niet verlopen verklaard: Het dossier is intussen" in caplog.text
 
 
@@ -286,14 +301,12 @@ def test_state_diagram_is_generated(client, tenant):
 
 @pytest.mark.parametrize("redo", [True, False])
 def test_a_restart_after_the_lapse_resets_what_staff_chose(app, client, tenant, clock, redo):
-    from cki.jobs.tasks import lapse_expired_dossiers
-
     w = Walk(client, tenant, "SC-540").into_assessment()
     b = w.branches()[0]
     w.post("record-branch-assessment", "assessor", branch_id=b, passed=True, on="2026-02-02")
     w.assess_location(w.location(b), "2026-02-03")
     w.today("2026-06-04")  # the window ended on 2026-06-03
-    assert lapse_expired_dossiers(app) == 1
+    assert lapse_expired_dossiers(app, "2026-06-04") == 1
     w.d = client.get(f"/api/v1/dossiers/{w.id}", headers=tenant.auth("planner")).json
     assert w.d["state"] == "lapsed"
     w.post("restart-after-lapse", "planner", redo_documentation_review=redo)

@@ -49,6 +49,7 @@ BODIES = {
         "scheme": "SC-540", "function": "assessor", "valid_from": "2026-01-01"},
     ("/api/v1/meldingen/<int:melding_id>", "PATCH"): {"place": "Elders"},
     ("/api/v1/meldingen/<int:melding_id>/cancel", "POST"): {},
+    ("/api/v1/meldingen/<int:melding_id>/looked-at", "POST"): {},
     ("/api/v1/meldingen/<int:melding_id>/approval", "POST"): {"approve": True, "note": "x"},
     ("/api/v1/meldingen/<int:melding_id>/merge", "POST"): {"other_id": 1, "note": "x"},
     ("/api/v1/meldingen/<int:melding_id>/split", "POST"): {

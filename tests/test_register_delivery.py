@@ -167,18 +167,33 @@ def test_the_office_confirms_with_the_registers_reference_and_sends_the_monthly_
     login(office, tenant.emails["office"])
     start = office.get("/start").text
     assert "2 registratie(s) te bevestigen" in start
+    # each confirmation is a deadline of the office: 5 werkdagen after delivery on Thursday 23 April
+    # 2026, past Koningsdag (Monday 27 April), so Friday 1 May; flagged the day after
+    due = confirmation_deadlines(app)
+    assert sorted(due.values()) == [("open", date(2026, 5, 1), "office")] * 2
+    assert "Registratie bevestigen: granted" in start
+    assert tasks.sweep_deadlines(app, on=date(2026, 5, 4)).flagged == 2
     r = post(office, "/post/register/", action="confirm", message_id=first.id, reference="SCA-2026-0042")
     assert "Registratie bevestigd" in r.text and "SCA-2026-0042" in r.text
     r = client.post(f"/api/v1/register/messages/{first.id}/confirm", json={"reference": "x"},
                     headers=tenant.auth("office"))
     assert r.status_code == 409  # once
     assert "1 registratie(s) te bevestigen" in office.get("/start").text
+    assert confirmation_deadlines(app)[first.id][0] == "done" and confirmation_deadlines(app)[second.id][0] == "open"
     csv = client.get("/api/v1/register/summary.csv", headers=tenant.auth("office"))
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert csv.data.decode().splitlines()[0].startswith("certificaatnummer;")
     assert cid  # the withdrawn certificate is no longer current: not in the summary
     number = messages(app)[0].payload["number"]
     assert number not in csv.data.decode()
+
+
+def confirmation_deadlines(app) -> dict:
+    from cki.deadlines.models import Deadline
+
+    with app.app_context():
+        return {d.subject_id: (d.state, d.due_on, d.role) for d in db.session.scalars(db.select(Deadline).where(
+            Deadline.kind == "register_confirmation"))}
 
 
 def test_reconcile_reports_every_planted_difference(app, client, tenant, clock, tmp_path):

@@ -325,15 +325,22 @@ def test_catch_up_once_then_a_withdrawal_proposal_for_a_decider(app, client, ten
 
 
 def test_expiry_sets_expired_once_and_tells_the_register(app, client, tenant, clock):
-    from cki.certificates import operations as certificates
+    from cki.certificates.models import Certificate
+    from cki.jobs import tasks
     from cki.register.models import RegisterMessage
 
     cid = certify(app, tenant, "company1", "SC-530", date(2023, 11, 24))
     assert client.get(f"/api/v1/certificates/{cid}", headers=tenant.auth("planner")).json["valid_until"] == "2026-11-23"
-    with app.test_request_context():
-        assert certificates.expire_due(date(2026, 11, 23)) == 0  # its last day: still valid
-        assert certificates.expire_due(date(2026, 11, 24)) == 1
-        assert certificates.expire_due(date(2026, 11, 25)) == 0  # once
+    def status(certificate_id):
+        with app.app_context():
+            return db.session.get(Certificate, certificate_id).status
+
+    assert tasks.sweep_deadlines(app, on=date(2026, 11, 23)).flagged == 0  # its last day: still valid
+    assert status(cid) == "valid"
+    assert tasks.sweep_deadlines(app, on=date(2026, 11, 24)).flagged == 1
+    assert status(cid) == "expired"
+    assert tasks.sweep_deadlines(app, on=date(2026, 11, 25)).flagged == 0  # once
+    with app.app_context():
         kinds = db.session.scalars(db.select(RegisterMessage.kind).where(RegisterMessage.certificate_id == cid)
                                    .order_by(RegisterMessage.id)).all()
     assert kinds == ["expired"]  # issued directly here, without the dossier's grant effect
@@ -382,14 +389,15 @@ def test_man_days_and_the_fee_estimate_refused_above_the_legal_cap(app, client, 
     app.config["HOURLY_RATE_EUR"] = "150"
 
 
-def test_the_scheduler_job_expires_certificates(app, client, tenant, clock):
+def test_the_hourly_sweep_expires_certificates_dated_by_their_last_day(app, client, tenant, clock):
     from cki.jobs import tasks
 
     cid = certify(app, tenant, "company2", "SC-540", date(2023, 11, 1))
-    clock("2026-11-01")
-    assert tasks.expire_certificates(app) == 1
-    assert tasks.expire_certificates(app) == 0
-    assert client.get(f"/api/v1/certificates/{cid}", headers=tenant.auth("planner")).json["status"] == "expired"
+    clock("2026-11-09")  # a week late: the expiry is still dated by the certificate's last day
+    assert tasks.sweep_deadlines(app).flagged == 1
+    assert tasks.sweep_deadlines(app).flagged == 0
+    cert = client.get(f"/api/v1/certificates/{cid}", headers=tenant.auth("planner")).json
+    assert (cert["status"], cert["expired_on"]) == ("expired", "2026-10-31")
 
 
 # -- pages ---------------------------------------------------------------------------------------------

@@ -88,17 +88,26 @@ def track_open() -> int:
 
 
 def _track(certificate: Certificate) -> None:
-    """The certificate's expiry in the deadline watch (its planners are reminded; the expiry job
-    carries it out). The recertification's audits are the last period's programme (surveillance);
-    a certificate that ended has no programme to watch."""
+    """The certificate's expiry in the deadline watch: its planners are reminded ahead, and the day
+    after its last day the sweep sets it to expired (:func:`_validity_ended`). The recertification's
+    audits are the last period's programme (surveillance); a certificate that ended has none."""
     items = []
     if certificate.status in (CertificateStatus.VALID, CertificateStatus.SUSPENDED):
         expiry = rules.certificate_valid_until(certificate.scheme, certificate.issued_on)
-        items.append(deadlines.Item(kind="certificate_expiry", due_on=certificate.valid_until, role="planner", passive=True,
+        items.append(deadlines.Item(kind="certificate_expiry", due_on=certificate.valid_until, role="planner",
                                     url=f"/certificaten/{certificate.id}", rule=expiry.rule,
-                                    label=f"Certificaat {certificate.number} ({certificate.holder_name}) verloopt"))
+                                    label=f"Certificaat {certificate.number} ({certificate.holder_name}): "
+                                          "einde geldigheid"))
     deadlines.sync("certificate", certificate.id, cki_id=certificate.cki_id, company_id=certificate.company_id,
                    items=items, on=today())
+
+
+@deadlines.overdue.connect
+def _validity_ended(deadline, on, **_):
+    """The day after its last valid day the sweep sets the certificate to expired and tells the
+    register; an ended certificate is left alone."""
+    if deadline.subject_type == "certificate" and deadline.kind == "certificate_expiry":
+        expire(db.session.get(Certificate, deadline.subject_id, with_for_update=True), on)
 
 
 def send_grant(certificate: Certificate) -> None:
@@ -140,25 +149,6 @@ def expire(certificate: Certificate, on: date) -> bool:
     register.send(certificate, "expired", expired_after=certificate.valid_until.isoformat())
     _track(certificate)
     return True
-
-
-def expire_due(on: date) -> int:
-    """Expire every certificate (of every CKI) whose validity ended before ``on``; each in its own
-    transaction, so one failure does not undo the others. Returns how many expired. Run daily."""
-    ids = db.session.scalars(db.select(Certificate.id).where(
-        Certificate.status.in_((CertificateStatus.VALID.value, CertificateStatus.SUSPENDED.value)),
-        Certificate.valid_until < on).order_by(Certificate.id)).all()
-    done = 0
-    for certificate_id in ids:
-        # FOR UPDATE: a second scheduler (or a manual run) waits, then finds it expired and skips it
-        certificate = db.session.scalar(db.select(Certificate).where(Certificate.id == certificate_id)
-                                        .with_for_update())
-        done += expire(certificate, on)
-        db.session.commit()
-    return done
-
-
-# -- besluiten: intended decisions with a zienswijze, withdrawal, suspension -------------------------
 
 
 def intend(certificate: Certificate, data: dict) -> IntendedDecision:

@@ -23,6 +23,8 @@ KIND_LABELS = {
     "recertification": "hercertificering",
     "suspension_end": "einde van schorsingen",
     "audit_quota": "beoordelingen van het toezichtprogramma die nog open staan",
+    "register_confirmation": "registraties te bevestigen met het kenmerk van het register",
+    "melding_unseen": "meldingen die morgen beginnen en door niemand zijn bekeken",
 }
 
 
@@ -59,7 +61,7 @@ class Deadline(TenantMixin, TimestampMixin, db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     for_company: Mapped[bool] = mapped_column(default=False, nullable=False)
     #: Only to remind of: the day it passes it is done, with no overdue flag (a term that simply
-    #: ends, like the bezwaar term; a certificate's expiry, which its own job carries out).
+    #: ends, like the bezwaar term).
     passive: Mapped[bool] = mapped_column(default=False, nullable=False)
     #: Where it is done (a page path), one click from the work list.
     url: Mapped[str] = mapped_column(sa.String(300), nullable=False)

@@ -37,6 +37,9 @@ from workflows.calendar import OutOfCalendarRange, legal_calendar
 _signals = Namespace()
 #: Sent with (deadline, on=the day it became overdue) inside the sweep's transaction for it.
 overdue = _signals.signal("deadline-overdue")
+#: Sent with (on=the sweep's day) before a sweep reads what is due, in its own transaction: a
+#: domain writes the deadlines that only the coming days make (a melding starting tomorrow unseen).
+sweep_starting = _signals.signal("deadline-sweep-starting")
 
 #: The sweep's lock among all processes and hosts (PostgreSQL advisory lock).
 SWEEP_LOCK = 0x6B6B6932
@@ -163,6 +166,12 @@ def sweep(on: date, *, before_each=None) -> SweepResult:
     with _sweep_lock() as held:
         if not held:
             return SweepResult(ran=False)
+        try:
+            sweep_starting.send(on=on)
+            db.session.commit()
+        except Exception:  # the rest of the sweep still runs; the next one writes them
+            db.session.rollback()
+            current_app.logger.exception("termijnbewaking: termijnen van de komende dagen niet geschreven")
         ids = db.session.scalars(sa.select(Deadline.id).where(Deadline.next_action_on <= on)
                                  .order_by(Deadline.next_action_on, Deadline.id)).all()
         db.session.commit()

@@ -6,6 +6,7 @@ outcome in one transaction with its event-log entry."""
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
 from cki.certificates import operations as certificates
@@ -313,6 +314,31 @@ def fire_event(dossier: Dossier, event: str, payload: dict, *, expected_version:
 #: conversion of provisional reports after a grant is checked at the next audit, not here.
 _WATCHED = {"window_end": ("planner", False), "decision_letter_due": ("decider", False),
             "provisional_report_expiry": ("planner", True)}
+
+
+@deadlines.overdue.connect
+def _window_passed(deadline, on, **_):
+    """The 4-month window ended without a decision: the sweep declares the dossier lapsed (B/C
+    §3.1.2), as the system. A refusal (the dossier moved meanwhile) is logged, not swallowed: the
+    overdue flag stays for staff to look at."""
+    if deadline.subject_type != "dossier" or deadline.kind != "window_end":
+        return
+    from flask import g
+
+    from cki.core.auth import Principal
+
+    dossier = db.session.get(Dossier, deadline.subject_id, with_for_update=True)  # a colleague's step waits
+    if dossier.state not in (machine.State.ASSESSMENT, machine.State.DECISION):
+        return
+    before, g.principal = g.get("principal"), Principal(cki_id=dossier.cki_id, label="systeem (termijnbewaking)")
+    try:
+        with db.session.begin_nested():
+            fire_event(dossier, machine.Event.LAPSE, {}, expected_version=None)
+    except DomainError as refused:
+        current_app.logger.warning("termijnbewaking: dossier %s niet verlopen verklaard: %s", dossier.id,
+                                   refused.message)
+    finally:
+        g.principal = before
 
 
 def track_open() -> int:

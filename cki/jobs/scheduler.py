@@ -20,10 +20,9 @@ LOCK_KEY = 0x6B6B6931  # "cki1"
 JOBS = [
     (tasks.seal_logs, "interval", lambda cfg: {"seconds": cfg["LOG_SEAL_SECONDS"]}),
     (tasks.purge_expired_tokens, "interval", {"hours": 1}),
-    (tasks.lapse_expired_dossiers, "cron", {"hour": 0, "minute": 15}),
-    (tasks.expire_certificates, "cron", {"hour": 0, "minute": 20}),
     (tasks.poll_lavs_mailbox, "interval", lambda cfg: {"minutes": cfg["LAVS_POLL_MINUTES"]}),
-    # hourly, so a restart after downtime catches up within the hour; a rerun the same day does nothing
+    # hourly, so a restart after downtime catches up within the hour; a rerun the same day does nothing.
+    # It also carries out the 4-month lapse and certificate expiry (actions of their deadline rows).
     (tasks.sweep_deadlines, "interval", {"hours": 1}),
     (tasks.deliver_mail, "interval", {"minutes": 1}),
     (tasks.deliver_register, "interval", {"minutes": 1}),

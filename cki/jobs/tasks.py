@@ -21,56 +21,6 @@ def seal_logs(app) -> int:
         return seal()
 
 
-def lapse_expired_dossiers(app) -> int:
-    """Move dossiers whose 4-month window has passed to 'lapsed' (B/C §3.1.2).
-
-    Only dossiers in assessment or decision are looked at, so the sweep's cost follows the
-    number of open dossiers, not the history. Each dossier is its own transaction: one that
-    fails (or was changed meanwhile) does not hold up the others.
-    """
-    from flask import g
-
-    from cki.core.auth import Principal
-    from cki.core.errors import DomainError
-    from cki.dossiers import operations
-    from cki.dossiers.models import Dossier
-    from workflows.dossier import Event, State, deadlines
-
-    lapsed = 0
-    with app.app_context():
-        candidates = db.session.scalars(db.select(Dossier.id).where(
-            Dossier.state.in_([State.ASSESSMENT.value, State.DECISION.value]))).all()
-        for dossier_id in candidates:
-            dossier = db.session.get(Dossier, dossier_id, with_for_update=True)  # a colleague's step waits
-            facts = operations.build_facts(dossier)
-            window = deadlines(facts).get("window_end")
-            if window is None or facts.today <= window.date:
-                continue
-            g.principal = Principal(cki_id=dossier.cki_id, label="systeem (termijnbewaking)")
-            try:
-                operations.fire_event(dossier, Event.LAPSE, {}, expected_version=None)
-                db.session.commit()
-                lapsed += 1
-            except DomainError as refused:  # said, not swallowed: staff look at the dossier
-                db.session.rollback()
-                app.logger.warning("termijnbewaking: dossier %s niet verlopen verklaard: %s", dossier_id,
-                                   refused.message)
-    return lapsed
-
-
-def expire_certificates(app) -> int:
-    """Set certificates whose validity has ended to expired and tell the register (once each)."""
-    from flask import g
-
-    from cki.certificates import operations
-    from cki.core.auth import Principal
-    from cki.core.clock import today
-
-    with app.app_context():
-        g.principal = Principal(cki_id=0, label="systeem (termijnbewaking)")
-        return operations.expire_due(today())
-
-
 def poll_lavs_mailbox(app) -> int:
     """Fetch LAVS e-mails from the configured Maildir or IMAP mailbox and take them in.
 

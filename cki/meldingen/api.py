@@ -14,11 +14,12 @@ from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.meldingen import operations
 from cki.meldingen.models import Melding
-from cki.meldingen.permissions import APPROVERS, STAFF_EDITORS, may_change
+from cki.meldingen.permissions import APPROVERS, LOOKERS, STAFF_EDITORS, may_change
 from cki.meldingen.schemas import (
     ApprovalSchema,
     CancelSchema,
     FaxMeldingSchema,
+    LookedAtSchema,
     MeldingChangeSchema,
     MeldingDetailSchema,
     MeldingInSchema,
@@ -154,6 +155,18 @@ def approval(data, melding_id):
     """Approve or refuse a calamity melding that came in with less lead time (staff)."""
     melding = operations.approve_calamity(get_or_404(Melding, melding_id), current_principal().user_id,
                                           data["approve"], data["note"])
+    db.session.commit()
+    return melding
+
+
+@blp.route("/meldingen/<int:melding_id>/looked-at", methods=["POST"])
+@require(*LOOKERS)
+@blp.response(200, LookedAtSchema)
+def looked_at(melding_id):
+    """Record that a planner or team leader looked at the melding (the page does this when they
+    open it): it leaves the list of meldingen starting soon that no one looked at. Only the first
+    time is kept; staff only."""
+    melding = operations.look_at(get_or_404(Melding, melding_id), current_principal().label)
     db.session.commit()
     return melding
 

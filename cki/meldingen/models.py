@@ -93,6 +93,10 @@ class Melding(TenantMixin, TimestampMixin, db.Model):
     client_reference: Mapped[str | None] = mapped_column(sa.String(100))
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(200))
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meldingen.id"))
+    #: The first time a planner or team leader opened it: one not looked at by the day before it
+    #: starts is on the planners' work list (deadline ``melding_unseen``).
+    looked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    looked_at_by: Mapped[str | None] = mapped_column(sa.String(200))
 
     company = relationship("Company")
     revisions: Mapped[list["MeldingRevision"]] = relationship(

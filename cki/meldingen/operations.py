@@ -6,7 +6,7 @@ the same job when they are of the same company and either carry the same LAVS pr
 have the same postcode, the same street (case and spacing ignored) and the same planned start
 date. A second arrival is linked to the first as a revision, never registered twice."""
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
@@ -14,9 +14,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from cki.core.clock import today
 from cki.core.db import db, insert_loaded, utcnow
 from cki.core.errors import DomainError
+from cki.deadlines import operations as deadlines
 from cki.events.operations import log_event, new_subject_entry
 from cki.meldingen.models import Melding, MeldingRevision, job_key, street_key
 from workflows import rules
+from workflows.calendar import legal_calendar
 from workflows.rules import MeldingStatus
 
 #: The content fields of a melding (RULES.md §5), kept in every revision.
@@ -43,6 +45,53 @@ def _revise(melding: Melding, kind: str, source: str):
     number = len(melding.revisions) + 1
     melding.revisions.append(MeldingRevision(cki_id=melding.cki_id, number=number, source=source, kind=kind,
                                              data={**_content(melding), "status": melding.status}))
+    # a changed, cancelled or merged melding's watch starts over: the next sweep writes it anew if it
+    # still starts soon unseen (an unchanged date is not reminded of twice)
+    deadlines.close("melding", melding.id, on=today())
+
+
+def look_at(melding: Melding, by: str) -> Melding:
+    """A planner or team leader looked at the melding (opened it): the first time is recorded and
+    it leaves the list of meldingen starting soon that no one looked at."""
+    if melding.looked_at is None:
+        melding.looked_at, melding.looked_at_by = utcnow(), by[:200]
+        db.session.flush()
+        log_event(melding, "melding.looked_at", after={"by": melding.looked_at_by})
+        deadlines.close("melding", melding.id, on=today())
+    return melding
+
+
+@deadlines.sweep_starting.connect
+def _watch_starting_unseen(_sender=None, *, on: date, **_):
+    """Before each sweep: a deadline for every open melding that starts within its reminder window
+    (``REMINDER_LEAD_WORKDAYS`` for ``melding_unseen``, 1 werkdag: the day before) and that no one
+    looked at. Written by the sweep, not at intake: the row matters only then, and intake stays
+    one insert (README). Reads only the meldingen starting in that window (an index on the start)."""
+    lead = deadlines.lead_workdays("melding_unseen")
+    if not lead:
+        return
+    cal = legal_calendar()
+    horizon = on
+    while horizon - on < timedelta(days=31) and cal.add(horizon + timedelta(days=1), -lead) <= on:
+        horizon += timedelta(days=1)
+    if horizon == on:
+        return
+    from cki.deadlines.models import Deadline, DeadlineState
+    from cki.tenants.models import Cki
+
+    watched = sa.select(Deadline.subject_id).where(Deadline.subject_type == "melding", Deadline.kind == "melding_unseen",
+                                                   Deadline.state == DeadlineState.OPEN.value)
+    for cki_id in db.session.scalars(sa.select(Cki.id)).all():  # per CKI: the start index leads with cki_id
+        for melding in db.session.scalars(sa.select(Melding).where(
+                Melding.cki_id == cki_id, Melding.planned_start > on, Melding.planned_start <= horizon,
+                Melding.status.not_in(CLOSED), Melding.looked_at.is_(None), Melding.id.not_in(watched))):
+            deadlines.sync("melding", melding.id, cki_id=cki_id, company_id=melding.company_id, on=on, items=[
+                deadlines.Item(kind="melding_unseen", due_on=melding.planned_start, role="planner", passive=True,
+                               url=f"/meldingen/{melding.id}",
+                               label=f"Melding {melding.id} ({melding.street}, {melding.place}) begint "
+                                     f"{melding.planned_start:%d-%m-%Y} en is door niemand bekeken",
+                               rule="Nog niet geopend door een planner of teamleider; de dag ervoor gemeld "
+                                    "(REMINDER_LEAD_WORKDAYS, melding_unseen)")])
 
 
 _OPEN = sa.and_(Melding.company_id == sa.bindparam("company_id"), Melding.status.not_in(CLOSED))

@@ -6,6 +6,9 @@ from cki.users.models import Role
 STAFF_EDITORS = (Role.PLANNER, Role.OFFICE, Role.TEAM_LEADER, Role.ADMIN)
 #: Who approves or refuses a calamity melding.
 APPROVERS = (Role.PLANNER, Role.TEAM_LEADER)
+#: Whose opening a melding counts as looked at (those who plan audits on it). Never shown to the
+#: company: that the CKI looked at a job must not hint at an unannounced audit.
+LOOKERS = (Role.PLANNER, Role.TEAM_LEADER)
 
 
 def may(principal: Principal, roles) -> bool:

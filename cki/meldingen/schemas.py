@@ -110,6 +110,14 @@ class MeldingDetailSchema(MeldingSchema):
     revisions = fields.List(fields.Nested(RevisionSchema))
 
 
+class LookedAtSchema(ma.Schema):
+    """Staff only: the first time a planner or team leader looked at a melding."""
+
+    id = fields.Int()
+    looked_at = fields.DateTime(allow_none=True)
+    looked_at_by = fields.Str(allow_none=True)
+
+
 class MeldingQuerySchema(ma.Schema):
     start_from = fields.Date(data_key="from")
     start_to = fields.Date(data_key="to")

@@ -23,7 +23,7 @@ from cki.core.uploads import read_csv
 from cki.meldingen import api, intake, lavs_api, operations, uploads
 from cki.meldingen.api import filtered
 from cki.meldingen.models import InboundLavsMessage, Melding
-from cki.meldingen.permissions import APPROVERS, STAFF_EDITORS, may, may_change, may_see_register
+from cki.meldingen.permissions import APPROVERS, LOOKERS, STAFF_EDITORS, may, may_change, may_see_register
 from cki.meldingen.schemas import (
     ApprovalSchema,
     CancelSchema,
@@ -292,6 +292,9 @@ def show(melding_id):
     melding = get_or_404(Melding, melding_id)
     p = current_principal()
     selection = None
+    if melding.looked_at is None and _staff_with(*LOOKERS):
+        operations.look_at(melding, p.label)
+        db.session.commit()
     if p.is_staff:
         selection = db.session.scalar(db.select(AuditSelection).where(AuditSelection.melding_id == melding.id))
     is_open = melding.status not in operations.CLOSED

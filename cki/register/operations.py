@@ -5,10 +5,36 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from cki.core.clock import today
 from cki.core.db import db, utcnow
 from cki.core.errors import Conflict
+from cki.deadlines import operations as deadlines
 from cki.events.operations import log_event
 from cki.register.models import RegisterMessage
+from workflows.calendar import legal_calendar
+
+#: Kinds the register answers otherwise than by registering (SCA's permission comes back through
+#: ``record_permission``): no reference for the office to confirm.
+_NOT_CONFIRMED = frozenset({"location_request"})
+
+
+def _track(message: RegisterMessage) -> None:
+    """A delivered registration is confirmed by the office with the register's reference within
+    ``REGISTER_CONFIRM_WORKDAYS`` werkdagen of its delivery (today, when called on delivery): a
+    deadline on its work list until it is done."""
+    items = []
+    if message.status == "delivered" and message.confirmed_at is None and message.kind not in _NOT_CONFIRMED:
+        days = int(current_app.config["REGISTER_CONFIRM_WORKDAYS"])
+        delivered = today()
+        subject = message.payload.get("number") or message.payload.get("address") or f"bericht {message.id}"
+        items.append(deadlines.Item(
+            kind="register_confirmation", due_on=legal_calendar().add(delivered, days), role="office",
+            url="/post/register/", label=f"Registratie bevestigen: {message.kind} {subject}",
+            rule=f"{days} werkdagen na bezorging op {delivered:%d-%m-%Y} (REGISTER_CONFIRM_WORKDAYS: de eigen "
+                 "termijn van de CKI; de bijlage noemt er geen)"))
+    deadlines.sync("register_message", message.id, cki_id=message.cki_id,
+                   company_id=message.certificate.company_id if message.certificate else None, items=items,
+                   on=today())
 
 
 def certificate_data(certificate) -> dict:
@@ -68,6 +94,7 @@ def acknowledge(message: RegisterMessage) -> RegisterMessage:
         message.acknowledged_at = utcnow()
         if message.status != "delivered":  # fetched by the register's client: delivered that way
             message.status, message.delivered_at, message.transport = "delivered", message.acknowledged_at, "api"
+            _track(message)
         db.session.flush()
         log_event(message, "register_acknowledged", before={"acknowledged": False},
                   after={"acknowledged": True}, note=f"{message.kind} {message.payload.get('number')}")
@@ -119,6 +146,7 @@ def deliver(limit: int = 200) -> tuple[int, int]:
             message.status, message.delivered_at, message.transport = "delivered", utcnow(), transport
             message.last_error = None
             log_event(message, "register.delivered", after={"transport": transport, "attempts": message.attempts})
+            _track(message)
             delivered += 1
         db.session.commit()
     return delivered, failed
@@ -147,6 +175,7 @@ def confirm(message: RegisterMessage, reference: str) -> RegisterMessage:
     message.confirmed_by = principal.label if principal else "systeem"
     db.session.flush()
     log_event(message, "register.confirmed", after={"reference": reference})
+    _track(message)
     return message
 
 
