@@ -68,8 +68,9 @@ def test_a_grant_and_its_withdrawal_delivered_signed_in_order_with_the_pdf(app, 
     running = Running(receiver)
     try:
         https(running.url)
+        # the withdrawal goes at once, as its request ends (the grant before it, in order): no job ran
         grant_and_withdraw(app, client, tenant)
-        assert tasks.deliver_register(app) == 2
+        assert len(receiver.messages) == 2
         assert tasks.deliver_register(app) == 0  # once
     finally:
         running.stop()
@@ -141,8 +142,8 @@ def test_a_wrong_secret_is_refused_by_the_receiver_and_retried(app, client, tena
 def test_by_email_with_the_certificate_pdf_attached(app, client, tenant, clock, smtp, monkeypatch):  # noqa: F811
     monkeypatch.setitem(app.config, "REGISTER_TRANSPORT", "email")
     monkeypatch.setitem(app.config, "REGISTER_EMAIL", "register@sca.example")
-    grant_and_withdraw(app, client, tenant)
-    assert tasks.deliver_register(app) == 2
+    grant_and_withdraw(app, client, tenant)  # sent at once
+    assert tasks.deliver_register(app) == 0
     grant, withdrawal = smtp.messages
     assert grant["To"] == "register@sca.example" and "granted" in grant["Subject"]
     [pdf] = list(grant.iter_attachments())
@@ -253,3 +254,67 @@ def test_a_permission_request_goes_to_sca_and_its_answer_unblocks_the_location_a
     assert r.status_code == 422
     assert client.get(f"/api/v1/register/messages/{request['message_id']}/certificate.pdf",
                       headers=sca).status_code == 404
+
+
+def test_a_change_of_holder_data_or_branches_reaches_the_register_and_the_certificate(app, client, tenant, clock,
+                                                                                     https):
+    from pypdf import PdfReader
+
+    cid = certify(app, tenant, "company1", "SC-530", date(2026, 3, 2))
+    company_id, branch_id = tenant.ids["company1"], tenant.ids["branch1"]
+    admin = tenant.auth("admin")
+    receiver = make_receiver(SECRET)
+    running = Running(receiver)
+    try:
+        https(running.url)
+        clock("2026-05-04")
+        r = client.patch(f"/api/v1/companies/{company_id}", json={"name": "Nieuwe Naam Sanering B.V."}, headers=admin)
+        assert r.status_code == 200, r.json
+        r = client.patch(f"/api/v1/branches/{branch_id}", json={"address": "Nieuweweg 9, Utrecht"}, headers=admin)
+        assert r.status_code == 200, r.json
+        r = client.post(f"/api/v1/companies/{company_id}/branches", headers=admin, json={
+            "address": "Filiaalstraat 3, Zwolle", "name": "Filiaal Zwolle", "kvk_number": None, "is_head_office": False})
+        assert r.status_code == 201, r.json
+        client.patch(f"/api/v1/companies/{company_id}", json={"name": "Nieuwe Naam Sanering B.V."}, headers=admin)
+        assert tasks.deliver_register(app) == 3  # the same name again changed nothing: no message
+    finally:
+        running.stop()
+    name, address, new_branch = receiver.messages.values()
+    assert [m["kind"] for m in (name, address, new_branch)] == ["holder_changed"] * 3
+    assert name["certificate"]["holder_name"] == "Nieuwe Naam Sanering B.V."
+    assert name["certificate"]["change"]["company"]["before"]["name"] != "Nieuwe Naam Sanering B.V."
+    assert "Nieuweweg 9, Utrecht" in [b["address"] for b in address["certificate"]["branches"]]
+    # a new branch is told to the register, but not printed: it joins after its assessment
+    assert new_branch["certificate"]["change"]["branch"]["after"]["address"] == "Filiaalstraat 3, Zwolle"
+    assert "Filiaalstraat 3, Zwolle" not in [b["address"] for b in new_branch["certificate"]["branches"]]
+    assert "certificate_pdf_base64" in address and "certificate_pdf_base64" not in new_branch
+    cert = client.get(f"/api/v1/certificates/{cid}", headers=tenant.auth("planner")).json
+    assert (cert["holder_name"], cert["issued_on"], cert["valid_until"]) == (
+        "Nieuwe Naam Sanering B.V.", "2026-03-02", "2029-03-01")  # same validity
+    pdf = client.get(f"/api/v1/certificates/{cid}/certificate.pdf", headers=tenant.auth("planner")).data
+    text = "".join(page.extract_text() for page in PdfReader(__import__("io").BytesIO(pdf)).pages)
+    assert "Nieuwe Naam Sanering B.V." in text and "Nieuweweg 9, Utrecht" in text and "4 mei 2026" in text
+
+
+def test_an_sc540_candidates_provisional_reports_are_registered_and_voided_at_sca(app, client, tenant, clock, https):
+    from tests.test_dossiers import Walk
+
+    receiver = make_receiver(SECRET)
+    running = Running(receiver)
+    try:
+        https(running.url)
+        clock("2026-03-31")
+        w = Walk(client, tenant, "SC-540").into_assessment()
+        w.assess_location(w.location(w.branches()[0]), "2026-03-31")
+        assert w.d["deadlines"]["provisional_report_expiry"]["date"] == "2026-07-31"  # 4 months from the inventory
+        w.post("reject-application", "planner", reason="Aanvraag ingetrokken door de kandidaat.")
+        tasks.deliver_register(app)
+    finally:
+        running.stop()
+    kinds = [m["kind"] for m in receiver.messages.values()]
+    assert kinds == ["location_request", "provisional", "provisional_void"]  # in order, per dossier
+    _, provisional, void = receiver.messages.values()
+    assert provisional["certificate"]["inventory_on"] == "2026-03-31"
+    assert provisional["certificate"]["expires_on"] == "2026-07-31"
+    assert provisional["certificate"]["report_text"] == "Niet geschikt voor de aanvraag van een omgevingsvergunning"
+    assert void["certificate"]["state"] == "rejected" and void["certificate"]["source"]

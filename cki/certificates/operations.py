@@ -14,6 +14,7 @@ from cki.certificates.models import (
     Suspension,
 )
 from cki.certificates.pdf import render_certificate
+from cki.companies.operations import holder_changed
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
@@ -50,17 +51,11 @@ def issue(*, dossier, company, branches, scheme: SchemeVersion, issued_on: date)
     printed = [{"branch_id": b.id, "is_head_office": b.is_head_office, "name": b.name, "address": b.address,
                 "kvk_number": b.kvk_number} for b in sorted(branches, key=lambda b: (not b.is_head_office, b.id))]
     number = next_number(dossier.cki_id, scheme.scheme, issued_on)
-    cki = db.session.get(Cki, dossier.cki_id)
-    pdf = render_certificate(
-        cki_name=cki.name, number=number, scheme=scheme.scheme, scheme_title=scheme.title,
-        scheme_version=scheme.display_name, holder_name=company.name, holder_place=company.place,
-        holder_kvk=company.kvk_number, branches=printed, issued_on=issued_on, valid_until=valid_until,
-        validity=rules.describe(scheme.param("certificate_validity")),
-        objection_term=rules.describe(scheme.param("objection_term")))
     certificate = Certificate(cki_id=dossier.cki_id, company_id=company.id, dossier=dossier, scheme=scheme.scheme,
                               number=number, holder_name=company.name, holder_place=company.place,
                               holder_kvk=company.kvk_number, branches=printed, issued_on=issued_on,
-                              valid_until=valid_until, pdf=pdf)
+                              valid_until=valid_until)
+    certificate.pdf = _render(certificate, scheme)
     db.session.add(certificate)
     db.session.flush()
     log_event(certificate, "certificate.issued", after={
@@ -68,6 +63,48 @@ def issue(*, dossier, company, branches, scheme: SchemeVersion, issued_on: date)
         "dossier_id": dossier.id})
     _track(certificate)
     return certificate
+
+
+def _render(certificate: Certificate, scheme: SchemeVersion, changed_on: date | None = None) -> bytes:
+    with db.session.no_autoflush:  # a new certificate gets its PDF before it is written
+        cki = db.session.get(Cki, certificate.cki_id)
+    return render_certificate(
+        cki_name=cki.name, number=certificate.number, scheme=scheme.scheme, scheme_title=scheme.title,
+        scheme_version=scheme.display_name, holder_name=certificate.holder_name, holder_place=certificate.holder_place,
+        holder_kvk=certificate.holder_kvk, branches=certificate.branches, issued_on=certificate.issued_on,
+        valid_until=certificate.valid_until, validity=rules.describe(scheme.param("certificate_validity")),
+        objection_term=rules.describe(scheme.param("objection_term")), changed_on=changed_on)
+
+
+@holder_changed.connect
+def _holder_changed(company, change: dict, **_):
+    """The holder's name, place or KvK number, or a certified branch's data, changed: each live
+    certificate of the company shows them as they are now (same number and validity, a new PDF
+    dated with the change) and the register is told, with the PDF. A new branch is told to the
+    register but not printed: a branch joins the certification only after its assessment (our
+    reading, README)."""
+    live = db.session.scalars(db.select(Certificate).where(
+        Certificate.company_id == company.id,
+        Certificate.status.in_((CertificateStatus.VALID.value, CertificateStatus.SUSPENDED.value)))).all()
+    for certificate in live:
+        before = {"holder_name": certificate.holder_name, "holder_place": certificate.holder_place,
+                  "holder_kvk": certificate.holder_kvk, "branches": certificate.branches}
+        printed = [dict(b) for b in certificate.branches]
+        branch = (change.get("branch") or {}).get("after")
+        for b in printed:
+            if branch and b.get("branch_id") == branch["branch_id"]:
+                b.update({k: branch[k] for k in ("name", "address", "kvk_number", "is_head_office")})
+        certificate.holder_name, certificate.holder_place = company.name, company.place
+        certificate.holder_kvk, certificate.branches = company.kvk_number, printed
+        after = {"holder_name": certificate.holder_name, "holder_place": certificate.holder_place,
+                 "holder_kvk": certificate.holder_kvk, "branches": printed}
+        if after != before:
+            scheme = load_scheme(certificate.scheme, certificate.dossier.applied_on)
+            certificate.pdf = _render(certificate, scheme, changed_on=today())
+        db.session.flush()
+        log_event(certificate, "certificate.holder_changed", before=before, after=after)
+        register.send(certificate, "holder_changed", changed_on=today().isoformat(), change=change,
+                      printed_changed=after != before)
 
 
 def track_open() -> int:

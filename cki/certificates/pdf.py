@@ -9,9 +9,11 @@ from cki.core.pdf import dutch_date, house_document
 
 def render_certificate(*, cki_name: str, number: str, scheme: str, scheme_title: str, scheme_version: str,
                        holder_name: str, holder_place: str, holder_kvk: str, branches: list[dict],
-                       issued_on: date, valid_until: date, validity: str, objection_term: str) -> bytes:
+                       issued_on: date, valid_until: date, validity: str, objection_term: str,
+                       changed_on: date | None = None) -> bytes:
     """``scheme_title`` is the scheme's subject, ``scheme_version`` the version's display name;
-    ``validity`` and ``objection_term`` are the scheme's terms in words (``rules.describe``)."""
+    ``validity`` and ``objection_term`` are the scheme's terms in words (``rules.describe``);
+    ``changed_on``: the day the holder's data on it last changed (same number and validity)."""
     pdf = house_document(title=f"Procescertificaat {number}", cki_name=cki_name)
     width = pdf.epw
 
@@ -48,8 +50,10 @@ def render_certificate(*, cki_name: str, number: str, scheme: str, scheme_title:
     pdf.ln(8)
 
     pdf.set_font("DejaVu", "", 11)
-    for label, value in (("Datum van afgifte", dutch_date(issued_on)),
-                         ("Geldig tot en met", dutch_date(valid_until))):
+    dates = [("Datum van afgifte", dutch_date(issued_on)), ("Geldig tot en met", dutch_date(valid_until))]
+    if changed_on is not None:
+        dates.append(("Gegevens gewijzigd op", dutch_date(changed_on)))
+    for label, value in dates:
         pdf.set_font("DejaVu", "B", 11)
         pdf.cell(55, 7, label)
         pdf.set_font("DejaVu", "", 11)

@@ -1,4 +1,8 @@
-"""State-changing verbs on companies and branches: change, flush, write the event log."""
+"""State-changing verbs on companies and branches: change, flush, write the event log.
+A change of the holder's data or branches is announced (:data:`holder_changed`), so that what was
+certified with those data follows in the same transaction (the certificates, the SCA register)."""
+from blinker import Namespace
+
 from cki.companies.models import Branch, Company
 from cki.core.db import db
 from cki.core.errors import DomainError
@@ -6,6 +10,10 @@ from cki.events.operations import log_event
 
 COMPANY_FIELDS = ("name", "place", "kvk_number")
 BRANCH_FIELDS = ("name", "address", "kvk_number", "is_head_office")
+
+
+#: Sent with (company, change={"company"|"branch": {"before": ..., "after": ...}}) after a change.
+holder_changed = Namespace().signal("holder-changed")
 
 
 def snapshot(obj, fields) -> dict:
@@ -36,7 +44,10 @@ def update_company(company: Company, data: dict) -> Company:
     for key, value in data.items():
         setattr(company, key, value)
     db.session.flush()
-    log_event(company, "company.updated", before=before, after=snapshot(company, COMPANY_FIELDS))
+    after = snapshot(company, COMPANY_FIELDS)
+    log_event(company, "company.updated", before=before, after=after)
+    if after != before:
+        holder_changed.send(company, change={"company": {"before": before, "after": after}})
     return company
 
 
@@ -44,7 +55,9 @@ def create_branch(company: Company, data: dict) -> Branch:
     branch = Branch(cki_id=company.cki_id, company=company, **data)
     db.session.add(branch)
     db.session.flush()
-    log_event(company, "branch.created", after={"branch_id": branch.id, **snapshot(branch, BRANCH_FIELDS)})
+    after = {"branch_id": branch.id, **snapshot(branch, BRANCH_FIELDS)}
+    log_event(company, "branch.created", after=after)
+    holder_changed.send(company, change={"branch": {"before": None, "after": after}})
     return branch
 
 
@@ -53,7 +66,8 @@ def update_branch(branch: Branch, data: dict) -> Branch:
     for key, value in data.items():
         setattr(branch, key, value)
     db.session.flush()
-    log_event(branch.company, "branch.updated",
-              before={"branch_id": branch.id, **before},
-              after={"branch_id": branch.id, **snapshot(branch, BRANCH_FIELDS)})
+    before, after = {"branch_id": branch.id, **before}, {"branch_id": branch.id, **snapshot(branch, BRANCH_FIELDS)}
+    log_event(branch.company, "branch.updated", before=before, after=after)
+    if after != before:
+        holder_changed.send(branch.company, change={"branch": {"before": before, "after": after}})
     return branch

@@ -257,6 +257,13 @@ def _record(dossier: Dossier, event, payload: dict, actor_id: int | None) -> dic
         loc.passed, loc.assessed_on = payload["passed"], payload["on"]
         loc.complete_result, loc.containment = payload["complete_result"], payload["containment"]
         loc.assessor_id, loc.representative_reason = actor_id, payload.get("representative_reason")
+        scheme = scheme_of(dossier)
+        if scheme.has("provisional_report_text"):  # SC-540: the candidate's report is provisional (B §3.5)
+            db.session.flush()
+            expiry = machine.deadlines(build_facts(dossier)).get("provisional_report_expiry")
+            register.register_provisional_report(dossier, loc, expires_on=expiry.date if expiry else None,
+                                                 text=scheme.param("provisional_report_text"),
+                                                 source=scheme.source("provisional_report_text"))
     elif event == E.COMPLETE_ASSESSMENT:
         dossier.assessment_completed_on = today()
     elif event == E.RECORD_ADVICE:
@@ -468,6 +475,8 @@ def _notify_provisional_reports_void(dossier: Dossier, outcome, payload):
     _letter(dossier, "provisional_reports_void", "voorlopige inventarisatierapporten vervallen",
             f"{scheme.param('refusal_provisional_reports_notice')} "
             f"({scheme.source('refusal_provisional_reports_notice')})")
+    register.void_provisional_reports(dossier, reason=scheme.param("refusal_provisional_reports_notice"),
+                                      source=scheme.source("refusal_provisional_reports_notice"))
 
 
 def _abort(dossier: Dossier, outcome, payload):

@@ -64,7 +64,7 @@ def look_at(melding: Melding, by: str) -> Melding:
 @deadlines.sweep_starting.connect
 def _watch_starting_unseen(_sender=None, *, on: date, **_):
     """Before each sweep: a deadline for every open melding that starts within its reminder window
-    (``REMINDER_LEAD_WORKDAYS`` for ``melding_unseen``, 1 werkdag: the day before) and that no one
+    (``REMINDER_LEAD_WORKDAYS`` for ``melding_unseen``; by default the werkdag before) and that no one
     looked at. Written by the sweep, not at intake: the row matters only then, and intake stays
     one insert (README). Reads only the meldingen starting in that window (an index on the start)."""
     lead = deadlines.lead_workdays("melding_unseen")

@@ -3,7 +3,7 @@ delivery job that sends each message through the configured transport."""
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from cki.core.clock import today
 from cki.core.db import db, utcnow
@@ -46,10 +46,44 @@ def certificate_data(certificate) -> dict:
             "status": certificate.status}
 
 
+#: Kinds that carry the certificate's PDF: the grant, and a change of the data printed on it.
+WITH_PDF = frozenset({"granted", "holder_changed"})
+#: Kinds sent at once, as the request that made them ends (after its commit), not with the job's
+#: next round: the register must not show a withdrawn or suspended certificate as valid a minute longer.
+AT_ONCE = frozenset({"withdrawn", "suspended"})
+
+
 def send(certificate, kind: str, **extra) -> RegisterMessage:
     """Queue a message about ``certificate`` for the register, in the caller's transaction."""
     message = RegisterMessage(cki_id=certificate.cki_id, certificate=certificate, kind=kind,
                               payload={**certificate_data(certificate), **extra}, status="queued",
+                              next_attempt_at=utcnow())
+    db.session.add(message)
+    db.session.flush()
+    if kind in AT_ONCE and has_request_context():
+        g.setdefault("register_at_once", set()).add(certificate.id)
+    return message
+
+
+def deliver_at_once(response):
+    """After a request that withdrew or suspended a certificate (and committed it): deliver that
+    certificate's queued messages now, in order. A failure leaves them queued for the job's retry."""
+    certificate_ids = g.pop("register_at_once", None)
+    if certificate_ids and response.status_code < 400:
+        db.session.rollback()  # only what the request committed goes out
+        try:
+            deliver(certificate_ids=certificate_ids)
+        except Exception:  # the response stands; the job delivers them
+            db.session.rollback()
+            current_app.logger.exception("register: bericht niet meteen bezorgd; de taak probeert het opnieuw")
+    return response
+
+
+def _about_dossier(dossier, kind: str, payload: dict) -> RegisterMessage:
+    company = dossier.company
+    message = RegisterMessage(cki_id=dossier.cki_id, dossier_id=dossier.id, kind=kind, status="queued",
+                              payload={"dossier_id": dossier.id, "scheme": dossier.scheme, "holder_name": company.name,
+                                       "holder_kvk": company.kvk_number, "holder_place": company.place, **payload},
                               next_attempt_at=utcnow())
     db.session.add(message)
     db.session.flush()
@@ -59,16 +93,24 @@ def send(certificate, kind: str, **extra) -> RegisterMessage:
 def request_location_permission(dossier, location) -> RegisterMessage:
     """Ask SCA's permission to assess on a project location (RULES.md §2), in the caller's
     transaction; SCA answers through ``record_permission``."""
-    company = dossier.company
-    message = RegisterMessage(cki_id=dossier.cki_id, dossier_id=dossier.id, kind="location_request",
-                              payload={"dossier_id": dossier.id, "scheme": dossier.scheme, "location_id": location.id,
-                                       "address": location.address, "extra": location.extra,
-                                       "requested_on": location.requested_on.isoformat(), "holder_name": company.name,
-                                       "holder_kvk": company.kvk_number, "holder_place": company.place},
-                              status="queued", next_attempt_at=utcnow())
-    db.session.add(message)
-    db.session.flush()
-    return message
+    return _about_dossier(dossier, "location_request", {
+        "location_id": location.id, "address": location.address, "extra": location.extra,
+        "requested_on": location.requested_on.isoformat()})
+
+
+def register_provisional_report(dossier, location, *, expires_on, text: str, source: str) -> RegisterMessage:
+    """An SC-540 candidate's inventory on a project location made a provisional report: the project
+    and the candidate's data go to SCA for registration (B §3.5), with the report's expiry date and
+    the text it must carry."""
+    return _about_dossier(dossier, "provisional", {
+        "location_id": location.id, "address": location.address, "inventory_on": location.assessed_on.isoformat(),
+        "expires_on": expires_on.isoformat() if expires_on else None, "report_text": text, "source": source})
+
+
+def void_provisional_reports(dossier, *, reason: str, source: str) -> RegisterMessage:
+    """The candidate's provisional reports lost their value (refused, aborted, lapsed: B §3.6.3):
+    SCA is told, as the candidate is by letter."""
+    return _about_dossier(dossier, "provisional_void", {"state": dossier.state, "reason": reason, "source": source})
 
 
 def record_permission(message: RegisterMessage, data: dict):
@@ -101,21 +143,24 @@ def acknowledge(message: RegisterMessage) -> RegisterMessage:
     return message
 
 
-def deliver(limit: int = 200) -> tuple[int, int]:
+def deliver(limit: int = 200, certificate_ids=None) -> tuple[int, int]:
     """Send what is queued and due through ``REGISTER_TRANSPORT``, oldest first, one message per
     transaction under a row lock. A message waits while an earlier one of its certificate is not
     delivered (order within a certificate: a withdrawal never arrives before its grant). A failure
     is tried again after a doubling backoff and parked after ``REGISTER_MAX_ATTEMPTS``, which
-    holds up the certificate's later messages until staff retry it. Returns (delivered, failed)."""
+    holds up the certificate's later messages until staff retry it. ``certificate_ids``: only
+    those certificates' messages (sent at once). Returns (delivered, failed)."""
     from cki.register.transports import TRANSPORTS, DeliveryError
 
     transport = current_app.config["REGISTER_TRANSPORT"]
     if transport not in TRANSPORTS:
         return 0, 0  # no transport: the register's API client fetches the messages
     delivered = failed = 0
-    ids = db.session.scalars(sa.select(RegisterMessage.id).where(
-        RegisterMessage.status == "queued", RegisterMessage.next_attempt_at <= utcnow())
-        .order_by(RegisterMessage.id).limit(limit)).all()
+    due = sa.select(RegisterMessage.id).where(RegisterMessage.status == "queued",
+                                              RegisterMessage.next_attempt_at <= utcnow())
+    if certificate_ids is not None:
+        due = due.where(RegisterMessage.certificate_id.in_(certificate_ids))
+    ids = db.session.scalars(due.order_by(RegisterMessage.id).limit(limit)).all()
     db.session.commit()
     for message_id in ids:
         message = db.session.scalar(sa.select(RegisterMessage).where(
@@ -132,7 +177,8 @@ def deliver(limit: int = 200) -> tuple[int, int]:
             continue
         message.attempts += 1
         try:
-            pdf = message.certificate.pdf if message.kind == "granted" and message.certificate else None
+            pdf = (message.certificate.pdf if message.kind in WITH_PDF and message.certificate
+                   and message.payload.get("printed_changed", True) else None)
             TRANSPORTS[transport](message, pdf)
         except DeliveryError as error:
             message.last_error = str(error)[:2000]

@@ -14,6 +14,7 @@ from cki.register.permissions import STAFF
 from cki.users.models import Role
 
 bp = Blueprint("register", __name__, url_prefix="/post/register", template_folder="templates")
+bp.after_app_request(operations.deliver_at_once)  # a withdrawal reaches the register as its request ends
 
 
 @bp.route("/", methods=["GET", "POST"])
