@@ -256,6 +256,21 @@ def test_a_rebuild_writes_the_deadlines_of_what_is_open_and_changes_nothing_twic
     assert client.get(f"/api/v1/findings/{b['id']}", headers=tenant.auth("planner")).json["status"] == "open"
 
 
+def test_after_a_rebuild_a_certificate_past_its_last_day_still_expires_dated_by_it(app, client, tenant, clock):
+    from tests.test_surveillance import certify
+
+    cid = certify(app, tenant, "company2", "SC-540", date(2023, 5, 2))  # valid to 1 May 2026
+    with app.app_context():
+        db.session.execute(sa.delete(Deadline))  # as a database from before migration 0022
+        db.session.commit()
+    clock("2026-05-11")
+    out = app.test_cli_runner().invoke(args=["deadlines", "rebuild"])
+    assert out.exit_code == 0, out.output
+    assert sweep(app, clock, "2026-05-11").flagged == 1  # left to the sweep, which carries it out
+    cert = client.get(f"/api/v1/certificates/{cid}", headers=tenant.auth("planner")).json
+    assert (cert["status"], cert["expired_on"]) == ("expired", "2026-05-01")
+
+
 def test_the_messages_page_keeps_email_choices_and_makes_a_calendar_address(app, client, tenant, clock):
     from tests.test_web import login, post
 

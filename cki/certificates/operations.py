@@ -139,6 +139,9 @@ def _track(certificate: Certificate) -> None:
                    items=items, on=today())
 
 
+deadlines.CARRIED_OUT.add("certificate_expiry")
+
+
 @deadlines.overdue.connect
 def _validity_ended(deadline, on, **_):
     """The day after its last valid day the sweep sets the certificate to expired and tells the

@@ -41,6 +41,10 @@ overdue = _signals.signal("deadline-overdue")
 #: domain writes the deadlines that only the coming days make (a melding starting tomorrow unseen).
 sweep_starting = _signals.signal("deadline-sweep-starting")
 
+#: Kinds whose owner carries out what the deadline says when it passes (a dossier lapses, a
+#: certificate expires): a rebuild leaves them to the sweep rather than marking them handled.
+CARRIED_OUT: set[str] = set()
+
 #: The sweep's lock among all processes and hosts (PostgreSQL advisory lock).
 SWEEP_LOCK = 0x6B6B6932
 
@@ -122,9 +126,11 @@ def sync(subject_type: str, subject_id: int, *, cki_id: int, company_id: int | N
 def mark_past_as_flagged(on: date) -> int:
     """After a rebuild: what was already overdue before the watch existed is recorded as flagged on
     the day after its due date, without acting on it (no back-dated raises, no e-mails); staff see
-    it in the overdue list and decide."""
+    it in the overdue list and decide. What the law carries out by itself (:data:`CARRIED_OUT`: a
+    lapse, an expiry) is left to the next sweep, dated by its rule as always."""
     past = db.session.scalars(sa.select(Deadline).where(Deadline.state == DeadlineState.OPEN.value,
-                                                        Deadline.due_on < on, Deadline.next_action_on.is_not(None)))
+                                                        Deadline.due_on < on, Deadline.next_action_on.is_not(None),
+                                                        Deadline.kind.not_in(CARRIED_OUT or {""})))
     count = 0
     for deadline in past:
         if deadline.passive:

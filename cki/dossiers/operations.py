@@ -323,6 +323,9 @@ _WATCHED = {"window_end": ("planner", False), "decision_letter_due": ("decider",
             "provisional_report_expiry": ("planner", True)}
 
 
+deadlines.CARRIED_OUT.add("window_end")
+
+
 @deadlines.overdue.connect
 def _window_passed(deadline, on, **_):
     """The 4-month window ended without a decision: the sweep declares the dossier lapsed (B/C
