@@ -100,6 +100,8 @@ def _register_blueprints(app: Flask) -> None:
     from cki.register import api as register_api
     from cki.register import views as register_views
     from cki.rules import api as rules_api
+    from cki.search import api as search_api
+    from cki.search import views as search_views
     from cki.surveillance import api as surveillance_api
     from cki.surveillance import records_api
     from cki.surveillance import views as surveillance_views
@@ -109,11 +111,11 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (users_api, companies_api, tenants_api, events_api, rules_api, dossiers_api,
                    meldingen_api, lavs_api, bulk_api, records_api, register_api, certificates_api, surveillance_api,
-                   findings_api, letters_api, deadlines_api):
+                   findings_api, letters_api, deadlines_api, search_api):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)  # the API authenticates with bearer tokens, not cookies
     for module in (users_views, companies_views, dossiers_views, meldingen_views, certificates_views,
-                   surveillance_views, findings_views, letters_views, deadlines_views, register_views):
+                   surveillance_views, findings_views, letters_views, deadlines_views, register_views, search_views):
         app.register_blueprint(module.bp)
     reads.init_app(app)
 

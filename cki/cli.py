@@ -50,12 +50,13 @@ def register(app):
         from cki.dossiers import operations as dossiers
         from cki.findings import operations as findings
         from cki.letters import operations as letters
+        from cki.register import operations as register_messages
         from cki.surveillance import operations as surveillance
 
         g.principal = Principal(cki_id=0, label="systeem (termijnbewaking)")
         counts = {name: domain.track_open() for name, domain in (
             ("dossiers", dossiers), ("certificaten", certificates), ("bevindingen", findings), ("brieven", letters),
-            ("toezichtprogramma's", surveillance))}
+            ("toezichtprogramma's", surveillance), ("registerberichten", register_messages))}
         from cki.core.clock import today
         from cki.deadlines import operations as watch
 

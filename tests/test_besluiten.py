@@ -95,6 +95,25 @@ def test_a_suspension_with_an_end_and_its_lifting_go_to_the_register(app, client
     assert messages(app, cid) == [("suspended", "2026-04-21"), ("suspension_lifted", "2026-05-11")]
 
 
+def test_a_certificate_expiring_while_suspended_ends_the_suspension_and_its_deadline(app, client, tenant, clock):
+    from cki.core.db import db
+    from cki.deadlines.models import Deadline
+    from cki.jobs import tasks
+
+    cid = certify(app, tenant, "company1", "SC-530", date(2023, 5, 2))  # valid to 1 May 2026
+    r = client.post(f"/api/v1/certificates/{cid}/suspend", headers=tenant.auth("decider"), json={
+        "start": "2026-04-21", "end": "2026-06-30", "reason": "Op verzoek.", "at_own_request": True})
+    assert r.status_code == 200, r.json
+    clock("2026-05-04")
+    assert tasks.sweep_deadlines(app).flagged == 1  # the expiry, not the suspension
+    assert client.get(f"/api/v1/certificates/{cid}", headers=tenant.auth("planner")).json["status"] == "expired"
+    with app.app_context():
+        end = db.session.scalar(db.select(Deadline).where(Deadline.kind == "suspension_end"))
+        assert end.state == "done"
+    clock("2026-07-01")
+    assert tasks.sweep_deadlines(app).flagged == 0  # nothing left to lift
+
+
 def test_false_information_withdraws_at_once_and_blocks_for_five_years(app, client, tenant, clock):
     from workflows.rules import reapplication_allowed_from
 

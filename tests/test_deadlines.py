@@ -372,18 +372,18 @@ def test_a_sent_mail_is_not_sent_again_and_a_far_suspension_end_is_refused_not_a
 def test_the_next_step_on_the_same_due_date_is_reminded_of_anew(app, tenant, clock):
     from cki.deadlines import operations
 
-    def state(label):
+    def state(step, label=None):
         with app.app_context():
             operations.sync("probe", 1, cki_id=tenant.cki_id, company_id=None, on=date(2026, 4, 1), items=[
-                operations.Item(kind="finding_step", due_on=date(2026, 4, 28), label=label, url="/start",
-                                role="planner")])
+                operations.Item(kind="finding_step", due_on=date(2026, 4, 28), label=label or f"Stap {step}",
+                                url="/start", role="planner", step=step)])
             db.session.commit()
 
-    state("Stap T2")
+    state("T2")
     assert sweep(app, clock, "2026-04-24").reminded == 1
-    state("Stap T2")  # the same step again: nothing new
+    state("T2", "Stap T2 van Nieuwe Naam B.V.")  # the same step, its label changed (a renamed holder): nothing new
     assert sweep(app, clock, "2026-04-24").seen == 0
-    state("Stap T3")  # another step, by chance due on the same day: a new reminder
+    state("T3")  # another step, by chance due on the same day: a new reminder
     assert sweep(app, clock, "2026-04-24").reminded == 1
     assert len(rows(app, Notification)) == 2
 

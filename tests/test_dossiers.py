@@ -206,6 +206,12 @@ def test_expiry_after_four_months(app, client, tenant, clock):
     log = client.get(f"/api/v1/events?subject_type=dossiers&subject_id={w.id}", headers=tenant.auth("planner")).json
     assert [e["actor_label"] for e in log if e["action"] == "dossier.lapse"] == ["systeem (termijnbewaking)"]
     assert lapse_expired_dossiers(app, "2026-08-03") == 0  # idempotent
+    with app.app_context():  # lapsed: its window and the provisional reports' expiry are no one's work any more
+        from cki.deadlines.models import Deadline
+        rows = db.session.scalars(db.select(Deadline).where(Deadline.subject_type == "dossier",
+                                                            Deadline.subject_id == w.id)).all()
+        assert {(d.kind, d.state) for d in rows if d.kind in ("window_end", "provisional_report_expiry")} == {
+            ("window_end", "done"), ("provisional_report_expiry", "done")}
 
 
 def test_the_lapse_job_logs_a_refusal_instead_of_swallowing_it(app, client, tenant, clock, monkeypatch, caplog):
@@ -224,6 +230,8 @@ def test_the_lapse_job_logs_a_refusal_instead_of_swallowing_it(app, client, tena
     monkeypatch.setattr(operations, "fire_event", refused)
     assert lapse_expired_dossiers(app, "2026-08-03") == 0
     assert f"dossier {w.id} niet verlopen verklaard: Het dossier is intussen" in caplog.text
+    monkeypatch.undo()  # the refusal undid the sweep's work on it: the next sweep lapses it
+    assert lapse_expired_dossiers(app, "2026-08-04") == 1
 
 
 def test_rejected_within_12_months_of_a_withdrawal(client, tenant, clock):

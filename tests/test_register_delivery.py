@@ -288,6 +288,20 @@ def test_a_change_of_holder_data_or_branches_reaches_the_register_and_the_certif
     assert new_branch["certificate"]["change"]["branch"]["after"]["address"] == "Filiaalstraat 3, Zwolle"
     assert "Filiaalstraat 3, Zwolle" not in [b["address"] for b in new_branch["certificate"]["branches"]]
     assert "certificate_pdf_base64" in address and "certificate_pdf_base64" not in new_branch
+    # each message carries the PDF as it read when written: the rename's shows the old address
+    from pypdf import PdfReader as _Reader
+
+    def pdf_text(message):
+        data = base64.b64decode(message["certificate_pdf_base64"])
+        return "".join(page.extract_text() for page in _Reader(__import__("io").BytesIO(data)).pages)
+
+    assert "Nieuwe Naam" in pdf_text(name) and "Nieuweweg 9" not in pdf_text(name)
+    # the rename does not remind of the expiry again: a label is not a step
+    from cki.deadlines.models import Deadline
+    with app.app_context():
+        expiry = db.session.scalar(db.select(Deadline).where(Deadline.kind == "certificate_expiry",
+                                                             Deadline.subject_id == cid))
+        assert expiry.round == 0 and "Nieuwe Naam Sanering B.V." in expiry.label
     cert = client.get(f"/api/v1/certificates/{cid}", headers=tenant.auth("planner")).json
     assert (cert["holder_name"], cert["issued_on"], cert["valid_until"]) == (
         "Nieuwe Naam Sanering B.V.", "2026-03-02", "2029-03-01")  # same validity

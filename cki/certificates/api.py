@@ -22,7 +22,7 @@ from cki.core.auth import admits, current_principal, require
 from cki.core.db import db
 from cki.core.tenancy import get_or_404
 
-blp = Blueprint("certificates_api", __name__, url_prefix="/api/v1",
+blp = Blueprint("certificates_api", __name__, tag="Certificaten", url_prefix="/api/v1",
                 description="Certificaten: houder, vestigingen, geldigheid, status en het certificaat als pdf.")
 
 

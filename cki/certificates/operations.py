@@ -103,6 +103,7 @@ def _holder_changed(company, change: dict, **_):
             certificate.pdf = _render(certificate, scheme, changed_on=today())
         db.session.flush()
         log_event(certificate, "certificate.holder_changed", before=before, after=after)
+        _track(certificate)  # its deadlines' labels carry the holder's name
         register.send(certificate, "holder_changed", changed_on=today().isoformat(), change=change,
                       printed_changed=after != before)
 
@@ -182,12 +183,16 @@ def expire(certificate: Certificate, on: date) -> bool:
     before = certificate.status
     certificate.status = CertificateStatus.EXPIRED.value
     certificate.expired_on = certificate.valid_until
+    for suspension in _open_suspensions(certificate):  # it ends with the certificate: nothing left to lift
+        suspension.lifted_on = certificate.valid_until
     db.session.flush()
     log_event(certificate, "certificate.expired", before={"status": before},
               after={"status": certificate.status, "valid_until": certificate.valid_until.isoformat()},
               note="geldigheid verstreken")
     register.send(certificate, "expired", expired_after=certificate.valid_until.isoformat())
     _track(certificate)
+    for suspension in _suspensions_of(certificate):
+        _track_suspension(suspension)
     return True
 
 

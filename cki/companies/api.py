@@ -15,7 +15,7 @@ from cki.core.auth import current_principal, require
 from cki.core.db import db
 from cki.core.tenancy import get_or_404, scoped_select
 
-blp = Blueprint("companies_api", __name__, url_prefix="/api/v1",
+blp = Blueprint("companies_api", __name__, tag="Bedrijven", url_prefix="/api/v1",
                 description="Bedrijven (certificaathouders en kandidaten) en hun vestigingen.")
 
 

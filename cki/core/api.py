@@ -22,9 +22,22 @@ class DutchParser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """The API's blueprints: flask-smorest's, parsing with :class:`DutchParser`."""
+    """The API's blueprints: flask-smorest's, parsing with :class:`DutchParser`, with ``tag``: the
+    name people read in the API documentation (flask-smorest would show the blueprint's name)."""
 
     ARGUMENTS_PARSER = DutchParser()
+
+    def __init__(self, *args, tag: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tag = tag
+
+    def register_views_in_doc(self, api, app, spec, *, name, parameters):
+        if self.tag:
+            for endpoint_doc in self._docs.values():
+                for method, doc in endpoint_doc.items():
+                    if method != "parameters" and doc.get("tags") is None:
+                        doc["tags"] = [self.tag]
+        super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
 
     def public(self, view):
         """A route anyone may call without credentials, documented so. Every other route answers
@@ -70,6 +83,13 @@ def require_credentials():
 
 
 class Api(_Api):
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        super().register_blueprint(blp, parameters=parameters, **options)
+        tag = getattr(blp, "tag", None)
+        if tag:  # the tag flask-smorest just listed under the blueprint's name: the people's name
+            listed = next(t for t in reversed(self.spec._tags) if t["name"] == options.get("name", blp.name))
+            listed["name"] = tag
+
     def handle_http_exception(self, error):
         if error.code == 413:  # say so in the user's words
             message = _too_large_message()

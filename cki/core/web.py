@@ -1,4 +1,5 @@
 """Web UI plumbing: CSRF, template helpers, the start page."""
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -53,15 +54,21 @@ def dashboard():
 
 
 def _local(value):
-    """Show a UTC timestamp in the display time zone (Europe/Amsterdam)."""
+    """A date as people read it here (27-03-2027), a UTC timestamp in the display time zone
+    (Europe/Amsterdam); an ISO date string (from a rule's result) the same way. The API keeps ISO."""
     if value is None:
         return ""
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        value = date.fromisoformat(value)
     if isinstance(value, datetime):
         tz = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
         return value.astimezone(tz).strftime("%d-%m-%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
     return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class IdConverter(IntegerConverter):

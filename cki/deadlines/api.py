@@ -21,7 +21,7 @@ from cki.deadlines.schemas import (
 )
 from cki.users.models import User
 
-blp = Blueprint("deadlines_api", __name__, url_prefix="/api/v1",
+blp = Blueprint("deadlines_api", __name__, tag="Termijnen en berichten", url_prefix="/api/v1",
                 description="Termijnbewaking: uw termijnen en wat verlopen is, meldingen in de app, uw keuze voor "
                             "herinneringen per e-mail, uw persoonlijke agenda (iCalendar) en de uitgaande e-mail.")
 

@@ -43,7 +43,9 @@ class Deadline(TenantMixin, TimestampMixin, db.Model):
         sa.UniqueConstraint("subject_type", "subject_id", "kind", name="uq_deadlines_subject_kind"),
         sa.Index("ix_deadlines_next_action", "next_action_on", postgresql_where=sa.text("next_action_on IS NOT NULL"),
                  sqlite_where=sa.text("next_action_on IS NOT NULL")),
-        sa.Index("ix_deadlines_open_due", "cki_id", "state", "due_on"),
+        # the open ones only: work lists and the overdue list never read the done history
+        sa.Index("ix_deadlines_open", "cki_id", "due_on", postgresql_where=sa.text("state = 'open'"),
+                 sqlite_where=sa.text("state = 'open'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +70,8 @@ class Deadline(TenantMixin, TimestampMixin, db.Model):
     #: Counts the times the deadline became a different one (a finding's next step) on the same
     #: row: a new round is reminded and flagged anew, even on the same due date.
     round: Mapped[int] = mapped_column(nullable=False, default=0, server_default="0")
+    #: The step of the subject this row is about now (``Item.step``); a new step starts a round.
+    step: Mapped[str | None] = mapped_column(sa.String(40))
     next_action_on: Mapped[date | None] = mapped_column()
     overdue_since: Mapped[date | None] = mapped_column()  # the day after the due date, once flagged
     done_on: Mapped[date | None] = mapped_column()

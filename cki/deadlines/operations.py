@@ -58,6 +58,10 @@ class Item:
     label: str
     url: str
     rule: str | None = None
+    #: Which step of its subject it is, where one row carries successive steps (a finding's next
+    #: step): another step is reminded and flagged anew, even on the same due date. A changed label
+    #: alone (a holder renamed) is not a new step.
+    step: str | None = None
     role: str | None = None  # staff who act; for a company's deadline, staff told when it is missed
     user_id: int | None = None
     for_company: bool = False
@@ -103,13 +107,15 @@ def sync(subject_type: str, subject_id: int, *, cki_id: int, company_id: int | N
             db.session.add(deadline)
         elif (deadline.due_on, deadline.state) != (item.due_on, DeadlineState.OPEN):
             deadline.overdue_since = deadline.done_on = None  # a moved or reopened deadline starts over
-        if deadline.id is not None and deadline.label != item.label[:300]:
+        # (a row from before steps were kept: its label told the step)
+        if deadline.id is not None and item.step is not None and (
+                deadline.step != item.step if deadline.step is not None else deadline.label != item.label[:300]):
             deadline.round += 1  # another step on the same row: reminded and flagged anew
             deadline.overdue_since = None
         deadline.state = DeadlineState.OPEN.value
         deadline.due_on, deadline.label, deadline.url, deadline.rule = item.due_on, item.label[:300], item.url, item.rule
         deadline.role, deadline.user_id, deadline.for_company = item.role, item.user_id, item.for_company
-        deadline.passive = item.passive
+        deadline.passive, deadline.step = item.passive, item.step
         lead = lead_workdays(item.kind)
         try:
             deadline.remind_on = cal.add(item.due_on, -lead) if lead else None
@@ -239,7 +245,7 @@ def _act(deadline: Deadline, on: date, result: SweepResult) -> None:
                 deadline.remind_on)
         done.add(ActionKind.REMIND)
         result.reminded += 1
-    if deadline.passive and on >= overdue_on:  # a term that just ends: done, nothing to flag
+    if deadline.passive and on >= overdue_on and deadline.kind not in CARRIED_OUT:  # a term that just ends
         deadline.state, deadline.done_on = DeadlineState.DONE.value, overdue_on
     elif ActionKind.OVERDUE not in done and on >= overdue_on:
         _record(deadline, ActionKind.OVERDUE, overdue_on, on)
@@ -306,8 +312,12 @@ def deliver_mail(limit: int = 100) -> tuple[int, int]:
             db.session.rollback()
             continue
         message.attempts += 1
+        to, subject, body = message.to, message.subject, message.body
+        if db.engine.dialect.name == "sqlite":  # SQLite's one write lock is not held while the server answers
+            db.session.commit()
+            message = db.session.get(OutgoingMail, mail_id)
         try:
-            mail.send(to=message.to, subject=message.subject, body=message.body)
+            mail.send(to=to, subject=subject, body=body)
         except mail.MailError as error:
             message.last_error = str(error)[:2000]
             if message.attempts >= int(current_app.config["MAIL_MAX_ATTEMPTS"]):

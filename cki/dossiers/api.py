@@ -19,7 +19,7 @@ from cki.dossiers.schemas import (
 )
 from workflows.diagram import mermaid
 
-blp = Blueprint("dossiers_api", __name__, url_prefix="/api/v1",
+blp = Blueprint("dossiers_api", __name__, tag="Aanvragen (dossiers)", url_prefix="/api/v1",
                 description="Initiële certificatie: aanvragen als toestandsmachine (RULES.md §2).")
 
 

@@ -329,8 +329,8 @@ deadlines.CARRIED_OUT.add("window_end")
 @deadlines.overdue.connect
 def _window_passed(deadline, on, **_):
     """The 4-month window ended without a decision: the sweep declares the dossier lapsed (B/C
-    §3.1.2), as the system. A refusal (the dossier moved meanwhile) is logged, not swallowed: the
-    overdue flag stays for staff to look at."""
+    §3.1.2), as the system. A refusal (the dossier moved meanwhile) is logged and undoes the sweep's
+    work on this deadline, so the next sweep tries again rather than leave it flagged and not done."""
     if deadline.subject_type != "dossier" or deadline.kind != "window_end":
         return
     from flask import g
@@ -342,13 +342,16 @@ def _window_passed(deadline, on, **_):
         return
     before, g.principal = g.get("principal"), Principal(cki_id=dossier.cki_id, label="systeem (termijnbewaking)")
     try:
-        with db.session.begin_nested():
-            fire_event(dossier, machine.Event.LAPSE, {}, expected_version=None)
-    except DomainError as refused:
+        fire_event(dossier, machine.Event.LAPSE, {}, expected_version=None)
+    except DomainError as refused:  # said, and the sweep's work on it undone: the next sweep tries again
         current_app.logger.warning("termijnbewaking: dossier %s niet verlopen verklaard: %s", dossier.id,
                                    refused.message)
+        raise
     finally:
         g.principal = before
+
+
+_ENDED_BY_LAPSE = frozenset({"window_end", "provisional_report_expiry"})
 
 
 def track_open() -> int:
@@ -376,7 +379,9 @@ def _track(dossier: Dossier) -> None:
                                                                   f"{labels.get(name, name).lower()}")
              for name, d in found.items() if name in _WATCHED
              for role, company in [_WATCHED[name]]
-             if not (name == "decision_letter_due" and dossier.state != machine.State.DECISION)]
+             if not (name == "decision_letter_due" and dossier.state != machine.State.DECISION)
+             # lapsed: the window has done its work and the reports lost their value, until a restart
+             and not (dossier.state == machine.State.LAPSED and name in _ENDED_BY_LAPSE)]
     deadlines.sync("dossier", dossier.id, cki_id=dossier.cki_id, company_id=dossier.company_id, items=items,
                    on=today())
 

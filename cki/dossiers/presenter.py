@@ -45,14 +45,10 @@ def present(dossier, principal) -> dict:
         staff_only = set(StaffDossierSchema().fields) - set(DossierSchema().fields)
         return {k: v for k, v in view.items() if k not in staff_only}
     if principal.is_staff:
-        actions = []
-        for event, refusals in machine.available_events(facts):
-            role_refusal = () if may_fire(principal, event) else (machine.Refusal(
-                code="role", message="Uw rol mag deze stap niet zetten.", source="rollen", field=None),)
-            all_refusals = tuple(refusals) + role_refusal
-            actions.append({"event": event.value, "label": machine.EVENT_LABELS[event],
-                            "path": event_path(event), "allowed": not all_refusals,
+        # only the steps the person's roles may take; for each, why it cannot be taken now (if so)
+        view["actions"] = [{"event": event.value, "label": machine.EVENT_LABELS[event], "path": event_path(event),
+                            "allowed": not refusals,
                             "refusals": [{"code": r.code, "message": r.message, "source": r.source}
-                                         for r in all_refusals]})
-        view["actions"] = actions
+                                         for r in refusals]}
+                           for event, refusals in machine.available_events(facts) if may_fire(principal, event)]
     return view

@@ -18,7 +18,7 @@ from cki.dossiers.presenter import present
 from cki.dossiers.schemas import AssessorSchema, DeclarationSchema, DossierCreateSchema
 from cki.events.models import EventLogEntry
 from workflows.diagram import mermaid
-from workflows.dossier import STATE_LABELS, TERMINAL, Event, State
+from workflows.dossier import EVENT_LABELS, STATE_LABELS, TERMINAL, Event, State
 from workflows.rules import describe
 from workflows.schemes import SCHEMES, load_scheme
 
@@ -137,6 +137,7 @@ def fire(dossier_id, event):
     if not may_fire(current_principal(), event):
         abort(403)
     dossier = load_dossier(dossier_id, for_update=True)
+    before = dossier.state
     try:
         payload = _form_payload(schema)
         operations.fire_event(dossier, event, payload, expected_version=payload.pop("lock_version"))
@@ -149,7 +150,9 @@ def fire(dossier_id, event):
         flash(error.message, "error")
         return redirect(url_for(".show", dossier_id=dossier_id)), 303
     db.session.commit()
-    flash(f"Stap gezet. Nieuwe status: {STATE_LABELS[State(dossier.state)]}.", "info")
+    state = STATE_LABELS[State(dossier.state)]
+    flash(f"{EVENT_LABELS[event]}: vastgelegd. Nieuwe status: {state}." if dossier.state != before else
+          f"{EVENT_LABELS[event]}: vastgelegd. De status blijft {state}.", "info")
     return redirect(url_for(".show", dossier_id=dossier_id)), 303
 
 

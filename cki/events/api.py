@@ -9,7 +9,7 @@ from cki.core.tenancy import scoped_select
 from cki.events.models import EventLogEntry
 from cki.events.permissions import may_read_log_of
 
-blp = Blueprint("events_api", __name__, url_prefix="/api/v1",
+blp = Blueprint("events_api", __name__, tag="Logboek", url_prefix="/api/v1",
                 description="Het logboek (append-only) per dossier of ander onderwerp.")
 
 

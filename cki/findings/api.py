@@ -31,7 +31,7 @@ from cki.findings.schemas import (
 )
 from cki.users.models import Role
 
-blp = Blueprint("findings_api", __name__, url_prefix="/api/v1",
+blp = Blueprint("findings_api", __name__, tag="Bevindingen en sancties", url_prefix="/api/v1",
                 description="Bevindingen en hun procedure: categorie A (T1–T6), het pad zonder categorie A, "
                             "verhogen naar A, beslissingen van de staf.")
 

@@ -142,7 +142,7 @@ def _track(finding: Finding) -> None:
         items.append(deadlines.Item(
             kind="finding_step", due_on=date.fromisoformat(due["date"]), rule=due.get("rule"),
             label=f"Bevinding {finding.clause} ({finding.category}), {nxt['step']}: {spec['description']}",
-            url=f"/bevindingen/{finding.id}", role="team_leader", for_company=company))
+            url=f"/bevindingen/{finding.id}", role="team_leader", for_company=company, step=nxt["step"]))
     deadlines.sync("finding", finding.id, cki_id=finding.cki_id, company_id=finding.company_id, items=items,
                    on=today())
 

@@ -39,7 +39,7 @@ from cki.letters.schemas import (
 )
 from workflows import letters as texts
 
-blp = Blueprint("letters_api", __name__, url_prefix="/api/v1",
+blp = Blueprint("letters_api", __name__, tag="Post, besluiten en bezwaar", url_prefix="/api/v1",
                 description="Brieven en postregister: uitgaande brieven met verzenddatum en kanaal, inkomende stukken "
                             "met ontvangstdatum, bezwaar en beroep, en de briefsjablonen van de kwaliteitsmanager.")
 

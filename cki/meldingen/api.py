@@ -29,7 +29,7 @@ from cki.meldingen.schemas import (
     SplitSchema,
 )
 
-blp = Blueprint("meldingen_api", __name__, url_prefix="/api/v1",
+blp = Blueprint("meldingen_api", __name__, tag="Meldingen", url_prefix="/api/v1",
                 description="Meldingen: van bedrijven (portaal, API), per fax (door de staf) en uit LAVS.")
 
 

@@ -10,7 +10,7 @@ from cki.core.errors import DomainError
 from cki.core.uploads import CSV_BODY, refuse, rows_from_request
 from cki.meldingen import uploads
 
-blp = Blueprint("bulk_api", __name__, url_prefix="/api/v1", description="Veel meldingen tegelijk (CSV of JSON).")
+blp = Blueprint("bulk_api", __name__, tag="Meldingen in bulk", url_prefix="/api/v1", description="Veel meldingen tegelijk (CSV of JSON).")
 
 
 def _own_company() :

@@ -13,7 +13,7 @@ from cki.meldingen.lavs import MAX_MESSAGE_BYTES
 from cki.meldingen.models import InboundLavsMessage
 from cki.meldingen.permissions import STAFF_EDITORS
 
-blp = Blueprint("lavs_api", __name__, url_prefix="/api/v1",
+blp = Blueprint("lavs_api", __name__, tag="LAVS", url_prefix="/api/v1",
                 description="LAVS-berichten: upload door de staf, geparkeerde berichten, opnieuw verwerken.")
 
 

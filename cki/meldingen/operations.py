@@ -53,6 +53,8 @@ def _revise(melding: Melding, kind: str, source: str):
 def look_at(melding: Melding, by: str) -> Melding:
     """A planner or team leader looked at the melding (opened it): the first time is recorded and
     it leaves the list of meldingen starting soon that no one looked at."""
+    # under the melding's row lock: a sweep writing its "no one looked at" deadline waits, or is waited for
+    db.session.refresh(melding, with_for_update=True)
     if melding.looked_at is None:
         melding.looked_at, melding.looked_at_by = utcnow(), by[:200]
         db.session.flush()
@@ -84,7 +86,8 @@ def _watch_starting_unseen(_sender=None, *, on: date, **_):
     for cki_id in db.session.scalars(sa.select(Cki.id)).all():  # per CKI: the start index leads with cki_id
         for melding in db.session.scalars(sa.select(Melding).where(
                 Melding.cki_id == cki_id, Melding.planned_start > on, Melding.planned_start <= horizon,
-                Melding.status.not_in(CLOSED), Melding.looked_at.is_(None), Melding.id.not_in(watched))):
+                Melding.status.not_in(CLOSED), Melding.looked_at.is_(None), Melding.id.not_in(watched))
+                .with_for_update(skip_locked=True)):  # one being opened right now is left alone
             deadlines.sync("melding", melding.id, cki_id=cki_id, company_id=melding.company_id, on=on, items=[
                 deadlines.Item(kind="melding_unseen", due_on=melding.planned_start, role="planner", passive=True,
                                url=f"/meldingen/{melding.id}",

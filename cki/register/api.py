@@ -17,7 +17,7 @@ from cki.register.models import RegisterMessage
 from cki.register.permissions import REGISTER, STAFF
 from cki.users.models import Role
 
-blp = Blueprint("register_api", __name__, url_prefix="/api/v1",
+blp = Blueprint("register_api", __name__, tag="SCA-register", url_prefix="/api/v1",
                 description="SCA-certificatenregister: verleende en ingetrokken certificaten ophalen en bevestigen.")
 
 

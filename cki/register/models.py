@@ -31,5 +31,8 @@ class RegisterMessage(TenantMixin, TimestampMixin, db.Model):
     register_reference: Mapped[str | None] = mapped_column(sa.String(100))
     confirmed_at = mapped_column(UTCDateTime)
     confirmed_by: Mapped[str | None] = mapped_column(sa.String(200))
+    #: The certificate's PDF as it read when the message was written (a grant, a change of the data
+    #: printed on it); loaded only when sent.
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
 
     certificate = relationship("Certificate")

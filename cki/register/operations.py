@@ -1,6 +1,7 @@
 """State-changing verbs on the register outbox: change, flush, write the event log; and the
 delivery job that sends each message through the configured transport."""
 from datetime import timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
@@ -18,14 +19,14 @@ from workflows.calendar import legal_calendar
 _NOT_CONFIRMED = frozenset({"location_request"})
 
 
-def _track(message: RegisterMessage) -> None:
+def _track(message: RegisterMessage, delivered_on=None) -> None:
     """A delivered registration is confirmed by the office with the register's reference within
     ``REGISTER_CONFIRM_WORKDAYS`` werkdagen of its delivery (today, when called on delivery): a
     deadline on its work list until it is done."""
     items = []
     if message.status == "delivered" and message.confirmed_at is None and message.kind not in _NOT_CONFIRMED:
         days = int(current_app.config["REGISTER_CONFIRM_WORKDAYS"])
-        delivered = today()
+        delivered = delivered_on or today()
         subject = message.payload.get("number") or message.payload.get("address") or f"bericht {message.id}"
         items.append(deadlines.Item(
             kind="register_confirmation", due_on=legal_calendar().add(delivered, days), role="office",
@@ -58,6 +59,8 @@ def send(certificate, kind: str, **extra) -> RegisterMessage:
     message = RegisterMessage(cki_id=certificate.cki_id, certificate=certificate, kind=kind,
                               payload={**certificate_data(certificate), **extra}, status="queued",
                               next_attempt_at=utcnow())
+    if kind in WITH_PDF and extra.get("printed_changed", True):
+        message.pdf = certificate.pdf  # as it reads now: a later change does not alter what this one says
     db.session.add(message)
     db.session.flush()
     if kind in AT_ONCE and has_request_context():
@@ -107,10 +110,29 @@ def register_provisional_report(dossier, location, *, expires_on, text: str, sou
         "expires_on": expires_on.isoformat() if expires_on else None, "report_text": text, "source": source})
 
 
-def void_provisional_reports(dossier, *, reason: str, source: str) -> RegisterMessage:
+def void_provisional_reports(dossier, *, reason: str, source: str) -> RegisterMessage | None:
     """The candidate's provisional reports lost their value (refused, aborted, lapsed: B §3.6.3):
-    SCA is told, as the candidate is by letter."""
+    SCA is told, as the candidate is by letter; once, and only if any was registered since the last
+    time they were voided (a restart after a lapse registers anew)."""
+    kinds = db.session.scalars(sa.select(RegisterMessage.kind).where(
+        RegisterMessage.dossier_id == dossier.id, RegisterMessage.kind.in_(("provisional", "provisional_void")))
+        .order_by(RegisterMessage.id.desc()).limit(1)).all()
+    if kinds != ["provisional"]:
+        return None
     return _about_dossier(dossier, "provisional_void", {"state": dossier.state, "reason": reason, "source": source})
+
+
+def track_open() -> int:
+    """Write the confirmation deadline of every delivered, unconfirmed message (after an upgrade:
+    ``flask deadlines rebuild``), due from the day it was delivered."""
+    from cki.core.clock import AMSTERDAM
+
+    waiting = db.session.scalars(sa.select(RegisterMessage).where(
+        RegisterMessage.status == "delivered", RegisterMessage.confirmed_at.is_(None),
+        RegisterMessage.kind.not_in(_NOT_CONFIRMED))).all()
+    for message in waiting:
+        _track(message, delivered_on=message.delivered_at.astimezone(AMSTERDAM).date())
+    return len(waiting)
 
 
 def record_permission(message: RegisterMessage, data: dict):
@@ -176,10 +198,16 @@ def deliver(limit: int = 200, certificate_ids=None) -> tuple[int, int]:
             db.session.rollback()
             continue
         message.attempts += 1
+        pdf = message.pdf
+        if pdf is None and message.kind == "granted" and message.certificate:  # queued before 0025
+            pdf = message.certificate.pdf
+        sending = SimpleNamespace(id=message.id, kind=message.kind, payload=message.payload,
+                                  created_at=message.created_at)
+        if db.engine.dialect.name == "sqlite":  # SQLite's one write lock is not held while the register answers
+            db.session.commit()  # (PostgreSQL keeps the row lock: no second sender meanwhile)
+            message = db.session.get(RegisterMessage, message_id)
         try:
-            pdf = (message.certificate.pdf if message.kind in WITH_PDF and message.certificate
-                   and message.payload.get("printed_changed", True) else None)
-            TRANSPORTS[transport](message, pdf)
+            TRANSPORTS[transport](sending, pdf)
         except DeliveryError as error:
             message.last_error = str(error)[:2000]
             if message.attempts >= int(current_app.config["REGISTER_MAX_ATTEMPTS"]):

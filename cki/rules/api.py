@@ -21,7 +21,7 @@ from workflows import rules
 from workflows.calendar import CALENDAR_BASIS, OutOfCalendarRange, deadline, legal_calendar
 from workflows.schemes import SCHEMES, NoVersionInForce, default_registry, load_scheme
 
-blp = Blueprint("rules_api", __name__, url_prefix="/api/v1",
+blp = Blueprint("rules_api", __name__, tag="Regels en werkdagen", url_prefix="/api/v1",
                 description="Openbare rekenregels: werkdagenkalender (Atw, naar analogie) en "
                             "schemaregels SC-540/SC-530. Elke datum verklaart zichzelf.")
 

@@ -22,7 +22,7 @@ from cki.surveillance.permissions import AUDIT_PICKERS
 from cki.surveillance.uploads import OverviewRowSchema
 from workflows import rules
 
-blp = Blueprint("records_api", __name__, url_prefix="/api/v1",
+blp = Blueprint("records_api", __name__, tag="Logboeken en projectoverzichten", url_prefix="/api/v1",
                 description="Logboeken (SC-530, projectdagen), projectoverzichten (SC-540) en locaties gekozen "
                             "voor onaangekondigde beoordelingen.")
 

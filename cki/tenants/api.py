@@ -7,7 +7,7 @@ from cki.tenants.models import Cki
 from cki.tenants.schemas import CalendarAdjustmentsSchema, CkiSchema
 from cki.users.models import Role
 
-blp = Blueprint("tenants_api", __name__, url_prefix="/api/v1",
+blp = Blueprint("tenants_api", __name__, tag="CKI", url_prefix="/api/v1",
                 description="De eigen CKI: gegevens en eigen sluitingsdagen.")
 
 

@@ -23,7 +23,7 @@ from cki.users.schemas import (
     UserUpdateSchema,
 )
 
-blp = Blueprint("users_api", __name__, url_prefix="/api/v1",
+blp = Blueprint("users_api", __name__, tag="Gebruikers en toegang", url_prefix="/api/v1",
                 description="Inloggen met tokens, gebruikers, rollen, kwalificaties en API-clients.")
 
 

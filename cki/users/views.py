@@ -12,6 +12,27 @@ from cki.users.auth import authenticate, end_session, start_session
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
+def uses_api() -> bool:
+    """Whether the menu shows the API documentation: to admins (they manage API clients) and to
+    whoever holds an API token; the others never need it."""
+    import sqlalchemy as sa
+
+    from cki.core.auth import current_principal
+    from cki.core.db import db
+    from cki.users.models import ApiToken, Role
+
+    principal = current_principal()
+    if principal is None or principal.user_id is None:
+        return False
+    return principal.has_any(Role.ADMIN) or db.session.scalar(
+        sa.select(ApiToken.id).where(ApiToken.user_id == principal.user_id).limit(1)) is not None
+
+
+@bp.record_once
+def _install(state):
+    state.app.jinja_env.globals["uses_api"] = uses_api
+
+
 class LoginForm(FlaskForm):
     email = EmailField("E-mailadres", validators=[DataRequired("Vul uw e-mailadres in.")])
     password = PasswordField("Wachtwoord", validators=[DataRequired("Vul uw wachtwoord in.")])

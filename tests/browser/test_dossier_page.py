@@ -27,4 +27,4 @@ def test_planner_takes_an_application_into_treatment(client, tenant, live_server
 
     page.wait_for_selector("#dossier-state")
     assert page.inner_text("#dossier-state") == "Documentatiebeoordeling"
-    assert "Stap gezet" in page.inner_text("main")
+    assert "Aanvraag in behandeling nemen: vastgelegd. Nieuwe status: Documentatiebeoordeling." in page.inner_text("main")

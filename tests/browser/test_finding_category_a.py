@@ -68,7 +68,7 @@ def test_an_a_finding_from_report_to_closed_at_t4(app, client, tenant, clock, li
     login(page, live_server, tenant.emails["company1"])
     page.goto(finding_url)
     expect(page.locator("h2:has-text('Uw corrigerende maatregelen')")).to_be_visible()
-    expect(page.locator("text=Verzonden 2026-04-28")).to_be_visible()  # the report letter, T1 done by it
+    expect(page.locator("text=Verzonden 28-04-2026")).to_be_visible()  # the report letter, T1 done by it
     page.fill("textarea[name=text]", "Alle dossiers worden voortaan centraal bewaard.")
     page.set_input_files("input[name=file]", files=[{"name": "werkinstructie.pdf", "mimeType": "application/pdf",
                                                      "buffer": b"%PDF-1.4 werkinstructie"}])
