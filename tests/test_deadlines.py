@@ -320,6 +320,23 @@ def test_a_programme_with_audits_open_is_a_deadline_that_moves_on_with_the_perio
     assert sweep(app, clock, day).flagged == 0
 
 
+def test_the_last_periods_audits_are_the_recertification_unless_the_holder_stops(app, client, tenant, clock):
+    from tests.test_surveillance import certify, declare_clear, plan
+
+    cid = certify(app, tenant, "company1", "SC-540", date(2024, 2, 29))  # valid to 2027-02-28: in its last period
+    declare_clear(client, tenant)
+    assert plan(client, tenant, cid, kind="branch", planned_on="2026-05-12").status_code == 201
+    [due] = open_deadlines(app, "programme", cid)
+    periods = client.get(f"/api/v1/certificates/{cid}/programme", headers=tenant.auth("planner")).json["periods"]
+    assert (due.kind, due.due_on.isoformat()) == ("recertification", periods[-1]["due_by"])
+    assert "hercertificering" in due.label and due.due_on < date(2027, 2, 28)  # about 3 months before expiry
+    r = client.post(f"/api/v1/certificates/{cid}/not-continuing", headers=tenant.auth("office"),
+                    json={"received_on": "2026-04-23", "document": "Brief: stopt per einde geldigheid"})
+    assert r.status_code == 200, r.json
+    [due] = open_deadlines(app, "programme", cid)  # no recertification: the last period's quota, due at its end
+    assert (due.kind, due.due_on) == ("audit_quota", date(2027, 2, 28))
+
+
 def test_a_bezwaar_term_is_only_reminded_of_and_ends_quietly_or_when_contested(app, client, tenant, clock):
     from tests.test_letters import letters_of, send
     from tests.test_surveillance import certify

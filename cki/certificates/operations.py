@@ -3,6 +3,7 @@ Each changes, flushes and writes the event log; what the SCA register must recei
 ``register``'s operations in the same transaction."""
 from datetime import date
 
+from blinker import Namespace
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cki.certificates.models import (
@@ -27,6 +28,11 @@ from cki.register import operations as register
 from cki.tenants.models import Cki
 from workflows import rules
 from workflows.schemes import SchemeVersion, load_scheme
+
+
+#: Sent with the certificate after each change of it (issue, notice of not continuing, suspension,
+#: withdrawal, expiry, holder data), in its transaction: what depends on it follows (the programme).
+changed = Namespace().signal("certificate-changed")
 
 
 def next_number(cki_id: int, scheme: str, issued_on: date) -> str:
@@ -138,6 +144,7 @@ def _track(certificate: Certificate) -> None:
                                           "einde geldigheid"))
     deadlines.sync("certificate", certificate.id, cki_id=certificate.cki_id, company_id=certificate.company_id,
                    items=items, on=today())
+    changed.send(certificate)
 
 
 deadlines.CARRIED_OUT.add("certificate_expiry")

@@ -15,6 +15,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 from flask import current_app
 
+from cki.certificates import operations as certificates
 from cki.certificates.models import Certificate, CertificateStatus
 from cki.core.auth import current_principal
 from cki.core.clock import today
@@ -204,8 +205,9 @@ def track_programme(certificate: Certificate) -> None:
     """The programme in the deadline watch (its planners act): the running period's audits still to
     do by its due date, and once that period is complete the next one's, so a programme is watched
     from one period to the next; reminded well ahead (``audit_quota`` in REMINDER_LEAD_WORKDAYS:
-    quota at risk), flagged when a period is due with audits open. The last period's due date is
-    the recertification date. When a period ends the sweep moves on (:func:`_period_due`)."""
+    quota at risk), flagged when a period is due with audits open. The last period's audits are
+    the recertification (``recertification``, due on the recertification date). When a period ends
+    the sweep moves on (:func:`_period_due`)."""
     items = []
     if certificate.status in LIVE:
         views = overview(certificate)
@@ -216,14 +218,25 @@ def track_programme(certificate: Certificate) -> None:
             else:
                 open_ = sum(line.total for line in view.programme.lines)
             if open_:
+                # the last period's audits are the recertification (due 3 months before expiry), unless
+                # the holder said it will not continue: then they are only its last period's quota
+                recertification = view is views[-1] and certificate.not_continuing_on is None
                 items.append(deadlines.Item(
-                    kind="audit_quota", due_on=view.programme.due_by, role="planner",
-                    url=f"/certificaten/{certificate.id}", rule=view.programme.due_rule,
-                    label=f"Certificaat {certificate.number} ({certificate.holder_name}): {open_} beoordeling(en) "
+                    kind="recertification" if recertification else "audit_quota", due_on=view.programme.due_by,
+                    role="planner", url=f"/certificaten/{certificate.id}", rule=view.programme.due_rule,
+                    label=f"Certificaat {certificate.number} ({certificate.holder_name}): "
+                          f"{'hercertificering, ' if recertification else ''}{open_} beoordeling(en) "
                           f"van periode {view.period.index} nog uit te voeren"))
                 break
     deadlines.sync("programme", certificate.id, cki_id=certificate.cki_id, company_id=certificate.company_id,
                    items=items, on=today())
+
+
+@certificates.changed.connect
+def _certificate_changed(certificate, **_):
+    """A certificate changed (a notice of not continuing moves the last period's due date; a
+    withdrawal or expiry ends the programme): its programme deadline follows in the same transaction."""
+    track_programme(certificate)
 
 
 def track_open() -> int:
