@@ -29,7 +29,6 @@ from cki.tenants.models import Cki
 from workflows import rules
 from workflows.schemes import SchemeVersion, load_scheme
 
-
 #: Sent with the certificate after each change of it (issue, notice of not continuing, suspension,
 #: withdrawal, expiry, holder data), in its transaction: what depends on it follows (the programme).
 changed = Namespace().signal("certificate-changed")
