@@ -274,6 +274,11 @@ def test_the_audit_shows_when_its_melding_is_withdrawn_or_moved(app, client, ten
     assert r.status_code == 200, r.json
     alert = client.get(f"/api/v1/audits/{audit['id']}", headers=tenant.auth("planner")).json["melding_alert"]
     assert "verplaatst" in alert
+    from tests.test_web import login
+    planner = app.test_client()
+    login(planner, tenant.emails["planner"])
+    start = planner.get("/start").text  # on the planner's work list too
+    assert "Gewijzigde meldingen" in start and f"Beoordeling {audit['id']}: melding {melding['id']}" in start
     client.post(f"/api/v1/meldingen/{melding['id']}/cancel", json={}, headers=tenant.auth("company1"))
     alert = client.get(f"/api/v1/audits/{audit['id']}", headers=tenant.auth("planner")).json["melding_alert"]
     assert "ingetrokken" in alert

@@ -128,9 +128,21 @@ def work_list() -> list[dict]:
             InboundLavsMessage.cki_id == cki, InboundLavsMessage.status == "parked"))
         starting = db.session.scalar(sa.select(sa.func.count()).where(
             Melding.cki_id == cki, Melding.planned_start >= day, Melding.planned_start <= day + timedelta(days=7)))
+        # planned audits whose melding was withdrawn, merged or moved away from the audit's day
+        changed = db.session.execute(sa.select(Audit.id, Audit.planned_on, Audit.certificate_id, Melding.id).join(
+            Melding, Melding.id == Audit.melding_id).where(
+            Audit.cki_id == cki, Audit.status == "planned", sa.or_(
+                Melding.status.in_(("cancelled", "merged")), Audit.planned_on < Melding.planned_start,
+                Audit.planned_on > sa.func.coalesce(Melding.planned_end, Melding.planned_start)))
+            .order_by(Audit.planned_on).limit(LIST)).all()
+        if changed:
+            sections.append(_section("Gewijzigde meldingen achter geplande beoordelingen", [
+                {"label": f"Beoordeling {audit_id}: melding {melding_id} ingetrokken, samengevoegd of verplaatst",
+                 "url": url_for("certificates.show", certificate_id=certificate_id), "due": planned_on,
+                 "overdue": True} for audit_id, planned_on, certificate_id, melding_id in changed]))
         sections.append(_section("Planning", [
             {"label": f"{starting} melding(en) beginnen deze week", "url": url_for("meldingen.index"), "due": None},
-            {"label": f"{parked} geparkeerde LAVS-bericht(en)", "url": url_for("meldingen.index"), "due": None}]
+            {"label": f"{parked} geparkeerde LAVS-bericht(en)", "url": url_for("meldingen.lavs"), "due": None}]
             + [{"label": "Weekplanning", "url": url_for("surveillance.index"), "due": None}]))
     if p.has_any(Role.QUALITY_MANAGER):
         drafts = db.session.scalars(sa.select(LetterTemplate).where(
