@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from cki.surveillance import records_api
     from cki.surveillance import views as surveillance_views
     from cki.tenants import api as tenants_api
+    from cki.users import admin_views
     from cki.users import api as users_api
     from cki.users import views as users_views
 
@@ -115,7 +116,8 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)  # the API authenticates with bearer tokens, not cookies
     for module in (users_views, companies_views, dossiers_views, meldingen_views, certificates_views,
-                   surveillance_views, findings_views, letters_views, deadlines_views, register_views, search_views):
+                   surveillance_views, findings_views, letters_views, deadlines_views, register_views, search_views,
+                   admin_views):
         app.register_blueprint(module.bp)
     reads.init_app(app)
 
