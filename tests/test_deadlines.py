@@ -438,3 +438,24 @@ def test_meldingen_starting_tomorrow_that_no_one_looked_at_are_on_the_planners_l
     assert sweep(app, clock, "2026-12-28").reminded == 1
     assert unseen() == {a["id"]: ("open", date(2026, 12, 29))}  # c was looked at through the API
     assert sweep(app, clock, "2026-12-30").reminded == 0 and unseen()[a["id"]][0] == "done"  # started: ends quietly
+
+
+def test_the_assessors_work_list_holds_the_reports_to_finish(app, client, tenant, clock):
+    from tests.test_surveillance import certify, declare_clear, plan
+    from tests.test_web import login
+
+    cid = certify(app, tenant, "company1", "SC-540", date(2026, 3, 2))
+    declare_clear(client, tenant)
+    audit = plan(client, tenant, cid, kind="branch", planned_on="2026-04-23").json
+    me = tenant.auth("assessor")
+    items = client.get("/api/v1/checklists?scheme=SC-540&kind=branch", headers=me).json["items"]
+    r = client.put(f"/api/v1/audits/{audit['id']}/report", headers=me,
+                   json={"lock_version": 0, "answers": {items[0]["key"]: {"outcome": "conform"}}})
+    assert r.status_code == 200, r.json
+    assessor = app.test_client()
+    login(assessor, tenant.emails["assessor"])
+    start = assessor.get("/start").text
+    assert "Rapporten af te maken" in start and f"Rapport van beoordeling {audit['id']}: concept" in start
+    other = app.test_client()
+    login(other, tenant.emails["planner"])
+    assert f"Rapport van beoordeling {audit['id']}: concept" not in other.get("/start").text  # the auditor's own

@@ -123,6 +123,15 @@ def work_list() -> list[dict]:
         sections.append(_section("Mijn beoordelingen", [
             {"label": f"Beoordeling {a.id} ({a.location or 'vestiging'})", "due": a.planned_on,
              "url": url_for("certificates.report", audit_id=a.id)} for a in audits]))
+        unfinished = db.session.execute(sa.select(AuditReport.audit_id, AuditReport.status, Audit.planned_on).join(
+            Audit, Audit.id == AuditReport.audit_id).join(AuditAuditor, AuditAuditor.audit_id == Audit.id).where(
+            AuditAuditor.user_id == p.user_id, AuditReport.status.in_(("draft", "returned")))
+            .order_by(Audit.planned_on).limit(LIST)).all()
+        sections.append(_section("Rapporten af te maken", [
+            {"label": f"Rapport van beoordeling {audit_id}: "
+                      f"{'teruggestuurd met opmerkingen' if status == 'returned' else 'concept'}",
+             "due": planned_on, "url": url_for("certificates.report", audit_id=audit_id)}
+            for audit_id, status, planned_on in unfinished], empty="Geen concepten of teruggestuurde rapporten."))
     if p.has_any(Role.PLANNER):
         parked = db.session.scalar(sa.select(sa.func.count()).where(
             InboundLavsMessage.cki_id == cki, InboundLavsMessage.status == "parked"))
