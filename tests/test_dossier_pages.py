@@ -75,8 +75,11 @@ def test_the_staff_page_shows_notes_advice_decision_and_dutch_history(client, te
     assert "Vestigingsbeoordeling vastleggen" in page and "dossier.record_branch_assessment" not in page
     assert "Schriftelijk besluit naar de kandidaat uiterlijk" in page
     assert "Voorlopige rapporten omzetten in definitieve uiterlijk" in page and "provisional_report" not in page
-    company = as_user("company1").get(f"/dossiers/{w.id}").text
+    company_user = as_user("company1")
+    company = company_user.get(f"/dossiers/{w.id}").text
     assert "Gangbaar project" not in company and "Historie" not in company and "Positief advies" not in company
+    assert "toestandsdiagram" not in company  # the picture of the steps is for staff
+    assert company_user.get("/dossiers/toestandsdiagram").status_code == 403
 
 
 def test_a_refusal_names_its_source_once(client, tenant, clock, as_user):
@@ -129,5 +132,8 @@ def test_steps_from_the_page_go_through_the_same_operation(client, tenant, clock
     r = post(planner, f"/dossiers/{w.id}/stap/abort", lock_version=1, reason="Oud")
     assert "intussen door iemand anders gewijzigd" in r.text  # a stale form: 409, nothing written
     assert planner.post(f"/dossiers/{w.id}/stap/geen_stap", data={}).status_code in (400, 404)
-    assert "graph" in planner.get("/dossiers/toestandsdiagram").text or "stateDiagram" in planner.get(
-        "/dossiers/toestandsdiagram").text
+    picture = planner.get(f"/dossiers/toestandsdiagram?dossier={w.id}").text
+    state = client.get(f"/api/v1/dossiers/{w.id}", headers=tenant.auth("planner")).json["state"]
+    assert "stateDiagram" in picture and f"class {state} current" in picture  # its state highlighted
+    assert "workflows/" not in picture  # no source file names for people
+    assert planner.get("/dossiers/toestandsdiagram?dossier=999999").status_code == 404

@@ -38,8 +38,9 @@ def _mermaid_text(text: str) -> str:
     return text.replace(":", ",").replace(";", ",").replace("#", "")
 
 
-def mermaid(transitions: Iterable[Transition] = TRANSITIONS) -> str:
-    """A Mermaid ``stateDiagram-v2`` with the Dutch labels of states and events."""
+def mermaid(transitions: Iterable[Transition] = TRANSITIONS, current: State | None = None) -> str:
+    """A Mermaid ``stateDiagram-v2`` with the Dutch labels of states and events; ``current``: the
+    state a dossier is in, drawn highlighted."""
     transitions = tuple(transitions)
     lines = ["stateDiagram-v2"]
     lines += [f'    state "{_mermaid_text(STATE_LABELS[s])}" as {s.value}' for s in State]
@@ -48,6 +49,9 @@ def mermaid(transitions: Iterable[Transition] = TRANSITIONS) -> str:
         text = "<br/>".join(_mermaid_text(label) for label in labels)
         lines.append(f"    {source.value} --> {target.value}: {text}")
     lines += [f"    {s.value} --> [*]" for s in State if s in TERMINAL]
+    if current is not None:
+        lines.append("    classDef current fill:#0b5f8a,color:#ffffff,stroke:#f0b400,stroke-width:4px")
+        lines.append(f"    class {current.value} current")
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,7 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import scoped_select
+from cki.core.web import form_int
 from cki.dossiers import operations
 from cki.dossiers.api import load_dossier
 from cki.dossiers.models import Dossier
@@ -205,4 +206,11 @@ def assign_assessor(dossier_id):
 @bp.route("/toestandsdiagram")
 @login_required
 def diagram():
-    return render_template("dossiers/diagram.html", source=mermaid())
+    """The steps of an application as a picture, for staff; with ``?dossier=``, that dossier's state
+    highlighted. A company follows its application on its dossier page, not in this diagram."""
+    if not current_principal().is_staff:
+        abort(403)
+    dossier = load_dossier(form_int(request.args.get("dossier"))) if request.args.get("dossier") else None
+    current = State(dossier.state) if dossier else None
+    return render_template("dossiers/diagram.html", source=mermaid(current=current), dossier=dossier,
+                           current=STATE_LABELS[current] if current else None)

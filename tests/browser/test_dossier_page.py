@@ -28,3 +28,7 @@ def test_planner_takes_an_application_into_treatment(client, tenant, live_server
     page.wait_for_selector("#dossier-state")
     assert page.inner_text("#dossier-state") == "Documentatiebeoordeling"
     assert "Aanvraag in behandeling nemen: vastgelegd. Nieuwe status: Documentatiebeoordeling." in page.inner_text("main")
+    # the picture of the steps, drawn in the browser, with this dossier's state highlighted
+    page.click("text=Waar staat dit dossier?")
+    page.wait_for_selector(".diagram svg g.current")
+    assert "Documentatiebeoordeling" in page.locator(".diagram svg g.current").first.text_content()
