@@ -75,6 +75,11 @@ def test_the_staff_page_shows_notes_advice_decision_and_dutch_history(client, te
     assert "Vestigingsbeoordeling vastleggen" in page and "dossier.record_branch_assessment" not in page
     assert "Schriftelijk besluit naar de kandidaat uiterlijk" in page
     assert "Voorlopige rapporten omzetten in definitieve uiterlijk" in page and "provisional_report" not in page
+    # the deadlines drawn against the calendar, from the first location assessment, with the decision
+    d = client.get(f"/api/v1/dossiers/{w.id}", headers=tenant.auth("planner")).json
+    conversion = d["deadlines"]["provisional_report_conversion_due"]["date"]
+    assert 'class="timeline window"' in page and "Besluit · " in page
+    assert f"Voorlopige rapporten omzetten · {conversion[8:]}-{conversion[5:7]}-{conversion[:4]}" in page
     company_user = as_user("company1")
     company = company_user.get(f"/dossiers/{w.id}").text
     assert "Gangbaar project" not in company and "Historie" not in company and "Positief advies" not in company

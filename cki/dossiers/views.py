@@ -1,4 +1,6 @@
 """Staff and company pages for dossiers. Thin: the same operations and schemas as the API."""
+from datetime import date, timedelta
+
 import marshmallow as ma
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -18,6 +20,7 @@ from cki.dossiers.permissions import EVENTS, may_edit, may_fire, visible_dossier
 from cki.dossiers.presenter import present
 from cki.dossiers.schemas import AssessorSchema, DeclarationSchema, DossierCreateSchema
 from cki.events.models import EventLogEntry
+from workflows.calendar import legal_calendar
 from workflows.diagram import mermaid
 from workflows.dossier import EVENT_LABELS, STATE_LABELS, TERMINAL, Event, State
 from workflows.rules import describe
@@ -103,6 +106,38 @@ def create():
     return redirect(url_for(".show", dossier_id=dossier.id))
 
 
+#: The dossier's deadlines drawn against the calendar, each on its own row (label, css class).
+_DRAWN = (("window_end", "De beoordelingstermijn", "window"),
+          ("decision_letter_due", "Het schriftelijke besluit", "decision"),
+          ("provisional_report_expiry", "Voorlopige rapporten geldig", "provisional"),
+          ("provisional_report_conversion_due", "Voorlopige rapporten omzetten", "provisional"))
+
+
+def _window_picture(dossier, view: dict) -> dict | None:
+    """The 4-month window against the calendar, from the first location assessment: each drawn
+    deadline as a bar from there to its date, the assessments and the decision as dots,
+    non-working days shaded, today as a line. None before the window starts."""
+    first = min((loc.assessed_on for loc in dossier.locations if loc.assessed_on), default=None)
+    if first is None:
+        return None
+    due = {name: date.fromisoformat(d["date"]) for name, d in view["deadlines"].items()}
+    assessed = sorted({loc.assessed_on for loc in dossier.locations if loc.assessed_on} |
+                      {a.assessed_on for a in dossier.branch_assessments if a.assessed_on})
+    dates = [first, today(), *due.values(), *assessed] + ([dossier.decided_on] if dossier.decided_on else [])
+    start, end = min(dates), max(dates) + timedelta(days=3)
+    offset = lambda d: (d - start).days  # noqa: E731
+    rows = [{"label": label, "css": css, "bar": (offset(first), offset(due[name])), "title": view["deadlines"][name]["label"],
+             "date": due[name], "marks": []} for name, label, css in _DRAWN if name in due]
+    rows.append({"label": "Beoordelingen", "css": "done", "bar": None, "date": None, "title": "",
+                 "marks": [(offset(d), f"beoordeling op {d:%d-%m-%Y}") for d in assessed]})
+    if dossier.decided_on:
+        rows.append({"label": "Besluit", "css": "done", "bar": None, "date": dossier.decided_on, "title": "",
+                     "marks": [(offset(dossier.decided_on), f"besluit van {dossier.decided_on:%d-%m-%Y}")]})
+    closed = legal_calendar().non_working_days(start, end)
+    return {"start": start, "end": end, "days": (end - start).days + 1, "rows": rows,
+            "closed": [offset(d.date) for d in closed], "today": offset(today())}
+
+
 @bp.route("/<int:dossier_id>")
 @login_required
 def show(dossier_id):
@@ -122,7 +157,7 @@ def show(dossier_id):
                    "lookback": describe(scheme.param("prior_cki_lookback")),
                    "informed_rule": scheme.param("initial_certification_sections")["informed_of_rules"]}
     return render_template("dossiers/show.html", d=view, dossier=dossier, history=history, forms=forms,
-                           declaration=declaration,
+                           declaration=declaration, picture=_window_picture(dossier, view),
                            staff=p.is_staff, can_edit=can_edit, candidates=candidates,
                            state_label=lambda s: STATE_LABELS[State(s)] if s else "")
 
