@@ -82,16 +82,16 @@ def test_staff_pick_a_location_for_an_unannounced_audit(client, tenant, clock, a
     assert "audit" not in company.get(url).text.lower()
     assert post(company, url + "/auditlocatie", planned_on="2026-12-08").status_code == 403
     office = as_user("office")  # a staff editor, but the API lets planners and team leaders pick
-    assert "onaangekondigde audit" not in office.get(url).text
+    assert "onaangekondigde beoordeling" not in office.get(url).text
     assert post(office, url + "/auditlocatie", planned_on="2026-12-08").status_code == 403
     planner = as_user("planner")
-    assert "Kiezen voor onaangekondigde audit" in planner.get(url).text
+    assert "Kiezen voor een onaangekondigde beoordeling" in planner.get(url).text
     r = post(planner, url + "/auditlocatie", planned_on="2026-12-20")
     assert "Niet gekozen: De auditdatum valt buiten de looptijd van de melding." in r.text
     assert client.get("/api/v1/audit-selections", headers=tenant.auth("planner")).json == []
     r = post(planner, url + "/auditlocatie", planned_on="2026-12-08", note="Steekproef december")
-    assert "Locatie gekozen voor een onaangekondigde audit op 08-12-2026." in r.text
-    assert "Onaangekondigde audit gepland op" in r.text and "Kiezen voor onaangekondigde audit" not in r.text
+    assert "Locatie gekozen voor een onaangekondigde beoordeling op 08-12-2026." in r.text
+    assert "Onaangekondigde beoordeling gepland op" in r.text and "Kiezen voor een onaangekondigde beoordeling" not in r.text
     [picked] = client.get("/api/v1/audit-selections", headers=tenant.auth("planner")).json
     assert (picked["melding_id"], picked["planned_on"], picked["note"]) == (m["id"], "2026-12-08", "Steekproef december")
     r = post(as_user("team_leader"), url + "/auditlocatie", planned_on="2026-12-09")

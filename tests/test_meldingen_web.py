@@ -29,10 +29,11 @@ def test_staff_week_calendar_and_filters(client, tenant, clock):
     login(client, tenant.emails["planner"])
     week = client.get("/meldingen/?view=week&day=2026-12-08")
     assert week.status_code == 200 and week.text.count("Kerkstraat 12") == 3  # Mon-Wed
-    assert week.text.count("audit vandaag") == 1  # on the audit's day only, not every day of the melding
+    assert week.text.count("onaangekondigde beoordeling vandaag") == 1  # on its day only, not every day of the melding
     tuesday = week.text.split("di 08-12-2026")[1].split("</section>")[0]
-    assert "audit vandaag" in tuesday
-    assert "audit gepland 08-12-2026" in client.get("/meldingen/?from=2026-12-01").text
+    assert "onaangekondigde beoordeling vandaag" in tuesday
+    assert "Week 50 · 07-12-2026 t/m 13-12-2026" in week.text  # the week number, as planners count weeks
+    assert "beoordeling gepland 08-12-2026" in client.get("/meldingen/?from=2026-12-01").text
     assert "Kerkstraat 12" not in client.get("/meldingen/?channel=fax").text
     assert client.get(f"/meldingen/{m['id']}").status_code == 200
 
@@ -135,3 +136,22 @@ def test_the_staff_list_says_when_it_shows_only_part(client, tenant, clock):
     assert "Alleen de eerste" not in client.get("/meldingen/").text
     page = client.get("/meldingen/?limit=1").text  # shows at most 5
     assert "Alleen de eerste 5 meldingen" in page and page.count("Laan ") == 5
+
+
+def test_the_week_calendar_shows_the_auditors_agenda_to_staff_only(app, client, tenant, clock):
+    from datetime import date
+
+    from tests.test_surveillance import certify, declare_clear, plan
+
+    cid = certify(app, tenant, "company1", "SC-530", date(2026, 1, 31))
+    declare_clear(client, tenant)
+    audit = plan(client, tenant, cid, kind="branch", planned_on="2026-12-09").json
+    client.post("/api/v1/meldingen", json=MELDING, headers=tenant.auth("company1"))
+    login(client, tenant.emails["planner"])
+    week = client.get("/meldingen/?view=week&day=2026-12-08").text
+    wednesday = week.split("wo 09-12-2026")[1].split("</section>")[0]
+    assert f"Beoordeling {audit['id']}" in wednesday and "Beoordelaars" in wednesday
+    assert f"Beoordeling {audit['id']}" not in week.split("wo 09-12-2026")[0]  # on its own day only
+    company = app.test_client()
+    login(company, tenant.emails["company1"])
+    assert "Beoordelaars" not in company.get("/meldingen/?view=week&day=2026-12-08").text

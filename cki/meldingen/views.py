@@ -36,8 +36,9 @@ from cki.meldingen.schemas import (
 )
 from cki.surveillance import records, records_api
 from cki.surveillance import uploads as records_uploads
-from cki.surveillance.models import AuditSelection
+from cki.surveillance.models import Audit, AuditAuditor, AuditSelection, AuditStatus
 from cki.surveillance.permissions import AUDIT_PICKERS
+from cki.users.models import User
 from workflows.schemes import SCHEMES, load_scheme
 
 bp = Blueprint("meldingen", __name__, url_prefix="/meldingen", template_folder="templates")
@@ -188,6 +189,7 @@ def _index_page(values: dict | None = None, status: int = 200):
     if p.is_staff and rows:
         picked = dict(db.session.execute(db.select(AuditSelection.melding_id, AuditSelection.planned_on).where(
             AuditSelection.melding_id.in_([m.id for m in rows]))).all())
+    agenda = _auditors_agenda(days) if p.is_staff and days else {}
     companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all() if p.is_staff else []
     parked = db.session.scalar(db.select(db.func.count(InboundLavsMessage.id)).where(
         InboundLavsMessage.cki_id == p.cki_id, InboundLavsMessage.status == "parked")) if p.is_staff else 0
@@ -195,7 +197,8 @@ def _index_page(values: dict | None = None, status: int = 200):
                            companies=companies, channels=CHANNELS,
                            staff=p.is_staff, picked=picked, parked=parked, schemes=SCHEMES,
                            can_fax=_staff_with(*STAFF_EDITORS), timedelta=timedelta, truncated=len(rows) == cap,
-                           values=values, lead_time=lead_time_text()), status
+                           values=values, lead_time=lead_time_text(), agenda=agenda,
+                           week=days[0].isocalendar().week if view == "week" and days else None), status
 
 
 @bp.route("/nieuw", methods=["POST"])
@@ -310,6 +313,24 @@ def show(melding_id):
                            values=values, schemes=SCHEMES)
 
 
+def _auditors_agenda(days: list[date]) -> dict[date, list[dict]]:
+    """Staff only: the beoordelingen planned on these days, with their auditors, beside the meldingen
+    (an unannounced one included: a company never sees this calendar's agenda)."""
+    rows = db.session.execute(
+        sa.select(Audit.id, Audit.planned_on, Audit.location, Audit.unannounced, Audit.certificate_id, User.name)
+        .join(AuditAuditor, AuditAuditor.audit_id == Audit.id).join(User, User.id == AuditAuditor.user_id)
+        .where(Audit.cki_id == current_principal().cki_id, Audit.planned_on.between(days[0], days[-1]),
+               Audit.status != AuditStatus.CANCELLED.value)
+        .order_by(Audit.planned_on, Audit.id, User.name)).all()
+    agenda: dict[date, dict[int, dict]] = {}
+    for audit_id, planned_on, location, unannounced, certificate_id, name in rows:
+        entry = agenda.setdefault(planned_on, {}).setdefault(audit_id, {
+            "id": audit_id, "location": location, "unannounced": unannounced, "certificate_id": certificate_id,
+            "auditors": []})
+        entry["auditors"].append(name)
+    return {day: list(entries.values()) for day, entries in agenda.items()}
+
+
 def _content_for_form(melding: Melding) -> dict:
     """The melding's content as the form shows it (dates ISO, ja/nee)."""
     out = {}
@@ -369,7 +390,7 @@ def select_for_audit(melding_id):
         data = _form(records_api.AuditSelectionSchema())
         selection = records.select_for_audit(get_or_404(Melding, melding_id), data["planned_on"], data.get("note"),
                                              current_principal().user_id)
-        return "info", f"Locatie gekozen voor een onaangekondigde audit op {selection.planned_on:%d-%m-%Y}.", None
+        return "info", f"Locatie gekozen voor een onaangekondigde beoordeling op {selection.planned_on:%d-%m-%Y}.", None
 
     return _perform(action, url_for(".show", melding_id=melding_id), "Niet gekozen")
 

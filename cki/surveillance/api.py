@@ -51,7 +51,7 @@ from cki.surveillance.schemas import (
 )
 from cki.users.models import Role
 
-blp = Blueprint("surveillance_api", __name__, tag="Toezicht en audits", url_prefix="/api/v1",
+blp = Blueprint("surveillance_api", __name__, tag="Toezicht en beoordelingen", url_prefix="/api/v1",
                 description="Toezicht na verlening: programma per periode, beoordelingen, inhalen, "
                             "voorstellen tot intrekking.")
 
