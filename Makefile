@@ -48,7 +48,7 @@ bench: $(VENV)/.test wrk
 ## make screenshots: the README's pictures (docs/img), taken by the browser tests in a real chromium
 screenshots: $(VENV)/.test chromium
 	mkdir -p docs/img
-	CKI_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_finding_category_a.py
+	CKI_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_finding_category_a.py tests/browser/test_screenshots.py
 
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
