@@ -129,7 +129,7 @@ def test_lavs_page_shows_dutch_labels(client, tenant, clock, zuid):
     assert 'class="tag state-refused">geparkeerd<' in page.text
 
     melding = client.get(f"/meldingen/{new['melding_id']}")
-    history = _cells(melding.text[melding.text.index("Historie"):])
+    history = _cells(melding.text[melding.text.index("<h2>Versies"):])
     assert history[2:4] == ["LAVS", "nieuw"] and history[6:8] == ["LAVS", "wijziging"]
     assert "via LAVS" in melding.text and "geregistreerd" in melding.text and "op tijd" in melding.text
 
@@ -143,8 +143,10 @@ def test_melding_history_and_list_show_dutch_labels(client, tenant, clock):
     assert r.status_code in (200, 201), r.json
     login(client, tenant.emails["planner"])
     page = client.get(f"/meldingen/{m['id']}").text
-    history = _cells(page[page.index("Historie"):])
+    history = _cells(page[page.index("<h2>Versies"):])
     assert history[3] == "nieuw" and history[7] == "intrekking"
+    events = _cells(page[page.index("<h2>Historie"):page.index("<h2>Versies")])
+    assert "Melding ingetrokken" in events and "melding.cancelled" not in events
     assert {history[2], history[6]} <= {"portaal", "API"}
     assert "ingetrokken" in page and "calamiteit" in page and "cancelled" not in page
     listing = _cells(client.get("/meldingen/?from=2026-11-01").text)

@@ -73,6 +73,12 @@ def test_calamity_is_approved_or_refused_on_the_page(client, tenant, clock, as_u
     r = post(as_user("team_leader"), f"/meldingen/{second['id']}/goedkeuring", approve="nee", note="Geen calamiteit.")
     assert "Calamiteit afgewezen" in r.text
     assert api_melding(client, tenant, second["id"])["status"] == "cancelled"
+    # the history says who decided what, with the reason; the company sees its versions only
+    history = planner.get(url).text.split("<h2>Historie</h2>")[1].split("</table>")[0]
+    assert "Calamiteit goedgekeurd" in history and "Terecht: acuut gevaar." in history and "planner" in history
+    assert "Bekeken door de planning" in history  # the planner opened it
+    company = as_user("company1").get(url).text
+    assert "<h2>Historie</h2>" not in company and "Bekeken" not in company and "<h2>Versies</h2>" in company
 
 
 def test_staff_pick_a_location_for_an_unannounced_audit(client, tenant, clock, as_user):
@@ -177,7 +183,7 @@ def test_staff_record_a_fax(client, tenant, clock, as_user):
     assert 'value="Kerkstraat 12"' in r.text  # the form comes back filled in
     r = office.post("/meldingen/fax", data={**fax, "planned_start": "2026-11-27", "planned_end": "2026-11-27",
                                             "received_on": "2026-11-24", "csrf_token": token})
-    assert r.status_code == 422 and "Fax niet vastgelegd" in r.text and "Uiterlijk toegestaan" in r.text
+    assert r.status_code == 422 and "Fax niet vastgelegd" in r.text and "binnen moeten zijn" in r.text
     assert client.get("/api/v1/meldingen", headers=tenant.auth("planner")).json == []
     r = office.post("/meldingen/fax", data={**fax, "received_on": "2026-11-23", "csrf_token": token},
                     follow_redirects=True)

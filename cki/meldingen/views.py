@@ -20,6 +20,7 @@ from cki.core.labels import label
 from cki.core.schemas import calendar_years
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.core.uploads import read_csv
+from cki.events.models import EventLogEntry
 from cki.meldingen import api, intake, lavs_api, operations, uploads
 from cki.meldingen.api import filtered
 from cki.meldingen.models import InboundLavsMessage, Melding
@@ -309,8 +310,13 @@ def show(melding_id):
         "edit": is_open and _staff_with(*STAFF_EDITORS),
     }
     values = {k: v for k, v in _content_for_form(melding).items()}
+    events = []
+    if p.is_staff:  # every action on it, by whom (a company sees its versions only: a pick stays secret)
+        events = db.session.scalars(db.select(EventLogEntry).where(
+            EventLogEntry.cki_id == melding.cki_id, EventLogEntry.subject_type == "meldingen",
+            EventLogEntry.subject_id == melding.id).order_by(EventLogEntry.id)).all()
     return render_template("meldingen/show.html", m=melding, staff=p.is_staff, selection=selection, can=can,
-                           values=values, schemes=SCHEMES)
+                           values=values, schemes=SCHEMES, events=events)
 
 
 def _auditors_agenda(days: list[date]) -> dict[date, list[dict]]:
