@@ -21,9 +21,9 @@ def test_an_sca_permission_dated_before_the_application_or_the_request_is_refuse
     w.today("2026-01-12")
     loc = w.location(w.branches()[0], permit=False)
     r = w.post("record-sca-permission", "planner", expect=422, location_id=loc, granted=True, on="2026-01-02")
-    assert "vóór de aanvraag (2026-01-05)" in _errors(r)
+    assert "vóór de aanvraag (05-01-2026)" in _errors(r)
     r = w.post("record-sca-permission", "planner", expect=422, location_id=loc, granted=True, on="2026-01-09")
-    assert "vóór de aanvraag van deze projectlocatie bij SCA (2026-01-12)" in _errors(r)
+    assert "vóór de aanvraag van deze projectlocatie bij SCA (12-01-2026)" in _errors(r)
     w.post("record-sca-permission", "planner", location_id=loc, granted=True, on="2026-01-12")
 
 
@@ -36,11 +36,11 @@ def test_assessments_are_not_dated_before_the_documentation_review_or_the_permis
     w.post("complete-documentation-review", "assessor", passed=True)
     b = w.branches()[0]
     r = w.post("record-branch-assessment", "assessor", expect=422, branch_id=b, passed=True, on="2026-01-19")
-    assert "vóór de afgeronde documentatiebeoordeling (2026-01-20)" in _errors(r)
+    assert "vóór de afgeronde documentatiebeoordeling (20-01-2026)" in _errors(r)
     w.today("2026-01-27")
     loc = w.location(b)  # permission on 2026-01-27
     r = w.assess_location(loc, "2026-01-26", expect=422)
-    assert "vóór de toestemming van SCA voor deze projectlocatie (2026-01-27)" in _errors(r)
+    assert "vóór de toestemming van SCA voor deze projectlocatie (27-01-2026)" in _errors(r)
     w.assess_location(loc, "2026-01-27")
 
 
@@ -60,7 +60,7 @@ def _to_decision(client, tenant):
 def test_a_decision_is_not_dated_before_the_advice_or_the_completed_assessment(client, tenant, clock):
     w = _to_decision(client, tenant)
     r = w.post("decide", "decider", expect=422, grant=True, on="2026-02-13", motivation="Voldoet.")
-    assert "vóór het advies van de teamleider (2026-02-16)" in _errors(r)
+    assert "vóór het advies van de teamleider (16-02-2026)" in _errors(r)
     assert w.d["advised_on"] == "2026-02-16" and w.d["assessment_completed_on"] == "2026-02-12"
     w.post("decide", "decider", grant=True, on="2026-02-16", motivation="Voldoet.")
     assert w.d["state"] == "granted" and w.d["decision_late"] is False
@@ -88,7 +88,7 @@ def test_deciding_on_the_windows_last_day_is_allowed_the_day_after_refused(clien
     w.today(record_on)
     r = w.post("decide", "decider", expect=200 if allowed else 422, grant=True, on=decided_on, motivation="Ja.")
     if not allowed:
-        assert "2026-06-03" in r.json["message"] and "vervallen" in r.json["message"]
+        assert "03-06-2026" in r.json["message"] and "vervallen" in r.json["message"]
 
 
 @pytest.mark.parametrize(("record_on", "assessed_on", "allowed"), [

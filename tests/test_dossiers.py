@@ -198,7 +198,7 @@ def test_expiry_after_four_months(app, client, tenant, clock):
     assert w.d["deadlines"]["window_end"]["date"] == "2026-07-31"
     clock("2026-08-03")
     r = w.post("decide", "decider", expect=422, grant=True, on="2026-08-03", motivation="Te laat")
-    assert "2026-07-31" in r.json["message"]
+    assert "31-07-2026" in r.json["message"]
     assert lapse_expired_dossiers(app, "2026-07-31") == 0  # its last day
     assert lapse_expired_dossiers(app, "2026-08-03") == 1
     d = client.get(f"/api/v1/dossiers/{w.id}", headers=tenant.auth("planner")).json

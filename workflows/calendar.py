@@ -27,6 +27,8 @@ from typing import Any
 import holidays
 from dateutil.relativedelta import relativedelta
 
+from workflows.text import nl_date
+
 __all__ = [
     "CALENDAR_BASIS",
     "CalendarDataError",
@@ -263,12 +265,13 @@ class WorkingDayCalendar:
         return ordinal - self._lo
 
     def _out_of_range(self, what: object) -> OutOfCalendarRange:
+        shown = nl_date(what) if isinstance(what, date) else what
         return OutOfCalendarRange(
-            f"{what} is outside the working-day calendar ({self.first_year}–{self.last_year})"
+            f"{shown} is outside the working-day calendar ({self.first_year}–{self.last_year})"
         )
 
     def _beyond(self, d: date, n: int) -> OutOfCalendarRange:
-        return self._out_of_range(f"{d} {'+' if n >= 0 else '-'} {abs(n)} werkdagen")
+        return self._out_of_range(f"{nl_date(d)} {'+' if n >= 0 else '-'} {abs(n)} werkdagen")
 
     # -- queries ------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from workflows import rules
 from workflows.calendar import Deadline
 from workflows.rules import _describe as describe_period
 from workflows.schemes import SchemeVersion, UnknownParameter
+from workflows.text import nl_date, sentences, with_source
 
 __all__ = [
     "CONDITIONAL_EFFECTS",
@@ -290,7 +291,7 @@ class GuardRefused(Exception):
 
     def __init__(self, reasons: Iterable[Refusal]) -> None:
         self.reasons = tuple(reasons)
-        super().__init__(" ".join(r.message for r in self.reasons))
+        super().__init__(sentences(r.message for r in self.reasons))
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,8 +349,9 @@ def _section(facts: DossierFacts, rule: str) -> str:
 
 
 def _refuse(code: str, text: str, source: str, field: str | None = None) -> Refusal:
-    # The message carries its source too: callers often show only the message.
-    return Refusal(code, f"{text} ({source})", source, field)
+    # The message carries its source too (callers often show only the message), inside its last
+    # sentence: "De termijn loopt nog tot en met 31-07-2026 (B §3.1.2)."
+    return Refusal(code, with_source(text, source), source, field)
 
 
 def _period(facts: DossierFacts, name: str) -> str:
@@ -415,10 +417,10 @@ def no_recent_withdrawal(facts: DossierFacts, payload: Mapping[str, Any]) -> Ref
         withdrawal, allowed = found
         return _refuse(
             "withdrawn_recently",
-            f"Het certificaat van dit bedrijf voor dit schema is op {withdrawal.withdrawn_on} ingetrokken "
+            f"Het certificaat van dit bedrijf voor dit schema is op {nl_date(withdrawal.withdrawn_on)} ingetrokken "
             f"(ook op eigen verzoek telt), ten hoogste {_period(facts, name)} vóór de aanvraag van "
-            f"{facts.applied_on}. De aanvraag wordt afgewezen: kies '{EVENT_LABELS[Event.REJECT_APPLICATION]}'. "
-            f"Een nieuwe aanvraag kan vanaf {allowed.date}.",
+            f"{nl_date(facts.applied_on)}. De aanvraag wordt afgewezen: kies "
+            f"'{EVENT_LABELS[Event.REJECT_APPLICATION]}'. Een nieuwe aanvraag kan vanaf {nl_date(allowed.date)}.",
             facts.scheme.source(name),
         )
     return None
@@ -430,10 +432,10 @@ def no_false_information_withdrawal(facts: DossierFacts, payload: Mapping[str, A
         withdrawal, allowed = found
         return _refuse(
             "withdrawn_for_false_information",
-            f"Het certificaat van dit bedrijf voor dit schema is op {withdrawal.withdrawn_on} ingetrokken omdat "
+            f"Het certificaat van dit bedrijf voor dit schema is op {nl_date(withdrawal.withdrawn_on)} ingetrokken omdat "
             f"het een CKI onjuist informeerde over eerdere certificaten en aanvragen ({_section(facts, 'prior_cki_consent')}); "
             f"een nieuwe aanvraag kan pas na {_period(facts, name)}, "
-            f"vanaf {allowed.date}. De aanvraag wordt afgewezen: kies "
+            f"vanaf {nl_date(allowed.date)}. De aanvraag wordt afgewezen: kies "
             f"'{EVENT_LABELS[Event.REJECT_APPLICATION]}'.",
             facts.scheme.source(name),
         )
@@ -487,9 +489,10 @@ def documentation_review_passed(facts: DossierFacts, payload: Mapping[str, Any])
 def event_date_plausible(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     on = _on(facts, payload)
     if on > facts.today:
-        return _refuse("date_in_future", f"De datum {on} ligt na vandaag ({facts.today}).", _INPUT_CHECK, "on")
+        return _refuse("date_in_future", f"De datum {nl_date(on)} ligt na vandaag ({nl_date(facts.today)}).",
+                       _INPUT_CHECK, "on")
     if on < facts.applied_on:
-        return _refuse("date_before_application", f"De datum {on} ligt vóór de aanvraag ({facts.applied_on}).",
+        return _refuse("date_before_application", f"De datum {nl_date(on)} ligt vóór de aanvraag ({nl_date(facts.applied_on)}).",
                        _INPUT_CHECK, "on")
     return None
 
@@ -498,7 +501,7 @@ def _not_before(facts: DossierFacts, payload: Mapping[str, Any], earlier: date |
                 rule: str) -> Refusal | None:
     on = _on(facts, payload)
     if earlier is not None and on < earlier:
-        return _refuse("date_before_dependency", f"De datum {on} ligt vóór {what} ({earlier}); een stap kan niet "
+        return _refuse("date_before_dependency", f"De datum {nl_date(on)} ligt vóór {what} ({nl_date(earlier)}); een stap kan niet "
                        "eerder plaatsvinden dan de stap waarop hij volgt.", _section(facts, rule), "on")
     return None
 
@@ -531,7 +534,8 @@ def _lapsed(facts: DossierFacts, on: date, end: Deadline, first: date) -> Refusa
     return _refuse(
         "window_lapsed",
         f"Het dossier is verlopen: de termijn van {_period(facts, 'assessment_window')} vanaf de eerste "
-        f"beoordeling op projectlocatie ({first}) eindigde op {end.date}. Op {on} zijn de resultaten vervallen "
+        f"beoordeling op projectlocatie ({nl_date(first)}) eindigde op {nl_date(end.date)}. Op {nl_date(on)} zijn de "
+        "resultaten vervallen "
         "en kan er niet meer op worden beslist.",
         facts.scheme.source("assessment_window"),
         "on",
@@ -546,7 +550,8 @@ def _recorded_too_late(facts: DossierFacts, end: Deadline, first: date) -> Refus
     return _refuse(
         "window_lapsed_at_recording",
         f"De termijn van {_period(facts, 'assessment_window')} vanaf de eerste beoordeling op projectlocatie "
-        f"({first}) eindigde op {end.date}; vandaag ({facts.today}) zijn de resultaten vervallen. Een stap "
+        f"({nl_date(first)}) eindigde op {nl_date(end.date)}; vandaag ({nl_date(facts.today)}) zijn de resultaten "
+        "vervallen. Een stap "
         f"gedateerd binnen de termijn kan daarna niet meer worden vastgelegd. {facts.scheme.note(name)}",
         facts.scheme.source(name),
         "on",
@@ -665,8 +670,8 @@ def location_permitted(facts: DossierFacts, payload: Mapping[str, Any]) -> Refus
 def location_not_assessed(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     location = facts.location(payload.get("location_id"))
     if location and (location.assessed or location.assessed_on):
-        return _refuse("location_already_assessed",
-                       f"Projectlocatie {location.id} is al beoordeeld op {location.assessed_on}.",
+        when = f" op {nl_date(location.assessed_on)}" if location.assessed_on else ""
+        return _refuse("location_already_assessed", f"Projectlocatie {location.id} is al beoordeeld{when}.",
                        _section(facts, "location_assessment"), "location_id")
     return None
 
@@ -864,7 +869,8 @@ def decided_after_last_assessment(facts: DossierFacts, payload: Mapping[str, Any
     on, last = _on(facts, payload), facts.last_assessment_on
     if last is not None and on < last:
         return _refuse("decision_before_assessment",
-                       f"De beslisdatum {on} ligt vóór de laatste beoordeling ({last}); er wordt beslist op basis "
+                       f"De beslisdatum {nl_date(on)} ligt vóór de laatste beoordeling ({nl_date(last)}); er wordt "
+                       "beslist op basis "
                        "van de beoordelingsrapportage.", _section(facts, "decision"), "on")
     return None
 
@@ -894,7 +900,7 @@ def window_has_lapsed(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusa
         return _refuse("window_not_started",
                        "De termijn is nog niet begonnen: er is nog geen beoordeling op projectlocatie.", source)
     if facts.today <= end.date:
-        return _refuse("window_open", f"De termijn loopt nog tot en met {end.date}.", source)
+        return _refuse("window_open", f"De termijn loopt nog tot en met {nl_date(end.date)}.", source)
     return None
 
 
@@ -1121,11 +1127,12 @@ def _location_notes(facts: DossierFacts, payload: Mapping[str, Any], after: Stat
     recorded, notes = _with_assessment(facts, payload), []
     if facts.first_location_assessment_on is None and recorded.window_end is not None:
         notes.append(f"De termijn van {_period(facts, 'assessment_window')} loopt vanaf deze eerste beoordeling op "
-                     f"projectlocatie tot en met {recorded.window_end.date}; daarna vervallen de resultaten "
+                     f"projectlocatie tot en met {nl_date(recorded.window_end.date)}; daarna vervallen de resultaten "
                      f"({scheme.source('assessment_window')}).")
         if scheme.has("provisional_report_text") and (expiry := _provisional_report_expiry(recorded)):
             notes.append(f"Voorlopige rapporten van de kandidaat vermelden '{scheme.param('provisional_report_text')}', "
-                         f"hun datum en de vervaldatum {expiry.date} ({scheme.source('provisional_report_text')}).")
+                         f"hun datum en de vervaldatum {nl_date(expiry.date)} "
+                         f"({scheme.source('provisional_report_text')}).")
     if after == State.ABORTED:
         return notes
     if (payload["passed"] is False and not location.extra
@@ -1161,10 +1168,10 @@ def _decision_letter_note(facts: DossierFacts, decided_on: date | None = None) -
     if last is None:
         return []
     due = rules.decision_letter_due(facts.scheme, last)
-    note = (f"Het schriftelijke besluit gaat uiterlijk {due.date} naar de kandidaat "
+    note = (f"Het schriftelijke besluit gaat uiterlijk {nl_date(due.date)} naar de kandidaat "
             f"({facts.scheme.source('decision_letter_working_days')}), tenzij een andere termijn is overeengekomen.")
     if decided_on is not None and decided_on > due.date:
-        note += f" Let op: het besluit van {decided_on} valt na die datum."
+        note += f" Let op: het besluit van {nl_date(decided_on)} valt na die datum."
     return [note]
 
 
@@ -1173,8 +1180,8 @@ def _decision_notes(facts: DossierFacts, payload: Mapping[str, Any], after: Stat
     first, name = facts.first_location_assessment_on, "provisional_report_conversion"
     if after == State.GRANTED and first and facts.scheme.has(name):
         due = rules.provisional_report_conversion_due(facts.scheme, first)
-        notes.append(f"Voorlopige rapporten worden uiterlijk {due.date} omgezet in definitieve, met als "
-                     f"uitgiftedatum de datum van verlening {payload['on']} ({facts.scheme.source(name)}).")
+        notes.append(f"Voorlopige rapporten worden uiterlijk {nl_date(due.date)} omgezet in definitieve, met als "
+                     f"uitgiftedatum de datum van verlening {nl_date(payload['on'])} ({facts.scheme.source(name)}).")
     return notes
 
 
@@ -1203,7 +1210,7 @@ def _work_without_permission_notes(facts: DossierFacts, payload: Mapping[str, An
 
 def _lapse_notes(facts: DossierFacts, payload: Mapping[str, Any], after: State) -> list[str]:
     end = facts.window_end
-    return [f"De resultaten zijn vervallen na {end.date} ({facts.scheme.source('assessment_window')}). Of de "
+    return [f"De resultaten zijn vervallen na {nl_date(end.date)} ({facts.scheme.source('assessment_window')}). Of de "
             "documentatiebeoordeling opnieuw moet, zegt de bijlage niet: de staf beslist en legt dat vast bij "
             f"'{EVENT_LABELS[Event.RESTART_AFTER_LAPSE]}'."] if end else []
 

@@ -29,6 +29,7 @@ from workflows.calendar import (
     legal_calendar,
 )
 from workflows.schemes import SchemeVersion, load_scheme
+from workflows.text import nl_date
 
 __all__ = [
     "LocationAuditPlan",
@@ -390,7 +391,7 @@ def melding_deadline(scheme: SchemeRef, start: date, channel: str) -> Deadline:
     section = version.source("melding_lead_working_days")
     alias = f" ({channel} telt als {counted_as})" if counted_as != channel else ""
     rule = (f"{version.scheme} {section}: melding per {counted_as}{alias} uiterlijk "
-            f"{_werkdagen(lead)} vóór de start op {start.isoformat()}")
+            f"{_werkdagen(lead)} vóór de start op {nl_date(start)}")
     return deadline(start, -lead, rule=rule, scheme=version.scheme, section=section)
 
 
@@ -436,20 +437,20 @@ def melding_check(scheme: SchemeRef, start: date, submitted_on: date, channel: s
     atw_only = tuple(day for day in latest.skipped if day.atw_only)
     if submitted_on <= latest.date:
         status = MeldingStatus.ON_TIME
-        message = f"Op tijd: uiterlijk {latest.date.isoformat()}, ontvangen {submitted_on.isoformat()}."
+        message = f"Op tijd: uiterlijk {nl_date(latest.date)}, ontvangen {nl_date(submitted_on)}."
     elif submitted_on <= lenient:
         status = MeldingStatus.LATE_ATW_ONLY
-        days = "; ".join(f"{d.date.isoformat()} {d.reason}" for d in atw_only)
+        days = "; ".join(f"{nl_date(d.date)} {d.reason}" for d in atw_only)
         message = (
-            f"Te laat volgens de werkdagenkalender (uiterlijk {latest.date.isoformat()}), maar "
+            f"Te laat volgens de werkdagenkalender (uiterlijk {nl_date(latest.date)}), maar "
             f"alleen door dagen waarop gewoonlijk wordt gewerkt: {days}. Geaccepteerd met "
             "waarschuwing; de staf beoordeelt."
         )
     else:
         status = MeldingStatus.LATE
         message = (
-            f"Te laat: de melding had uiterlijk {latest.date.isoformat()} binnen moeten zijn "
-            f"({_werkdagen(lead)} vóór de start op {start.isoformat()}). Alleen bij een calamiteit "
+            f"Te laat: de melding had uiterlijk {nl_date(latest.date)} binnen moeten zijn "
+            f"({_werkdagen(lead)} vóór de start op {nl_date(start)}). Alleen bij een calamiteit "
             "mag de CKI op schriftelijke motivering afwijken."
         )
     return MeldingCheck(status, channel, start, submitted_on, latest, lenient, atw_only, message)
@@ -615,9 +616,9 @@ def previous_period(scheme: SchemeRef, grant: date | None, on: date) -> tuple[da
     # Both ends counted from the grant: counting on from ``first`` would lose a 29 February.
     first, last = after(grant, k - 1), after(grant, k) - timedelta(days=1)
     if k == 0:
-        return first, last, (f"Eerste periode na de verlening op {grant.isoformat()}: de periode ervoor "
+        return first, last, (f"Eerste periode na de verlening op {nl_date(grant)}: de periode ervoor "
                              "(door het bedrijf opgegeven projectdagen).")
-    return first, last, f"De vorige periode van {describe(length)}, geteld vanaf de verlening op {grant.isoformat()}."
+    return first, last, f"De vorige periode van {describe(length)}, geteld vanaf de verlening op {nl_date(grant)}."
 
 
 def location_audits_sc530(
@@ -856,7 +857,7 @@ def reapplication_allowed_from(
     period = version.param(name)
     allowed = add_period(withdrawn_on, **period) + timedelta(days=1)
     rule = (f"{version.cite(name)}: nieuwe aanvraag pas na {_describe(period)} "
-            f"na de intrekking op {withdrawn_on.isoformat()}")
+            f"na de intrekking op {nl_date(withdrawn_on)}")
     return Deadline(allowed, rule, version.scheme, version.source(name), None)
 
 
@@ -897,8 +898,8 @@ def _term_after_dispatch(scheme: SchemeRef, name: str, sent_on: date) -> Deadlin
     nominal = add_period(sent_on, **period)
     due = cal.roll_forward(nominal)
     skipped = tuple(cal.non_working_days(nominal, due - timedelta(days=1))) if due != nominal else ()
-    rule = f"{version.cite(name)}: {_describe(period)} vanaf de dag na verzending op {sent_on.isoformat()}"
+    rule = f"{version.cite(name)}: {_describe(period)} vanaf de dag na verzending op {nl_date(sent_on)}"
     if skipped:
-        rule += f"; verlengd van {nominal.isoformat()} tot de eerstvolgende werkdag"
+        rule += f"; verlengd van {nl_date(nominal)} tot de eerstvolgende werkdag"
     return Deadline(due, rule, version.scheme, version.source(name), None, skipped,
                     tuple(cal.coverage_warnings(sent_on, due)))

@@ -28,6 +28,7 @@ from cki.register import operations as register
 from cki.tenants.models import Cki
 from workflows import rules
 from workflows.schemes import SchemeVersion, load_scheme
+from workflows.text import sentence
 
 #: Sent with the certificate after each change of it (issue, notice of not continuing, suspension,
 #: withdrawal, expiry, holder data), in its transaction: what depends on it follows (the programme).
@@ -368,7 +369,7 @@ def _weighed(intended: IntendedDecision | None) -> str:
         return ""
     answer = (f"ontvangen op {dutch_date(intended.answered_on)}: {intended.answer}" if intended.answered_on
               else "u gaf binnen de termijn geen zienswijze")
-    return f"{answer}. Onze weging: {intended.weighing}"
+    return f"{sentence(answer)} Onze weging: {intended.weighing}"  # an answer ending in "." ends once
 
 
 def _open_suspensions(certificate: Certificate) -> list[Suspension]:

@@ -14,7 +14,7 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import get_or_404
-from cki.core.web import form_int, submit
+from cki.core.web import form_int, refusal, submit
 from cki.findings.models import Finding
 from cki.surveillance import operations as surveillance
 from cki.surveillance.api import load_audit
@@ -136,9 +136,7 @@ def done(audit_id):
                                                                 "done_on": request.form.get("done_on", "")}))
     except (ma.ValidationError, DomainError) as error:
         db.session.rollback()
-        message = error.message if isinstance(error, DomainError) else "; ".join(
-            f"{k}: {' '.join(v)}" for k, v in error.messages.items())
-        flash(f"Niet vastgelegd: {message}", "error")
+        flash(f"Niet vastgelegd: {refusal(error)}", "error")
         return redirect(url_for(".show", certificate_id=audit.certificate_id)), 303
     db.session.commit()
     flash(f"Beoordeling vastgelegd als uitgevoerd op {audit.done_on:%d-%m-%Y}.", "info")

@@ -15,6 +15,7 @@ from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.labels import label
 from cki.core.schemas import MAX_INT, has_forbidden_characters
+from workflows.text import nl_date, sentences
 
 csrf = CSRFProtect()
 talisman = Talisman()
@@ -64,7 +65,7 @@ def _local(value):
         tz = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
         return value.astimezone(tz).strftime("%d-%m-%Y %H:%M")
     if isinstance(value, date):
-        return value.strftime("%d-%m-%Y")
+        return nl_date(value)
     return value
 
 
@@ -136,7 +137,7 @@ def refusal(error: DomainError | ma.ValidationError) -> str:
     """What a page says when its form was refused: the domain's reason, or each field's."""
     if isinstance(error, DomainError):
         return error.message
-    return "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in error.messages.items())
+    return sentences(f"{k}: {sentences(map(str, v))}" for k, v in error.messages.items())
 
 
 def submit(act, done_url: str):

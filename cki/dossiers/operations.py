@@ -31,6 +31,7 @@ from cki.users.models import Role, User
 from workflows import dossier as machine
 from workflows import rules
 from workflows.schemes import load_scheme
+from workflows.text import nl_date, sentences
 
 
 class GuardError(DomainError):
@@ -39,7 +40,7 @@ class GuardError(DomainError):
     def __init__(self, refusals):
         self.refusals = refusals
         first = refusals[0]
-        super().__init__(first.field or "event", " ".join(r.message for r in refusals))
+        super().__init__(first.field or "event", sentences(r.message for r in refusals))
 
 
 def scheme_of(dossier: Dossier):
@@ -307,11 +308,11 @@ def fire_event(dossier: Dossier, event: str, payload: dict, *, expected_version:
     _flush(dossier)
     notes = list(outcome.notes)
     if event == machine.Event.DECIDE and dossier.decision_late:
-        notes.append(f"Het besluit is vastgelegd op {dossier.decision_recorded_on}, na de termijn voor de beslisbrief: "
-                     "gemarkeerd als te laat.")
+        notes.append(f"Het besluit is vastgelegd op {nl_date(dossier.decision_recorded_on)}, na de termijn voor de "
+                     "beslisbrief: gemarkeerd als te laat.")
     log_event(dossier, f"dossier.{event.value}", before=before,
               after={**_snapshot(dossier), **created, "effects": list(outcome.effects)},
-              note="; ".join(notes) or None)
+              note=sentences(notes) or None)
     _track(dossier)
     return outcome
 

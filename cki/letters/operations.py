@@ -40,6 +40,7 @@ from cki.tenants.models import Cki
 from workflows import letters as texts
 from workflows import rules
 from workflows.schemes import load_scheme
+from workflows.text import nl_date
 
 _signals = Namespace()
 #: Sent with the letter once it is recorded as sent, inside the same transaction.
@@ -266,7 +267,7 @@ def dispatch(letter: Letter, data: dict, *, sent_before_recorded: bool = False) 
     ``sent_before_recorded``: the letter went out by post before it was entered here (the caller
     checked the date against what the letter depends on)."""
     if letter.status == LetterStatus.SENT:
-        raise Conflict("status", f"De brief is al verzonden op {dutch_date(letter.sent_on)}.")
+        raise Conflict("status", f"De brief is al verzonden op {nl_date(letter.sent_on)}.")
     sent_on, channel = data["sent_on"], Channel(data["channel"])
     if sent_on > today():
         raise DomainError("sent_on", "De verzenddatum ligt in de toekomst.")

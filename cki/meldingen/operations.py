@@ -20,6 +20,7 @@ from cki.meldingen.models import Melding, MeldingRevision, job_key, street_key
 from workflows import rules
 from workflows.calendar import legal_calendar
 from workflows.rules import MeldingStatus
+from workflows.text import sentence, sentences
 
 #: The content fields of a melding (RULES.md §5), kept in every revision.
 CONTENT = ("scheme", "certificate_number", "street", "postcode", "place", "description", "client",
@@ -133,7 +134,7 @@ def certificate_problem(company, number: str, scheme: str | None, start: date | 
     certificate = db.session.scalar(db.select(Certificate).where(
         Certificate.company_id == company.id, Certificate.number == number))
     if certificate is None:
-        return f"Onbekend certificaat {number} voor {company.name}."
+        return sentence(f"Onbekend certificaat {number} voor {company.name}")  # "B.V." ends it once
     if scheme is not None and certificate.scheme != scheme:
         return f"Certificaat {number} is een {certificate.scheme}-certificaat, de melding is voor {scheme}."
     if certificate.withdrawn_on is not None and (start is None or start >= certificate.withdrawn_on):
@@ -160,17 +161,17 @@ def check_timeliness(data: dict, channel: str, received_on: date) -> tuple[str, 
     check = rules.melding_check(data["scheme"], data["planned_start"], received_on,
                                 "email" if channel == "lavs" else channel)
     # A latest date counted into years no Atw decree covers yet may move (RULES.md §1): say so.
-    uncertain = " ".join(check.latest.warnings)
+    uncertain = sentences(check.latest.warnings)
     if check.status == MeldingStatus.ON_TIME:
         return "on_time", uncertain or None, "registered"
-    message = f"{check.message} {uncertain}".strip()
+    message = sentences([check.message, uncertain])  # names the latest allowed date once
     if check.status == MeldingStatus.LATE_ATW_ONLY:
         return "late_atw_only", message, "registered"
     if (data.get("calamity_motivation") or "").strip():
         return "calamity", message, "pending_approval"
     if channel == "lavs":  # a LAVS message is never refused: registered late, for staff to judge
         return "late", message, "registered"
-    raise DomainError("planned_start", message + f" Uiterlijk toegestaan: {check.latest.date.isoformat()}.")
+    raise DomainError("planned_start", message)
 
 
 def submit_melding(company, data: dict, *, channel: str, source: str, idempotency_key: str | None = None,

@@ -44,6 +44,7 @@ from cki.users.models import ConflictDeclaration, Role, User
 from workflows import surveillance as rules
 from workflows.rules import previous_period
 from workflows.schemes import SchemeVersion, load_scheme
+from workflows.text import sentences
 
 #: Statuses of a certificate under surveillance: audits may be planned and recorded.
 LIVE = (CertificateStatus.VALID.value, CertificateStatus.SUSPENDED.value)
@@ -303,7 +304,7 @@ def _check_auditors(certificate: Certificate, users, day: date, field: str, *, l
         facts = _assignment_facts(user, certificate.company_id, day, exclude_audit_id)
         problems += rules.assignment_problems(scheme, day, facts, location=location, close_locations=close)
     if problems:
-        raise DomainError(field, " ".join(problems))
+        raise DomainError(field, sentences(problems))
 
 
 def _live(certificate: Certificate) -> None:
@@ -484,7 +485,7 @@ def declare_figures(certificate: Certificate, data: dict) -> tuple[PeriodFigures
     warnings = list(plan.warnings) + _compare_with_meldingen(certificate, index, periods)
     log_event(certificate, "certificate.figures_declared", before=before,
               after={"period_index": index, "branch_id": row.branch_id, "figures": row.figures, "works": row.works},
-              note="; ".join(warnings) or None)
+              note=sentences(warnings) or None)
     track_programme(certificate)
     return row, warnings
 
@@ -697,7 +698,7 @@ def save_draft(audit: Audit, data: dict) -> AuditReport:
     answers = {key: {k: v for k, v in answer.items() if v is not None} for key, answer in data.get("answers", {}).items()}
     problems = rules.answer_problems(audit.certificate.scheme, report.checklist.items, answers, on=audit.planned_on)
     if problems:
-        raise DomainError("answers", " ".join(f"{key}: {message}" for key, message in problems.items()))
+        raise DomainError("answers", sentences(f"{key}: {message}" for key, message in problems.items()))
     report.answers = {**(report.answers or {}), **answers}
     if "summary" in data:
         report.summary = data["summary"]
@@ -720,7 +721,7 @@ def submit_report(audit: Audit, data: dict) -> AuditReport:
     except ValueError as refused:
         raise DomainError("status", str(refused)) from None
     if problems := rules.submit_problems(report.checklist.items, report.answers):
-        raise DomainError("answers", " ".join(problems))
+        raise DomainError("answers", sentences(problems))
     if audit.status == AuditStatus.PLANNED:
         record_done(audit, {"lock_version": audit.lock_version, "done_on": data.get("done_on") or today()})
     before = report.status

@@ -20,6 +20,7 @@ from typing import Final, NamedTuple, Protocol, Self
 
 from cki.core.files import safe_filename
 from cki.meldingen.lavs.parser import LavsParseError
+from workflows.text import sentence
 
 # The usual limit of mail servers. A LAVS e-mail is far smaller; a bigger one did not come
 # from LAVS and is refused before the stdlib parser holds several copies of it in memory.
@@ -269,18 +270,18 @@ class ImapSource:
             else:
                 conn = imaplib.IMAP4(self.host, self.port, timeout=self._timeout)
         except OSError as exc:
-            raise MailSourceError(f"Geen verbinding met de IMAP-server {where}: {exc}.") from exc
+            raise MailSourceError(sentence(f"Geen verbinding met de IMAP-server {where}: {exc}")) from exc
         try:
             conn.login(self.user, self._password)
             status, detail = conn.select(_quote(self.folder))
             if status != "OK":
-                raise MailSourceError(f"De IMAP-map {self.folder} kan niet worden geopend: {_decode(detail)}.")
+                raise MailSourceError(sentence(f"De IMAP-map {self.folder} kan niet worden geopend: {_decode(detail)}"))
             _, (uidvalidity, *_) = conn.response("UIDVALIDITY")
             if uidvalidity is None:
                 raise MailSourceError(f"De IMAP-server {where} meldt geen UIDVALIDITY voor {self.folder}.")
         except (OSError, imaplib.IMAP4.error) as exc:
             _shutdown(conn)
-            raise MailSourceError(f"Aanmelden bij de IMAP-server {where} is mislukt: {exc}.") from exc
+            raise MailSourceError(sentence(f"Aanmelden bij de IMAP-server {where} is mislukt: {exc}")) from exc
         except MailSourceError:
             _shutdown(conn)
             raise
@@ -293,9 +294,9 @@ class ImapSource:
         except (OSError, imaplib.IMAP4.error) as exc:
             self._conn = None  # broken or confused: reconnect on the next call
             _shutdown(conn)
-            raise MailSourceError(f"IMAP-opdracht UID {command} is mislukt: {exc}.") from exc
+            raise MailSourceError(sentence(f"IMAP-opdracht UID {command} is mislukt: {exc}")) from exc
         if status != "OK":
-            raise MailSourceError(f"IMAP-opdracht UID {command} is geweigerd: {_decode(data)}.")
+            raise MailSourceError(sentence(f"IMAP-opdracht UID {command} is geweigerd: {_decode(data)}"))
         return data
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from cki.meldingen.lavs.mapping import FIELDS, FieldSpec, Kind, LavsMapping
+from workflows.text import sentence
 
 AMSTERDAM: Final = ZoneInfo("Europe/Amsterdam")
 
@@ -149,7 +150,7 @@ def _text(root: etree._Element, xpath: etree.XPath, name: str, label: str) -> st
     try:
         result = xpath(root)
     except etree.XPathError as exc:
-        raise LavsParseError(f"{_cap(label)} kan niet worden gelezen: {exc}.", name) from None
+        raise LavsParseError(sentence(f"{_cap(label)} kan niet worden gelezen: {exc}"), name) from None
     if isinstance(result, list):
         if len(result) > 1:
             # Taking the first would be a guess; a changed schema should surface, not slip through.

@@ -1,0 +1,50 @@
+"""Text a person reads: one date format, and sentences joined without punctuation slips.
+
+Every message, reason, label, rule explanation, note or warning shows a date as
+``dd-mm-yyyy`` (27-03-2027): :func:`nl_date`. ISO (2027-03-27) stays where the value is
+data (JSON fields, payloads, query values, file names, exports, logs' before/after);
+formal letters write the month in words (``cki.core.pdf.dutch_date``).
+
+Pure: no web framework, no database, no clock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+__all__ = ["nl_date", "sentence", "sentences", "with_source"]
+
+_ENDS = (".", "!", "?")
+# A text ending in an abbreviation or initial ("Sloop B.V.", "categorie A."): its full stop stays.
+_ABBREVIATION = re.compile(r"(?:^|[\s.])[A-Za-z]\.$")
+
+
+def nl_date(d: date) -> str:
+    """``d`` as people read it here: 27-03-2027."""
+    return f"{d:%d-%m-%Y}"
+
+
+def sentence(text: str) -> str:
+    """``text`` ending in exactly one full stop (or its own ``!``/``?``): "Sloop B.V." stays
+    "Sloop B.V.", "Te laat" becomes "Te laat."; "" stays ""."""
+    text = text.strip()
+    if not text or text.endswith(_ENDS):
+        return text
+    return f"{text}."
+
+
+def sentences(parts: Iterable[str | None]) -> str:
+    """The non-empty ``parts`` as one text, each a sentence, separated by a space (never ". ."
+    or ".;")."""
+    return " ".join(filter(None, (sentence(part or "") for part in parts)))
+
+
+def with_source(text: str, source: str) -> str:
+    """One sentence citing ``source`` before its full stop: "De termijn loopt nog (B §3.1.2)."; a
+    text that ends in an abbreviation keeps it whole ("... Sloop B.V. (C §3.1.3).")."""
+    text = text.strip()
+    if text.endswith(".") and not _ABBREVIATION.search(text):
+        text = text[:-1]
+    return sentence(f"{text} ({source})")
