@@ -31,7 +31,9 @@ blp = Blueprint("certificates_api", __name__, tag="Certificaten", url_prefix="/a
 @blp.arguments(CertificateQuerySchema, location="query")
 @blp.response(200, CertificateSchema(many=True))
 def list_certificates(args):
-    """Certificates you may see (a company: its own), by holder name; search with `q`."""
+    """Certificaten die u mag zien
+
+    Een bedrijf ziet alleen de eigen certificaten; gesorteerd op naam van de houder. Zoeken met `q`."""
     stmt = search(visible_certificates(), args["q"])
     if args["status"]:
         stmt = stmt.where(Certificate.status == args["status"])
@@ -44,7 +46,7 @@ def list_certificates(args):
 @require()
 @blp.response(200, CertificateSchema)
 def get_certificate(certificate_id):
-    """One certificate."""
+    """Eén certificaat"""
     return get_or_404(Certificate, certificate_id)
 
 
@@ -52,7 +54,9 @@ def get_certificate(certificate_id):
 @require()
 @blp.response(200, content_type="application/pdf")
 def certificate_pdf(certificate_id):
-    """The certificate as PDF, as issued."""
+    """Het certificaat als pdf
+
+    Zoals het is uitgegeven."""
     return certificate_response(get_or_404(Certificate, certificate_id))
 
 
@@ -61,8 +65,10 @@ def certificate_pdf(certificate_id):
 @blp.arguments(NotContinuingSchema)
 @blp.response(200, CertificateSchema)
 def not_continuing(data, certificate_id):
-    """Record the holder's written notice that it will not continue: no recertification is
-    planned, and the last period's audits run to the end of the period."""
+    """Vastleggen dat de houder niet doorgaat
+
+    De schriftelijke mededeling van de houder dat hij niet doorgaat: er wordt geen hercertificatie gepland,
+    en de beoordelingen van de laatste periode lopen door tot het einde van die periode."""
     certificate = operations.record_not_continuing(get_or_404(Certificate, certificate_id), data)
     db.session.commit()
     return certificate
@@ -80,7 +86,9 @@ class IntendedDecisions(MethodView):
     @require()
     @blp.response(200, IntendedSchema(many=True))
     def get(self, certificate_id):
-        """The intended withdrawals and suspensions sent to the holder, with their zienswijze."""
+        """Voornemens tot intrekking of schorsing van een certificaat
+
+        De voornemens die naar de houder zijn gestuurd, met de zienswijze erop."""
         certificate = get_or_404(Certificate, certificate_id)
         return db.session.scalars(visible_intentions().where(
             IntendedDecision.certificate_id == certificate.id).order_by(IntendedDecision.id)).all()
@@ -89,8 +97,10 @@ class IntendedDecisions(MethodView):
     @blp.arguments(IntendedInSchema)
     @blp.response(201, IntendedSchema)
     def post(self, data, certificate_id):
-        """Record the intended withdrawal or suspension sent to the holder for its zienswijze
-        (Awb 4:8), with its dispatch date; the answer is due by the scheme's term."""
+        """Een voornemen tot intrekking of schorsing vastleggen
+
+        Het voornemen dat naar de houder is gestuurd voor diens zienswijze (Awb 4:8), met de verzenddatum;
+        het antwoord moet binnen zijn voor het einde van de termijn van het schema."""
         intended = operations.intend(get_or_404(Certificate, certificate_id), data)
         db.session.commit()
         return intended
@@ -101,8 +111,10 @@ class IntendedDecisions(MethodView):
 @blp.arguments(ZienswijzeSchema)
 @blp.response(200, IntendedSchema)
 def zienswijze(data, intended_id):
-    """The holder's zienswijze: the company through the portal or its system (dated on arrival), or
-    the office recording a letter with its receipt date."""
+    """De zienswijze van de houder vastleggen
+
+    Het bedrijf via het portaal of zijn eigen systeem (gedateerd op de dag van ontvangst), of het
+    secretariaat dat een brief vastlegt met de ontvangstdatum."""
     p = current_principal()
     if p.is_staff and not admits(p, RECORDERS):
         abort(403)
@@ -116,7 +128,9 @@ def zienswijze(data, intended_id):
 @blp.arguments(WeighSchema)
 @blp.response(200, IntendedSchema)
 def weigh(data, intended_id):
-    """A decider weighs the zienswijze (or its absence after the term) before deciding."""
+    """De zienswijze afwegen
+
+    Een beslisser weegt de zienswijze (of het uitblijven ervan na de termijn) af voordat er besloten wordt."""
     intended = operations.weigh(_intended(intended_id), data)
     db.session.commit()
     return intended
@@ -127,8 +141,10 @@ def weigh(data, intended_id):
 @blp.arguments(WithdrawSchema)
 @blp.response(200, CertificateSchema)
 def withdraw(data, certificate_id):
-    """Withdraw the certificate (a besluit), at once to the register. Unless at the holder's own
-    request or after false information, only after a weighed zienswijze (`intended_id`)."""
+    """Het certificaat intrekken
+
+    Een besluit, dat meteen naar het SCA-register gaat. Behalve op eigen verzoek van de houder of na onjuiste
+    informatie alleen na een afgewogen zienswijze (`intended_id`)."""
     certificate = operations.withdraw(get_or_404(Certificate, certificate_id), data)
     db.session.commit()
     return certificate
@@ -139,7 +155,9 @@ def withdraw(data, certificate_id):
 @blp.arguments(SuspendSchema)
 @blp.response(200, CertificateSchema)
 def suspend(data, certificate_id):
-    """Suspend the certificate (a besluit): start, end or condition, scope, reason; to the register."""
+    """Het certificaat schorsen
+
+    Een besluit: begin, einde of voorwaarde, reikwijdte en reden; gaat naar het SCA-register."""
     certificate = get_or_404(Certificate, certificate_id)
     operations.suspend(certificate, data)
     db.session.commit()
@@ -151,7 +169,9 @@ def suspend(data, certificate_id):
 @blp.arguments(LiftSchema)
 @blp.response(200, CertificateSchema)
 def lift_suspension(data, certificate_id):
-    """End a suspension; the certificate is valid again and the register is told."""
+    """Een schorsing opheffen
+
+    Het certificaat is weer geldig en het SCA-register krijgt bericht."""
     certificate = operations.lift_suspension(get_or_404(Certificate, certificate_id), data)
     db.session.commit()
     return certificate

@@ -26,7 +26,9 @@ class Companies(MethodView):
     @blp.arguments(CompanyQuerySchema, location="query")
     @blp.response(200, CompanySchema(many=True))
     def get(self, args):
-        """List the companies you may see (a company user: only its own)."""
+        """Bedrijven die u mag zien
+
+        Een bedrijfsgebruiker ziet alleen het eigen bedrijf."""
         stmt = scoped_select(Company).order_by(Company.name)
         if args["q"]:
             like = f"%{args['q']}%"
@@ -38,7 +40,9 @@ class Companies(MethodView):
     @blp.arguments(CompanySchema)
     @blp.response(201, CompanySchema)
     def post(self, data):
-        """Register a company (staff: admin, planner, office)."""
+        """Een bedrijf registreren
+
+        Voor de staf: beheerder, planner en secretariaat."""
         company = operations.create_company(current_principal().cki_id, data)
         db.session.commit()
         return company
@@ -49,14 +53,16 @@ class CompanyItem(MethodView):
     @require()
     @blp.response(200, CompanySchema)
     def get(self, company_id):
-        """One company with its branches."""
+        """Eén bedrijf met zijn vestigingen"""
         return get_or_404(Company, company_id)
 
     @require(*EDITORS)
     @blp.arguments(CompanyUpdateSchema)
     @blp.response(200, CompanySchema)
     def patch(self, data, company_id):
-        """Change name, place or KvK number."""
+        """Een bedrijf wijzigen
+
+        Naam, plaats of KvK-nummer."""
         company = operations.update_company(get_or_404(Company, company_id), data)
         db.session.commit()
         return company
@@ -67,14 +73,16 @@ class Branches(MethodView):
     @require()
     @blp.response(200, BranchSchema(many=True))
     def get(self, company_id):
-        """The branches (vestigingen/filialen) of a company."""
+        """De vestigingen van een bedrijf
+
+        Vestigingen en filialen."""
         return get_or_404(Company, company_id).branches
 
     @require(*EDITORS)
     @blp.arguments(BranchSchema)
     @blp.response(201, BranchSchema)
     def post(self, data, company_id):
-        """Add a branch."""
+        """Een vestiging toevoegen"""
         branch = operations.create_branch(get_or_404(Company, company_id), data)
         db.session.commit()
         return branch
@@ -85,14 +93,14 @@ class BranchItem(MethodView):
     @require()
     @blp.response(200, BranchSchema)
     def get(self, branch_id):
-        """One branch."""
+        """Eén vestiging"""
         return get_or_404(Branch, branch_id)
 
     @require(*EDITORS)
     @blp.arguments(BranchUpdateSchema)
     @blp.response(200, BranchSchema)
     def patch(self, data, branch_id):
-        """Change a branch."""
+        """Een vestiging wijzigen"""
         branch = operations.update_branch(get_or_404(Branch, branch_id), data)
         db.session.commit()
         return branch

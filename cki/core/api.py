@@ -131,10 +131,11 @@ def init_api(app) -> None:
     app.config.setdefault("OPENAPI_REDOC_URL", "/static/vendor/redoc/redoc.standalone.js")
     app.config.setdefault("API_SPEC_OPTIONS", {
         "info": {"description": (
-            "JSON API of cki, the workflow system for CKIs certifying asbestos inventory "
-            "(SC-540) and removal (SC-530) companies. Authenticate with "
-            "`Authorization: Bearer <token>` (obtain one at `POST /api/v1/auth/tokens`). "
-            "Ids of another CKI or company answer 404.")},
+            "De JSON-API van cki, het werkstroomsysteem van CKI's die asbestinventarisatiebedrijven "
+            "(SC-540) en asbestverwijderingsbedrijven (SC-530) certificeren: alles wat de app doet, kan "
+            "ook hier. Aanmelden met `Authorization: Bearer <token>` (een token via "
+            "`POST /api/v1/auth/tokens`; systemen krijgen een API-koppeling van de beheerder). Foute "
+            "invoer: 422 met het veld en de reden; ids van een andere CKI of een ander bedrijf: 404.")},
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
     })

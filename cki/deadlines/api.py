@@ -39,8 +39,10 @@ def _user() -> User:
 @blp.arguments(DeadlineQuerySchema, location="query")
 @blp.response(200, DeadlineSchema(many=True))
 def list_deadlines(args):
-    """Open deadlines, the earliest first: yours (or your roles'; a company: its own), every overdue
-    one of the CKI (planners and the quality manager), or all you may see."""
+    """Open termijnen, de vroegste eerst
+
+    Uw eigen termijnen (of die van uw rollen; een bedrijf: de eigen), alle verlopen termijnen van de CKI
+    (planners en de kwaliteitsmanager), of alle termijnen die u mag zien."""
     p = current_principal()
     if args["scope"] == "mine":
         stmt = my_deadlines()
@@ -58,7 +60,7 @@ def list_deadlines(args):
 @blp.arguments(NotificationQuerySchema, location="query")
 @blp.response(200, NotificationSchema(many=True))
 def list_notifications(args):
-    """Your notifications, the newest first."""
+    """Uw berichten in de app, de nieuwste eerst"""
     _user()
     stmt = my_notifications()
     if args["unread"]:
@@ -70,7 +72,7 @@ def list_notifications(args):
 @require(anyone=True)
 @blp.response(200, NotificationSchema)
 def read_notification(notification_id):
-    """Mark one of your notifications read."""
+    """Een van uw berichten als gelezen markeren"""
     _user()
     notification = db.session.scalar(my_notifications().where(Notification.id == notification_id))
     if notification is None:
@@ -85,7 +87,9 @@ class Preferences(MethodView):
     @require(anyone=True)
     @blp.response(200, PreferenceSchema(many=True))
     def get(self):
-        """Your choices: per kind of deadline whether reminders come by e-mail too (default: yes)."""
+        """Uw keuzes voor herinneringen
+
+        Per soort termijn of de herinneringen ook per e-mail komen (standaard: ja)."""
         return db.session.scalars(db.select(ReminderPreference).where(
             ReminderPreference.user_id == _user().id)).all()
 
@@ -93,7 +97,7 @@ class Preferences(MethodView):
     @blp.arguments(PreferenceSchema)
     @blp.response(200, PreferenceSchema)
     def put(self, data):
-        """Reminders of one kind by e-mail or only in the app."""
+        """Herinneringen van één soort per e-mail of alleen in de app"""
         operations.set_preference(_user(), data["kind"], data["email"])
         db.session.commit()
         return data
@@ -103,8 +107,9 @@ class Preferences(MethodView):
 @require(anyone=True)
 @blp.response(200, CalendarTokenSchema)
 def renew_calendar():
-    """A new secret address for your personal calendar feed (your deadlines and planned audits);
-    the old address stops working."""
+    """Een nieuw geheim adres voor uw persoonlijke agenda
+
+    De agendafeed met uw termijnen en geplande beoordelingen; het oude adres werkt daarna niet meer."""
     token = operations.renew_calendar_token(_user())
     db.session.commit()
     return {"url": url_for("deadlines.calendar_feed", token=token, _external=True)}
@@ -115,7 +120,9 @@ def renew_calendar():
 @blp.arguments(MailQuerySchema, location="query")
 @blp.response(200, MailSchema(many=True))
 def list_mail(args):
-    """The e-mail outbox: by default what failed after every retry, for the office."""
+    """Uitgaande e-mail
+
+    Standaard wat na elke nieuwe poging nog steeds mislukt is; voor het secretariaat."""
     return db.session.scalars(db.select(OutgoingMail).where(
         OutgoingMail.cki_id == current_principal().cki_id, OutgoingMail.status == args["status"])
         .order_by(OutgoingMail.id.desc()).limit(500)).all()
@@ -125,7 +132,9 @@ def list_mail(args):
 @require(*OFFICE)
 @blp.response(200, MailSchema)
 def retry_mail(mail_id):
-    """Send a failed message again (the mail job picks it up within a minute)."""
+    """Een mislukt e-mailbericht opnieuw versturen
+
+    De e-mailtaak pakt het binnen een minuut op."""
     message = operations.retry_mail(get_or_404(OutgoingMail, mail_id))
     db.session.commit()
     return message

@@ -49,7 +49,9 @@ class Dossiers(MethodView):
     @blp.response(200, DossierSchema(many=True, only=(
         "id", "company_id", "company_name", "scheme", "state", "state_label", "applied_on", "lock_version")))
     def get(self, args):
-        """Applications you may see (a company user: its own)."""
+        """Aanvragen die u mag zien
+
+        Een bedrijfsgebruiker ziet alleen de eigen aanvragen."""
         stmt = visible_dossiers().order_by(Dossier.id.desc())
         for key in ("state", "scheme", "company_id"):
             if key in args:
@@ -65,7 +67,9 @@ class Dossiers(MethodView):
     @blp.arguments(DossierCreateSchema)
     @blp.response(201, StaffDossierSchema)
     def post(self, data):
-        """Register an application (state: submitted). All branches are included by default."""
+        """Een aanvraag registreren
+
+        De aanvraag begint in de toestand ingediend (`submitted`). Standaard horen alle vestigingen erbij."""
         dossier = operations.create_dossier(current_principal().cki_id, data)
         db.session.commit()
         return present(dossier, current_principal())
@@ -75,8 +79,10 @@ class Dossiers(MethodView):
 @require(outsourced=OUTSOURCED_OK)
 @blp.response(200, StaffDossierSchema)
 def get_dossier(dossier_id):
-    """One dossier: state, deadlines, branches, locations, results, letters, certificate, and
-    for staff the next possible actions with the reasons any is not allowed now."""
+    """Eén dossier
+
+    Toestand, termijnen, vestigingen, projectlocaties, resultaten, brieven en certificaat; voor de staf ook
+    de mogelijke volgende stappen, met de redenen waarom een stap nu niet mag."""
     return dump(load_dossier(dossier_id))
 
 
@@ -85,7 +91,9 @@ def get_dossier(dossier_id):
 @blp.arguments(DeclarationSchema)
 @blp.response(200, StaffDossierSchema)
 def post_declaration(data, dossier_id):
-    """Record the applicant's declaration about other CKIs and its consent (A §4.1)."""
+    """De verklaring van de aanvrager vastleggen
+
+    De verklaring van de aanvrager over andere CKI's en zijn toestemming (A §4.1)."""
     dossier = load_dossier(dossier_id, for_update=True)
     operations.record_declaration(dossier, data, expected_version=data.pop("lock_version"))
     db.session.commit()
@@ -97,7 +105,9 @@ def post_declaration(data, dossier_id):
 @blp.arguments(AssessorSchema)
 @blp.response(200, StaffDossierSchema)
 def post_assessor(data, dossier_id):
-    """Assign an assessor to the dossier (an outsourced one then sees it)."""
+    """Een beoordelaar aan het dossier toewijzen
+
+    Een ingehuurde beoordelaar ziet het dossier daarna ook."""
     dossier = load_dossier(dossier_id, for_update=True)
     operations.assign_assessor(dossier, data["user_id"], expected_version=data["lock_version"])
     db.session.commit()
@@ -113,8 +123,8 @@ def _event_view(event, schema, roles):
         return dump(dossier)
 
     view.__name__ = f"event_{event.value}"
-    view.__doc__ = (f"{event.value}: {EVENT_DOCS.get(event, '')}\n\n"
-                    "Refused by a guard: 422 with every reason and its source. Stale `lock_version`: 409.")
+    view.__doc__ = (f"{EVENT_DOCS.get(event, event.value)} (`{event.value}`)\n\n"
+                    "Geweigerd door een voorwaarde: 422 met elke reden en haar bron. Verouderde `lock_version`: 409.")
     return view
 
 
@@ -130,7 +140,9 @@ for _event, (_schema, _roles) in EVENTS.items():
 @require(outsourced=OUTSOURCED_OK)
 @blp.response(200, content_type="application/pdf")
 def certificate_pdf(dossier_id):
-    """The certificate as PDF (the holder and staff)."""
+    """Het certificaat als pdf
+
+    Voor de houder en de staf."""
     dossier = load_dossier(dossier_id)
     certificate = getattr(dossier, "certificate", None)
     if certificate is None:
@@ -142,5 +154,7 @@ def certificate_pdf(dossier_id):
 @require(outsourced=OUTSOURCED_OK)
 @blp.response(200, content_type="text/plain")
 def state_diagram():
-    """The dossier state machine as a Mermaid diagram, generated from its declaration."""
+    """Het toestandsdiagram van een aanvraag
+
+    Als Mermaid-diagram, gemaakt uit de declaratie van de toestandsmachine."""
     return Response(mermaid(), mimetype="text/plain")

@@ -37,8 +37,9 @@ class EventSchema(ma.Schema):
 @blp.arguments(EventQuerySchema, location="query")
 @blp.response(200, EventSchema(many=True))
 def list_events(args):
-    """The event log of one subject, oldest first (staff; an outsourced assessor only of the
-    dossiers assigned to it)."""
+    """Het logboek van één onderwerp, het oudste eerst
+
+    Voor de staf; een ingehuurde beoordelaar alleen van de dossiers die aan hem zijn toegewezen."""
     if not may_read_log_of(current_principal(), args["subject_type"], args["subject_id"]):
         abort(404)
     stmt = scoped_select(EventLogEntry).where(

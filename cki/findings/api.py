@@ -56,7 +56,9 @@ def _detail(finding: Finding, view: dict | None = None, *, papers: bool = True) 
 @blp.arguments(FindingQuerySchema, location="query")
 @blp.response(200, FindingDetailSchema(many=True))
 def list_findings(args):
-    """Findings you may see (a company: its own), the next deadline first."""
+    """Bevindingen die u mag zien, de eerstvolgende termijn eerst
+
+    Een bedrijf ziet alleen de eigen bevindingen."""
     stmt = visible_findings()
     if args["certificate_id"]:
         stmt = stmt.where(Finding.certificate_id == args["certificate_id"])
@@ -70,7 +72,9 @@ def list_findings(args):
 @require()
 @blp.response(200, FindingSchema(many=True))
 def certificate_findings(certificate_id):
-    """Findings recorded on the certificate (from final reports), newest first."""
+    """Bevindingen bij een certificaat, de nieuwste eerst
+
+    De bevindingen uit definitieve rapporten."""
     certificate = get_or_404(Certificate, certificate_id)
     return db.session.scalars(visible_findings().where(Finding.certificate_id == certificate.id)
                               .order_by(Finding.found_on.desc(), Finding.id)).all()
@@ -80,7 +84,9 @@ def certificate_findings(certificate_id):
 @require()
 @blp.response(200, FindingDetailSchema)
 def get_finding(finding_id):
-    """One finding with its procedure's timeline (actual and projected deadlines), flags and next step."""
+    """Eén bevinding met het verloop van haar procedure
+
+    De tijdlijn (werkelijke en verwachte termijnen), signalen en de volgende stap."""
     return _detail(load_finding(finding_id))
 
 
@@ -89,9 +95,11 @@ def get_finding(finding_id):
 @blp.arguments(StepInSchema)
 @blp.response(200, FindingDetailSchema)
 def record_step(data, finding_id):
-    """Record a step. The company answers its own steps (corrective measures in `text`; dated the day
-    it arrives); staff record the CKI's steps, and the office a company answer received by letter
-    with its receipt date."""
+    """Een stap van een bevinding vastleggen
+
+    Het bedrijf beantwoordt de eigen stappen (corrigerende maatregelen in `text`; gedateerd op de dag van
+    ontvangst); de staf legt de stappen van de CKI vast, en het secretariaat een antwoord van het bedrijf dat
+    per brief binnenkwam, met de ontvangstdatum."""
     finding = load_finding(finding_id)
     p = current_principal()
     if p.is_staff and not admits(p, CKI_STEPS + RECEIPTS):
@@ -106,7 +114,9 @@ def record_step(data, finding_id):
 @blp.arguments(RaiseSchema)
 @blp.response(201, FindingDetailSchema)
 def raise_finding(data, finding_id):
-    """Raise a B to an A with reasons (not handled in its term; SC-540: several B's together)."""
+    """Een bevinding B verhogen naar categorie A
+
+    Met redenen: niet binnen de termijn afgehandeld, of (SC-540) meerdere B's samen."""
     raised = operations.raise_to_a(load_finding(finding_id), data)
     db.session.commit()
     return _detail(raised)
@@ -116,8 +126,10 @@ def raise_finding(data, finding_id):
 @require(*CKI_STEPS, *RECEIPTS)
 @blp.response(201, FindingDetailSchema)
 def remind(finding_id):
-    """Write a reminder of the company's open step and its last day (an interim letter; it waits
-    for the office to send it)."""
+    """Een herinnering aan het bedrijf opstellen
+
+    Over de openstaande stap van het bedrijf en de laatste dag ervan: een tussentijdse brief, die wacht tot
+    het secretariaat hem verstuurt."""
     finding = load_finding(finding_id)
     operations.remind(finding)
     db.session.commit()
@@ -129,8 +141,10 @@ def remind(finding_id):
 @blp.arguments(FindingDecisionSchema)
 @blp.response(201, FindingDecisionSchema)
 def decide(data, finding_id):
-    """Record a staff decision on what the annex leaves open (a missed company step, an unanswered
-    'at once'), with its reasons."""
+    """Een beslissing van de staf vastleggen
+
+    Over wat de bijlage van het schema openlaat (een gemiste stap van het bedrijf, een onbeantwoord
+    'onmiddellijk'), met de redenen."""
     decision = operations.decide(load_finding(finding_id), data)
     db.session.commit()
     return decision
@@ -149,8 +163,10 @@ class Notices(MethodView):
     @blp.arguments(NoticeQuerySchema, location="query")
     @blp.response(200, NoticeSchema(many=True))
     def get(self, args):
-        """Notices of sanctions received, newest first; `annual_report=true`: the keeps and grants
-        after a deviating notice, with their motivation (A §4.2 c)."""
+        """Ontvangen meldingen van sancties, de nieuwste eerst
+
+        `annual_report=true`: de certificaten die na een afwijkende melding behouden bleven en de verleningen
+        daarna, met hun motivering (A §4.2 c)."""
         stmt = scoped_select(SanctionNotice)
         if args["annual_report"]:
             stmt = stmt.where(SanctionNotice.annual_report.is_(True))
@@ -160,8 +176,11 @@ class Notices(MethodView):
     @blp.arguments(NoticeInSchema)
     @blp.response(201, NoticeSchema)
     def post(self, data):
-        """Record a written notice of a sanction (stillegging, proces-verbaal, heavy fine, another
-        authority's) about a holder's certificate or a candidate's dossier, with its receipt date."""
+        """Een melding van een sanctie registreren
+
+        Een schriftelijke melding van een sanctie (stillegging, proces-verbaal, hoge boete, of van een andere
+        instantie) over het certificaat van een houder of het dossier van een kandidaat, met de
+        ontvangstdatum."""
         notice = operations.record_notice(current_principal().cki_id, data)
         db.session.commit()
         return notice
@@ -172,7 +191,9 @@ class Notices(MethodView):
 @blp.arguments(DeterminationSchema)
 @blp.response(200, NoticeSchema)
 def determine(data, notice_id):
-    """Does the fact deviate from the scheme; if so: an incident, another reason not to withdraw, or neither."""
+    """Vaststellen of het feit afwijkt van het schema
+
+    Zo ja: een incident, een andere reden om niet in te trekken, of geen van beide."""
     notice = operations.determine(_notice(notice_id), data)
     db.session.commit()
     return notice
@@ -183,8 +204,10 @@ def determine(data, notice_id):
 @blp.arguments(NoticeDecisionSchema)
 @blp.response(200, NoticeSchema)
 def decide_notice(data, notice_id):
-    """The outcome the determination allows (a certificate kept after a deviation starts the §8.2
-    procedure as a finding; a withdrawal goes on with the intended decision and its zienswijze)."""
+    """De uitkomst vastleggen die de vaststelling toelaat
+
+    Een certificaat dat na een afwijking behouden blijft, start de procedure van §8.2 als bevinding; een
+    intrekking gaat verder met het voornemen en de zienswijze erop."""
     notice = operations.decide_notice(_notice(notice_id), data)
     db.session.commit()
     return notice

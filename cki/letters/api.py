@@ -63,8 +63,10 @@ def _office_or_company(principal) -> None:
 @blp.arguments(LetterQuerySchema, location="query")
 @blp.response(200, LetterSchema(many=True))
 def list_letters(args):
-    """Letters you may see, the newest first (a company: those sent to it). `status=waiting` is
-    the office's list of what still has to go out, the oldest first."""
+    """Brieven die u mag zien, de nieuwste eerst
+
+    Een bedrijf ziet de brieven die aan hem zijn gestuurd. `status=waiting` is de lijst van het secretariaat
+    met wat nog verstuurd moet worden, de oudste eerst."""
     stmt = visible_letters()
     for key in ("company_id", "certificate_id", "dossier_id"):
         if args[key]:
@@ -82,7 +84,9 @@ def list_letters(args):
 @require()
 @blp.response(200, LetterSchema)
 def get_letter(letter_id):
-    """One letter with its text, dispatch and bezwaar term."""
+    """Eén brief
+
+    Met de tekst, de verzending en de bezwaartermijn."""
     return load_letter(letter_id)
 
 
@@ -90,7 +94,9 @@ def get_letter(letter_id):
 @require()
 @blp.response(200, content_type="application/pdf")
 def letter_pdf(letter_id):
-    """The letter as PDF: as sent, or for staff the draft of one still waiting."""
+    """De brief als pdf
+
+    Zoals verzonden, of voor de staf het concept van een brief die nog wacht."""
     letter = load_letter(letter_id)
     return letter_response(operations.preview_pdf(letter), letter.reference or str(letter.id))
 
@@ -100,8 +106,10 @@ def letter_pdf(letter_id):
 @blp.arguments(DispatchSchema)
 @blp.response(200, LetterSchema)
 def dispatch(data, letter_id):
-    """Send the letter (e-mail: now, with its PDF attached) or record it as posted, with its
-    dispatch date: the terms that run from it start the day after."""
+    """Een brief versturen of als gepost vastleggen
+
+    Per e-mail: nu, met de pdf als bijlage; per post: vastgelegd met de verzenddatum. De termijnen die vanaf
+    de verzending lopen, beginnen de dag erna."""
     letter = operations.dispatch(load_letter(letter_id), data)
     db.session.commit()
     return letter
@@ -112,7 +120,7 @@ class LetterObjections(MethodView):
     @require()
     @blp.response(200, ObjectionSchema(many=True))
     def get(self, letter_id):
-        """Bezwaren and beroepen against this besluit."""
+        """Bezwaren en beroepen tegen dit besluit"""
         letter = load_letter(letter_id)
         return db.session.scalars(visible_objections().where(Objection.letter_id == letter.id)
                                   .order_by(Objection.id)).all()
@@ -121,9 +129,11 @@ class LetterObjections(MethodView):
     @blp.arguments(ObjectionInSchema)
     @blp.response(201, ObjectionSchema)
     def post(self, data, letter_id):
-        """A bezwaar against this besluit: the company files it here (received today), or the
-        office records one that came by post or e-mail with its receipt date; a beroep is recorded
-        with the court. The company gets a receipt letter."""
+        """Een bezwaar tegen dit besluit indienen of vastleggen
+
+        Het bedrijf dient het hier in (ontvangen vandaag), of het secretariaat legt een bezwaar vast dat per
+        post of e-mail binnenkwam, met de ontvangstdatum; een beroep wordt vastgelegd met de rechtbank. Het
+        bedrijf krijgt een ontvangstbevestiging."""
         principal = current_principal()
         _office_or_company(principal)
         objection = operations.file_objection(load_letter(letter_id), data,
@@ -136,7 +146,9 @@ class LetterObjections(MethodView):
 @require()
 @blp.response(200, ObjectionSchema(many=True))
 def list_objections():
-    """Every bezwaar and beroep (a company: its own), the newest first: for the annual report."""
+    """Alle bezwaren en beroepen, de nieuwste eerst
+
+    Een bedrijf ziet alleen de eigen. Voor het jaarverslag."""
     return db.session.scalars(visible_objections().order_by(Objection.id.desc()).limit(1000)).all()
 
 
@@ -144,6 +156,7 @@ def list_objections():
 @require()
 @blp.response(200, ObjectionSchema)
 def get_objection(objection_id):
+    """Eén bezwaar of beroep"""
     return get_or_404(Objection, objection_id)
 
 
@@ -152,7 +165,9 @@ def get_objection(objection_id):
 @blp.arguments(HearingSchema)
 @blp.response(200, ObjectionSchema)
 def hearing(data, objection_id):
-    """Record the hearing (Awb 7:2) or the court's session, with what was said."""
+    """De hoorzitting vastleggen
+
+    De hoorzitting (Awb 7:2) of de zitting van de rechtbank, met wat er gezegd is."""
     objection = operations.record_hearing(get_or_404(Objection, objection_id), data)
     db.session.commit()
     return objection
@@ -163,8 +178,10 @@ def hearing(data, objection_id):
 @blp.arguments(ObjectionDecisionSchema)
 @blp.response(200, ObjectionSchema)
 def decide(data, objection_id):
-    """The decision on a bezwaar (a besluit: its letter waits for the office) or the court's
-    judgment on a beroep."""
+    """De beslissing op bezwaar of de uitspraak op beroep vastleggen
+
+    De beslissing op een bezwaar is een besluit: de brief wacht op het secretariaat. Bij een beroep: de
+    uitspraak van de rechtbank."""
     objection = operations.decide_objection(get_or_404(Objection, objection_id), data)
     db.session.commit()
     return objection
@@ -176,7 +193,9 @@ class IncomingDocuments(MethodView):
     @blp.arguments(IncomingQuerySchema, location="query")
     @blp.response(200, IncomingSchema(many=True))
     def get(self, args):
-        """The incoming post register, the latest receipt first (a company: what it sent)."""
+        """Het postregister van inkomende stukken, de laatste ontvangst eerst
+
+        Een bedrijf ziet wat het zelf stuurde."""
         stmt = visible_incoming()
         if args["company_id"]:
             stmt = stmt.where(IncomingDocument.company_id == args["company_id"])
@@ -189,9 +208,11 @@ class IncomingDocuments(MethodView):
     @blp.arguments(IncomingSchema)
     @blp.response(201, IncomingSchema)
     def post(self, data):
-        """Register any other incoming document with its receipt date. Corrective measures,
-        zienswijzen, bezwaren and notices are registered where they are handled (the finding, the
-        intended decision, the besluit, the notice), which puts them in this register too."""
+        """Een ander inkomend stuk registreren
+
+        Met de ontvangstdatum. Corrigerende maatregelen, zienswijzen, bezwaren en meldingen van sancties
+        worden geregistreerd waar ze worden behandeld (de bevinding, het voornemen, het besluit, de melding
+        van de sanctie); zo komen ze ook in dit register."""
         company = get_or_404(Company, data["company_id"])
         letter = load_letter(data["letter_id"]) if data.get("letter_id") else None
         if letter is not None and letter.company_id != company.id:
@@ -207,6 +228,7 @@ class IncomingDocuments(MethodView):
 @require()
 @blp.response(200, IncomingSchema)
 def get_incoming(document_id):
+    """Eén inkomend stuk"""
     return get_or_404(IncomingDocument, document_id)
 
 
@@ -216,8 +238,10 @@ def get_incoming(document_id):
          "properties": {"file": {"type": "string", "format": "binary"}}}}}})
 @blp.response(201, AttachmentSchema)
 def add_attachment(document_id):
-    """Attach a file (the evidence of corrective measures, a scan of a letter) to an incoming
-    document: the company to its own answers, the office to any."""
+    """Een bestand bij een inkomend stuk voegen
+
+    Bijvoorbeeld het bewijs van corrigerende maatregelen of een scan van een brief: het bedrijf bij de eigen
+    antwoorden, het secretariaat bij elk stuk."""
     document = get_or_404(IncomingDocument, document_id)
     _office_or_company(current_principal())
     upload = request.files.get("file")
@@ -232,7 +256,7 @@ def add_attachment(document_id):
 @require()
 @blp.response(200, content_type="application/octet-stream")
 def get_attachment(document_id, attachment_id):
-    """One attachment, as received."""
+    """Eén bijlage, zoals ontvangen"""
     document = get_or_404(IncomingDocument, document_id)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.incoming_id != document.id:
@@ -245,9 +269,10 @@ def get_attachment(document_id, attachment_id):
 @require(*READERS)
 @blp.response(200, KindSchema(many=True))
 def letter_kinds():
-    """Every kind of letter: whether it is a besluit, its source, and the fields its template may use
-    besides the common ones (cki, bedrijf, plaats, kvk, kenmerk, datum, schema, certificaatnummer,
-    ondertekenaar)."""
+    """Alle soorten brieven
+
+    Per soort: of het een besluit is, de bron, en de velden die het sjabloon mag gebruiken naast de
+    gemeenschappelijke (cki, bedrijf, plaats, kvk, kenmerk, datum, schema, certificaatnummer, ondertekenaar)."""
     return list(texts.kinds().values())
 
 
@@ -257,16 +282,20 @@ class Templates(MethodView):
     @blp.arguments(TemplateQuerySchema, location="query")
     @blp.response(200, TemplateSchema(many=True))
     def get(self, args):
-        """Every version of the CKI's templates (drafts, approved, superseded), and per kind without
-        an approved version of its own the shipped default in effect (version 0)."""
+        """Alle versies van de briefsjablonen van de CKI
+
+        Concepten, goedgekeurde en vervangen versies; en per soort zonder eigen goedgekeurde versie het
+        meegeleverde standaardsjabloon dat geldt (versie 0)."""
         return operations.template_overview(current_principal().cki_id, args["kind"])
 
     @require(*TEMPLATE_KEEPERS)
     @blp.arguments(TemplateSchema)
     @blp.response(201, TemplateSchema)
     def post(self, data):
-        """A new version of a kind's template, as a draft: checked (it parses, uses only the kind's
-        fields, renders sample data) and in effect only once approved."""
+        """Een nieuwe versie van een briefsjabloon, als concept
+
+        Het sjabloon wordt gecontroleerd (het is leesbaar, gebruikt alleen de velden van de soort en werkt
+        met voorbeeldgegevens) en geldt pas na goedkeuring."""
         template = operations.write_template(current_principal().cki_id, data)
         db.session.commit()
         return template
@@ -276,7 +305,9 @@ class Templates(MethodView):
 @require(*TEMPLATE_KEEPERS)
 @blp.response(200, TemplateSchema)
 def approve_template(template_id):
-    """Approve a draft: letters written from now on use it."""
+    """Een conceptsjabloon goedkeuren
+
+    Brieven die vanaf nu worden opgesteld, gebruiken het."""
     template = operations.approve_template(get_or_404(LetterTemplate, template_id))
     db.session.commit()
     return template

@@ -77,8 +77,10 @@ class Meldingen(MethodView):
     @blp.arguments(MeldingQuerySchema, location="query")
     @blp.response(200, MeldingSchema(many=True))
     def get(self, args):
-        """Meldingen you may see, by planned start (staff: the CKI's; companies: their own).
-        Page with `after_id` (keyset: the last melding of the previous page) and `limit`."""
+        """Meldingen die u mag zien, de eerste start eerst
+
+        De staf ziet die van de CKI, een bedrijf de eigen. Bladeren met `after_id` (keyset: de laatste
+        melding van de vorige pagina) en `limit`."""
         stmt = filtered(scoped_select(Melding), args).order_by(Melding.planned_start, Melding.id)
         if "after_id" in args:  # the page goes on after that melding, in (planned start, id) order
             last = db.session.scalar(scoped_select(Melding).where(Melding.id == args["after_id"]))
@@ -90,12 +92,14 @@ class Meldingen(MethodView):
     @require()
     @blp.arguments(MeldingInSchema)
     @blp.response(201, MeldingDetailSchema)
-    @blp.alt_response(200, schema=MeldingDetailSchema, description="A retry, or the same job already notified")
+    @blp.alt_response(200, schema=MeldingDetailSchema, description="Een herhaling, of dezelfde klus was al gemeld")
     def post(self, data):
-        """Submit a melding for your own company (portal user or company system). It counts as e-mail:
-        the scheme's e-mail lead time, see `/schemes/<scheme>/melding-deadline`. Send an
-        `Idempotency-Key` header (or a `client_reference`) so a retry never makes a second melding.
-        Too late: 422 with the latest allowed date."""
+        """Een melding indienen voor uw eigen bedrijf
+
+        Voor een portaalgebruiker of het systeem van het bedrijf. De melding telt als e-mail: de meldtermijn
+        van het schema voor e-mail, zie `/schemes/<scheme>/melding-deadline`. Stuur een
+        `Idempotency-Key`-header (of een `client_reference`), zodat een nieuwe poging nooit een tweede
+        melding maakt. Te laat: 422 met de laatst toegestane datum."""
         p = current_principal()
         if p.company_id is None:
             abort(403, message="Meldingen van een bedrijf; staf legt een fax vast via /meldingen/fax.")
@@ -109,7 +113,9 @@ class Meldingen(MethodView):
 @blp.arguments(FaxMeldingSchema)
 @blp.response(201, MeldingDetailSchema)
 def post_fax(data):
-    """Record a melding received by fax (with the fax lead time of the scheme), on its date of receipt (staff)."""
+    """Een melding per fax vastleggen
+
+    Voor de staf: op de datum van ontvangst, met de meldtermijn van het schema voor fax."""
     company = get_or_404(Company, data.pop("company_id"))
     return _submit(company, data, "fax", "staff", received_on=data.pop("received_on"))
 
@@ -119,14 +125,16 @@ class MeldingItem(MethodView):
     @require()
     @blp.response(200, MeldingDetailSchema)
     def get(self, melding_id):
-        """One melding with its history of revisions."""
+        """Eén melding met de geschiedenis van haar wijzigingen"""
         return get_or_404(Melding, melding_id)
 
     @require()
     @blp.arguments(MeldingChangeSchema(partial=True))
     @blp.response(200, MeldingDetailSchema)
     def patch(self, data, melding_id):
-        """Change a melding; the earlier content stays in its revisions."""
+        """Een melding wijzigen
+
+        De eerdere inhoud blijft bewaard in haar versies."""
         melding = get_or_404(Melding, melding_id)
         company_or_editor()
         operations.change_melding(melding, data, source=change_source())
@@ -139,7 +147,7 @@ class MeldingItem(MethodView):
 @blp.arguments(CancelSchema)
 @blp.response(200, MeldingDetailSchema)
 def cancel(data, melding_id):
-    """Cancel (withdraw) a melding."""
+    """Een melding intrekken"""
     melding = get_or_404(Melding, melding_id)
     company_or_editor()
     operations.cancel_melding(melding, source=change_source(), reason=data.get("reason"))
@@ -152,7 +160,9 @@ def cancel(data, melding_id):
 @blp.arguments(ApprovalSchema)
 @blp.response(200, MeldingDetailSchema)
 def approval(data, melding_id):
-    """Approve or refuse a calamity melding that came in with less lead time (staff)."""
+    """Een calamiteitenmelding goedkeuren of weigeren
+
+    Voor de staf: een melding die met een kortere meldtermijn binnenkwam."""
     melding = operations.approve_calamity(get_or_404(Melding, melding_id), current_principal().user_id,
                                           data["approve"], data["note"])
     db.session.commit()
@@ -163,9 +173,11 @@ def approval(data, melding_id):
 @require(*LOOKERS)
 @blp.response(200, LookedAtSchema)
 def looked_at(melding_id):
-    """Record that a planner or team leader looked at the melding (the page does this when they
-    open it): it leaves the list of meldingen starting soon that no one looked at. Only the first
-    time is kept; staff only."""
+    """Vastleggen dat de melding bekeken is
+
+    Door een planner of teamleider (de pagina doet dit bij het openen): de melding verdwijnt uit de lijst van
+    binnenkort startende meldingen die niemand bekeek. Alleen de eerste keer wordt bewaard; alleen voor de
+    staf."""
     melding = operations.look_at(get_or_404(Melding, melding_id), current_principal().label)
     db.session.commit()
     return melding
@@ -176,7 +188,9 @@ def looked_at(melding_id):
 @blp.arguments(MergeSchema)
 @blp.response(200, MeldingDetailSchema)
 def merge(data, melding_id):
-    """Merge another melding of the same job into this one (staff; logged)."""
+    """Een andere melding van hetzelfde werk hiermee samenvoegen
+
+    Voor de staf; komt in het logboek."""
     keep = operations.merge_meldingen(get_or_404(Melding, melding_id), get_or_404(Melding, data["other_id"]),
                                       data["note"])
     db.session.commit()
@@ -188,7 +202,9 @@ def merge(data, melding_id):
 @blp.arguments(SplitSchema)
 @blp.response(201, MeldingDetailSchema)
 def split(data, melding_id):
-    """Split off a melding for another location or part of this one (staff; logged)."""
+    """Een melding afsplitsen
+
+    Voor een andere locatie of een deel van deze melding. Voor de staf; komt in het logboek."""
     note = data.pop("note")
     part = operations.split_melding(get_or_404(Melding, melding_id), data, note)
     db.session.commit()

@@ -43,9 +43,11 @@ class BulkReportSchema(ma.Schema):
 @blp.doc(requestBody=CSV_BODY)
 @blp.response(200, BulkReportSchema)
 def bulk(**_):
-    """Many meldingen at once (CSV with the melding fields as columns, or JSON
-    `{"meldingen": [...]}`), with a report per row. Each row is accepted or refused whole;
-    a failure of the upload itself stores nothing."""
+    """Veel meldingen tegelijk
+
+    CSV met de velden van een melding als kolommen, of JSON `{"meldingen": [...]}`, met een verslag per
+    regel. Elke regel wordt in zijn geheel aanvaard of geweigerd; mislukt de upload zelf, dan wordt er niets
+    opgeslagen."""
     try:
         report = uploads.submit_many(_own_company(), rows_from_request("meldingen"),
                                      channel="api" if current_principal().client_id else "portal")

@@ -53,8 +53,10 @@ class DiscardSchema(StrictSchema):
     "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}})
 @blp.response(201, LavsMessageSchema(many=True))
 def upload():
-    """Upload a LAVS message: the XML itself, the e-mail (.eml) holding it, or a form file.
-    Every message is kept; one that cannot be placed is parked with the reason."""
+    """Een LAVS-bericht uploaden
+
+    De XML zelf, de e-mail (.eml) waarin hij zit, of een bestand via een formulier. Elk bericht wordt
+    bewaard; een bericht dat niet te plaatsen is, wordt geparkeerd met de reden."""
     if "file" in request.files:
         upload_file = request.files["file"]
         raw, filename = upload_file.read(MAX_MESSAGE_BYTES * 5 + 1), upload_file.filename
@@ -73,7 +75,9 @@ def upload():
 @blp.arguments(LavsQuerySchema, location="query")
 @blp.response(200, LavsMessageSchema(many=True))
 def list_messages(args):
-    """LAVS messages received by your CKI, newest first; `status=parked` for the work list."""
+    """LAVS-berichten van uw CKI, de nieuwste eerst
+
+    `status=parked` voor de werklijst."""
     stmt = scoped_select(InboundLavsMessage).order_by(InboundLavsMessage.id.desc())
     if "status" in args:
         stmt = stmt.where(InboundLavsMessage.status == args["status"])
@@ -84,7 +88,9 @@ def list_messages(args):
 @require(staff=True)
 @blp.response(200, LavsContentSchema)
 def get_message(message_id):
-    """One LAVS message with what it says: its fields as mapped, and the raw message."""
+    """Eén LAVS-bericht en wat erin staat
+
+    De velden zoals de koppeling ze leest, en het bericht zoals ontvangen."""
     message = get_or_404(InboundLavsMessage, message_id)
     found = intake.content(message)
     return {**{name: getattr(message, name) for name in LavsMessageSchema().fields}, "mapped": found["fields"],
@@ -96,7 +102,9 @@ def get_message(message_id):
 @blp.arguments(DiscardSchema)
 @blp.response(200, LavsMessageSchema)
 def discard(data, message_id):
-    """Lay a parked message aside with a reason (no melding); it is kept, and the step is logged."""
+    """Een geparkeerd LAVS-bericht terzijde leggen
+
+    Met een reden (er komt geen melding); het bericht blijft bewaard en de stap komt in het logboek."""
     message = intake.discard(get_or_404(InboundLavsMessage, message_id), data["reason"])
     db.session.commit()
     return message
@@ -106,7 +114,9 @@ def discard(data, message_id):
 @require(*STAFF_EDITORS)
 @blp.response(200, LavsMessageSchema)
 def retry(message_id):
-    """Process a parked message again (e.g. after registering the company)."""
+    """Een geparkeerd LAVS-bericht opnieuw verwerken
+
+    Bijvoorbeeld nadat het bedrijf is geregistreerd."""
     message = intake.retry(get_or_404(InboundLavsMessage, message_id))
     db.session.commit()
     return message

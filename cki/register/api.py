@@ -62,7 +62,9 @@ class RegisterMessageSchema(Schema):
 @blp.arguments(RegisterQuerySchema, location="query")
 @blp.response(200, RegisterMessageSchema(many=True))
 def list_messages(args):
-    """Messages for the register, oldest first (by default only those not yet acknowledged)."""
+    """Berichten voor het SCA-register, het oudste eerst
+
+    Standaard alleen de berichten die nog niet zijn bevestigd."""
     stmt = scoped_select(RegisterMessage).order_by(RegisterMessage.id)
     if args["pending"]:
         stmt = stmt.where(RegisterMessage.acknowledged_at.is_(None))
@@ -73,7 +75,7 @@ def list_messages(args):
 @require(*STAFF, client_kinds=REGISTER)
 @blp.response(200, content_type="application/pdf")
 def message_pdf(register_message_id):
-    """The certificate PDF the message is about."""
+    """De pdf van het certificaat waar het bericht over gaat"""
     message = get_or_404(RegisterMessage, register_message_id)
     if message.certificate is None:
         abort(404)  # a message about an application has no certificate
@@ -84,7 +86,9 @@ def message_pdf(register_message_id):
 @require(client_kinds=REGISTER)
 @blp.response(200, RegisterMessageSchema)
 def acknowledge(register_message_id):
-    """The register has processed the message; it no longer shows as pending."""
+    """Bevestigen dat het register het bericht verwerkte
+
+    Het bericht staat daarna niet meer bij de openstaande berichten."""
     message = operations.acknowledge(get_or_404(RegisterMessage, register_message_id))
     db.session.commit()
     return message
@@ -94,7 +98,9 @@ def acknowledge(register_message_id):
 @require(Role.OFFICE, Role.ADMIN)
 @blp.response(200, RegisterMessageSchema)
 def retry(register_message_id):
-    """Send a parked message again; the certificate's later messages follow it."""
+    """Een geparkeerd registerbericht opnieuw versturen
+
+    De latere berichten over hetzelfde certificaat volgen het."""
     message = operations.retry(get_or_404(RegisterMessage, register_message_id))
     db.session.commit()
     return message
@@ -105,7 +111,9 @@ def retry(register_message_id):
 @blp.arguments(ConfirmSchema)
 @blp.response(200, RegisterMessageSchema)
 def confirm(data, register_message_id):
-    """The office confirms a delivered registration with the register's reference."""
+    """Een bezorgde registratie bevestigen
+
+    Het secretariaat bevestigt met het kenmerk van het register."""
     message = operations.confirm(get_or_404(RegisterMessage, register_message_id), data["reference"])
     db.session.commit()
     return message
@@ -115,8 +123,9 @@ def confirm(data, register_message_id):
 @require(Role.OFFICE, Role.ADMIN, Role.QUALITY_MANAGER)
 @blp.response(200, content_type="text/csv")
 def summary():
-    """The current certificates (valid or suspended) as a CSV file the office sends the register
-    each month."""
+    """De actuele certificaten als CSV-bestand
+
+    Geldige en geschorste certificaten; het secretariaat stuurt dit bestand elke maand naar het register."""
     from cki.core.auth import current_principal
 
     return Response(operations.current_certificates_csv(current_principal().cki_id), mimetype="text/csv",
@@ -128,8 +137,10 @@ def summary():
 @blp.arguments(PermissionSchema)
 @blp.response(200, RegisterMessageSchema)
 def permission(data, register_message_id):
-    """SCA's answer on a project location's permission request: recorded on the dossier exactly as
-    staff recording it would (its guards apply: 422 with the reasons)."""
+    """Het antwoord van SCA op een aanvraag voor een projectlocatie
+
+    Wordt op het dossier vastgelegd precies zoals wanneer de staf het vastlegt (de voorwaarden gelden: 422
+    met de redenen)."""
     message = get_or_404(RegisterMessage, register_message_id)
     operations.record_permission(message, data)
     db.session.commit()

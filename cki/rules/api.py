@@ -56,10 +56,10 @@ def _scheme(code: str, on, field: str | None = None):
 @blp.arguments(WorkingDaysQuery, location="query")
 @blp.response(200, WorkingDaysResult)
 def working_days(args):
-    """The n-th working day (werkdag) after `from` (n may be negative: before).
+    """De n-de werkdag na `from`
 
-    `from` itself never counts; from a non-working day, the first working day after it is
-    day 1 (Saturday 2026-11-21 + 3 = Wednesday 2026-11-25)."""
+    `days` mag negatief zijn: ervoor. `from` zelf telt nooit mee; vanaf een dag die geen werkdag is, is de
+    eerste werkdag erna dag 1 (zaterdag 2026-11-21 + 3 = woensdag 2026-11-25)."""
     start, n = args["from_"], args["days"]
     result = _calendar_call("from", deadline, start, n, rule=f"{n} werkdagen (Atw art. 3, naar analogie)")
     return {"from_": start.isoformat(), "days": n, "date": result.date.isoformat(), "rule": result.rule,
@@ -72,7 +72,9 @@ def working_days(args):
 @blp.arguments(DateQuery, location="query")
 @blp.response(200, IsWorkingDayResult)
 def is_working_day(args):
-    """Whether a date is a working day, and if not, why (with the legal source)."""
+    """Of een datum een werkdag is
+
+    En zo niet, waarom (met de wettelijke bron)."""
     cal = legal_calendar()
     day = _calendar_call("date", cal.non_working_day, args["date"])
     return {"date": args["date"].isoformat(), "working_day": day is None,
@@ -85,7 +87,9 @@ def is_working_day(args):
 @blp.arguments(TimelineQuery, location="query")
 @blp.response(200, TimelineSchema)
 def category_a_timeline(args, scheme):
-    """Worst-case category A sanction timeline T1–T6 from the finding date (B/C §8.2.1)."""
+    """Tijdlijn van een sanctie in categorie A (T1–T6)
+
+    De ongunstigste tijdlijn vanaf de datum van de bevinding (B/C §8.2.1)."""
     version = _scheme(scheme, args["finding_date"], "finding_date")
     result = _calendar_call("finding_date", rules.category_a_timeline, version, args["finding_date"]).to_dict()
     result["finding_date"] = result.pop("start")
@@ -97,7 +101,9 @@ def category_a_timeline(args, scheme):
 @blp.arguments(MeldingQuery, location="query")
 @blp.response(200, MeldingDeadlineSchema)
 def melding_deadline(args, scheme):
-    """Latest date a melding may be submitted for a job starting on `start` (B/C §7.1)."""
+    """Uiterste datum om een melding in te dienen
+
+    Voor een werk dat op `start` begint (B/C §7.1)."""
     version = _scheme(scheme, args["start"], "start")
     result = _calendar_call("start", rules.melding_deadline, version, args["start"], args["channel"])
     return {"scheme": version.scheme, "start": args["start"].isoformat(), "channel": args["channel"],
@@ -111,8 +117,10 @@ def melding_deadline(args, scheme):
 @blp.arguments(LocationAuditQuery, location="query")
 @blp.response(200, LocationAuditSchema)
 def location_audits(args, scheme):
-    """Location audits per 12-month period: SC-540 Table 1 (`avg_dia`, `avg_reports`),
-    SC-530 Table 4.3 (`project_days`, optional `works`, `first_period`)."""
+    """Beoordelingen op locatie per periode
+
+    SC-540 Tabel 1 (`avg_dia`, `avg_reports`), SC-530 Tabel 4.3 (`project_days`, optioneel `works`,
+    `first_period`)."""
     version = _scheme(scheme, None)
     criteria = [c["name"] for c in version.param("location_audit_table")["criteria"]]
     for name in criteria:
@@ -131,8 +139,10 @@ def location_audits(args, scheme):
 @blp.arguments(ProjectDaysBody)
 @blp.response(200, ProjectDaysSchema)
 def project_days(body, scheme):
-    """Project days from logbook entries (C §4.3.1 c–d): per project per day the union of
-    PPE work intervals; ≥ 6 h → 1, ≥ 3 h → 0.5, less → 0."""
+    """Projectdagen uit logboekregels
+
+    C §4.3.1 c–d: per project per dag de vereniging van de werkintervallen met PBM; ≥ 6 u → 1, ≥ 3 u → 0,5,
+    minder → 0."""
     version = _scheme(scheme, None)
     if not version.has("project_day_thresholds"):
         abort(422, errors={"path": {"scheme": [f"{version.scheme} kent geen projectdagen."]}})

@@ -31,7 +31,9 @@ class HitSchema(Schema):
 @blp.arguments(SearchQuerySchema, location="query")
 @blp.response(200, HitSchema(many=True))
 def find(args):
-    """Search the CKI's companies, certificates, meldingen and dossiers (staff)."""
+    """Zoeken in bedrijven, certificaten, meldingen en dossiers van de CKI
+
+    Alleen voor de staf."""
     principal = current_principal()
     if not may_search(principal):
         abort(403)

@@ -74,8 +74,10 @@ def _for_staff(audit: Audit) -> Audit:
 @require(*READERS)
 @blp.response(200, ProgrammeSchema)
 def programme(certificate_id):
-    """The surveillance programme per period: what each branch needs (Table 1 / Table 4.3, branch
-    audits with the file review), planned against done, what is behind, catch-ups (staff)."""
+    """Het toezichtprogramma per periode
+
+    Wat elke vestiging nodig heeft (Tabel 1 / Tabel 4.3, vestigingsbeoordelingen met de beoordeling van
+    projectdossiers), gepland tegenover uitgevoerd, wat achterloopt, en wat is ingehaald. Voor de staf."""
     certificate = get_or_404(Certificate, certificate_id)
     return {"certificate_id": certificate.id, "periods": [v.to_dict() for v in operations.overview(certificate)]}
 
@@ -85,10 +87,12 @@ def programme(certificate_id):
 @blp.arguments(FiguresSchema)
 @blp.response(200, FiguresResultSchema)
 def declare_figures(data, certificate_id):
-    """The figures the holder declares for a period and branch (SC-540: average DIA and reports a
-    year; SC-530: project days and works); they plan the next period's location audits. A company
-    user or system declares its own; staff record what a company sent. Answers with warnings where
-    the figures disagree with what the system knows."""
+    """Kengetallen van de houder opgeven
+
+    De cijfers die de houder per periode en vestiging opgeeft (SC-540: gemiddeld aantal DIA's en rapporten
+    per jaar; SC-530: projectdagen en werken); ze bepalen de beoordelingen op locatie van de volgende
+    periode. Een bedrijfsgebruiker of -systeem geeft de eigen cijfers op; de staf legt vast wat een bedrijf
+    stuurde. Het antwoord bevat waarschuwingen waar de cijfers afwijken van wat het systeem weet."""
     principal = current_principal()
     if principal.is_staff and not admits(principal, FIGURES):
         abort(403)
@@ -103,9 +107,11 @@ def declare_figures(data, certificate_id):
 @blp.arguments(CatchUpSchema)
 @blp.response(201, CatchUpResultSchema)
 def catch_up(data, certificate_id):
-    """Move a period's shortfall to the next period, with its reason. Allowed once in the scheme's
-    window of consecutive periods; a second time it is refused (422) and a withdrawal proposal goes
-    to a decider (its id in the answer); nothing is withdrawn by itself."""
+    """Het tekort van een periode inhalen in de volgende periode
+
+    Met de reden. Eén keer toegestaan binnen het venster van opeenvolgende perioden van het schema; een
+    tweede keer wordt het geweigerd (422) en gaat er een voorstel tot intrekking naar een beslisser (het id
+    staat in het antwoord); er wordt niets vanzelf ingetrokken."""
     result = operations.request_catch_up(get_or_404(Certificate, certificate_id), data)
     db.session.commit()
     if result.catch_up is None:
@@ -123,8 +129,10 @@ class Audits(MethodView):
     @blp.arguments(AuditQuerySchema, location="query")
     @blp.response(200, AuditSchema(many=True))
     def get(self, args):
-        """Audits you may see, by date (a company: its announced audits, and unannounced ones only
-        after they took place; an outsourced assessor: those assigned to it)."""
+        """Beoordelingen die u mag zien, op datum
+
+        Een bedrijf: de aangekondigde beoordelingen, en onaangekondigde pas nadat ze hebben plaatsgevonden;
+        een ingehuurde beoordelaar: de beoordelingen die aan hem zijn toegewezen."""
         stmt = visible_audits()
         if args["certificate_id"]:
             stmt = stmt.where(Audit.certificate_id == args["certificate_id"])
@@ -140,9 +148,11 @@ class Audits(MethodView):
     @blp.arguments(AuditPlanSchema)
     @blp.response(201, StaffAuditSchema)
     def post(self, data):
-        """Plan an audit. Refused (422, with the reason) unless every auditor is qualified for the
-        scheme on that date, has a clear conflict-of-interest declaration for the company, and stays
-        within the daily cap of location audits."""
+        """Een beoordeling plannen
+
+        Geweigerd (422, met de reden) tenzij elke beoordelaar op die datum gekwalificeerd is voor het schema,
+        voor het bedrijf een verklaring zonder belangenconflict heeft, en binnen het maximum aantal
+        beoordelingen op locatie per dag blijft."""
         certificate = get_or_404(Certificate, data.pop("certificate_id"))
         audit = operations.plan_audit(certificate, data)
         db.session.commit()
@@ -153,7 +163,9 @@ class Audits(MethodView):
 @require(outsourced=True)
 @blp.response(200, StaffAuditSchema)
 def get_audit(audit_id):
-    """One audit (staff see whether its melding still fits it)."""
+    """Eén beoordeling
+
+    De staf ziet ook of de melding er nog bij past."""
     audit = load_audit(audit_id)
     return _for_staff(audit) if current_principal().is_staff else audit
 
@@ -163,7 +175,9 @@ def get_audit(audit_id):
 @blp.arguments(AuditDoneSchema)
 @blp.response(200, StaffAuditSchema)
 def audit_done(data, audit_id):
-    """The audit took place on `done_on` (an assessor: only its own audits)."""
+    """Vastleggen dat een beoordeling heeft plaatsgevonden
+
+    Op `done_on`; een beoordelaar alleen bij de eigen beoordelingen."""
     audit = load_audit(audit_id)
     if not may_record_done(current_principal(), audit):
         raise DomainError("audit_id", "Alleen een toegewezen beoordelaar, de teamleider of de planner legt dit vast.")
@@ -177,7 +191,9 @@ def audit_done(data, audit_id):
 @blp.arguments(AuditCancelSchema)
 @blp.response(200, StaffAuditSchema)
 def audit_cancel(data, audit_id):
-    """A planned audit will not take place; the reason is kept."""
+    """Een geplande beoordeling annuleren
+
+    De beoordeling gaat niet door; de reden wordt bewaard."""
     audit = operations.cancel_audit(load_audit(audit_id), data)
     db.session.commit()
     return _for_staff(audit)
@@ -188,7 +204,9 @@ def audit_cancel(data, audit_id):
 @blp.arguments(ProposalQuerySchema, location="query")
 @blp.response(200, ProposalSchema(many=True))
 def list_proposals(args):
-    """The system's proposals to withdraw a certificate, oldest first (by default the open ones)."""
+    """Voorstellen tot intrekking van een certificaat, het oudste eerst
+
+    De voorstellen van het systeem; standaard de openstaande."""
     stmt = visible_proposals()
     if args["status"] != "all":
         stmt = stmt.where(WithdrawalProposal.status == args["status"])
@@ -200,7 +218,9 @@ def list_proposals(args):
 @blp.arguments(ProposalDecisionSchema)
 @blp.response(200, ProposalSchema)
 def decide_proposal(data, proposal_id):
-    """A decider confirms or rejects a withdrawal proposal, with reasons."""
+    """Een voorstel tot intrekking bevestigen of afwijzen
+
+    Door een beslisser, met redenen."""
     proposal = db.session.scalar(visible_proposals().where(WithdrawalProposal.id == proposal_id))
     if proposal is None:
         abort(404)
@@ -218,7 +238,9 @@ class Checklists(MethodView):
     @blp.arguments(ChecklistQuerySchema, location="query")
     @blp.response(200, ChecklistSchema)
     def get(self, args):
-        """The current checklist version for a scheme and audit kind."""
+        """De actuele versie van een checklist
+
+        Voor een schema en een soort beoordeling."""
         checklist = operations.current_checklist(current_principal().cki_id, args["scheme"], args["kind"], today())
         db.session.commit()
         return checklist
@@ -227,7 +249,9 @@ class Checklists(MethodView):
     @blp.arguments(ChecklistSchema)
     @blp.response(201, ChecklistSchema)
     def post(self, data):
-        """A new version of a checklist (quality manager). Audits already started keep their version."""
+        """Een nieuwe versie van een checklist
+
+        Voor de kwaliteitsmanager. Beoordelingen die al begonnen zijn, houden hun versie."""
         checklist = operations.new_checklist_version(current_principal().cki_id, data)
         db.session.commit()
         return checklist
@@ -246,7 +270,9 @@ class Report(MethodView):
     @require(outsourced=True)
     @blp.response(200, ReportSchema)
     def get(self, audit_id):
-        """The audit's report (a company: only once it is final)."""
+        """Het rapport van een beoordeling
+
+        Een bedrijf ziet het pas als het definitief is."""
         audit = load_audit(audit_id)
         report = audit.report
         if report is None or (not current_principal().is_staff and report.status != "final"):
@@ -257,8 +283,10 @@ class Report(MethodView):
     @blp.arguments(ReportSaveSchema)
     @blp.response(200, ReportSchema)
     def put(self, data, audit_id):
-        """Save the checklist answers as a draft (merged line by line; `lock_version` 0 starts the
-        report with the current checklist). A refused save changes nothing."""
+        """De antwoorden op de checklist als concept opslaan
+
+        Regel voor regel samengevoegd; `lock_version` 0 begint het rapport met de actuele checklist. Een
+        geweigerde opslag verandert niets."""
         report = operations.save_draft(_reporting_audit(audit_id), data)
         db.session.commit()
         return report
@@ -269,7 +297,9 @@ class Report(MethodView):
 @blp.arguments(ReportSubmitSchema)
 @blp.response(200, ReportSchema)
 def submit_report(data, audit_id):
-    """Hand the finished report to team-leader review (every line answered)."""
+    """Het rapport indienen bij de teamleider
+
+    Het afgeronde rapport gaat ter beoordeling naar de teamleider; elke regel moet beantwoord zijn."""
     report = operations.submit_report(_reporting_audit(audit_id), data)
     db.session.commit()
     return report
@@ -280,7 +310,10 @@ def submit_report(data, audit_id):
 @blp.arguments(ReportReviewSchema)
 @blp.response(200, ReportSchema)
 def review_report(data, audit_id):
-    """Approve (final: the findings are recorded on the certificate) or return with comments."""
+    """Het rapport goedkeuren of terugsturen
+
+    Goedgekeurd is het definitief en worden de bevindingen bij het certificaat vastgelegd; anders gaat het
+    met opmerkingen terug."""
     report = operations.review_report(load_audit(audit_id), data)
     db.session.commit()
     return report
@@ -292,7 +325,9 @@ def review_report(data, audit_id):
          "properties": {"file": {"type": "string", "format": "binary"}, "item_key": {"type": "string"}}}}}})
 @blp.response(201, PhotoSchema)
 def add_photo(audit_id):
-    """Attach a photo (JPEG or PNG) to one checklist line of a draft report."""
+    """Een foto bij een regel van de checklist voegen
+
+    JPEG of PNG, bij één regel van een conceptrapport."""
     audit = _reporting_audit(audit_id)  # a foreign id answers 404 before the body is looked at
     upload, item_key = request.files.get("file"), request.form.get("item_key", "")
     if upload is None:
@@ -309,7 +344,7 @@ def add_photo(audit_id):
 @require(outsourced=True)
 @blp.response(200, content_type="image/jpeg")
 def get_photo(audit_id, photo_id):
-    """One photo of the report, as stored."""
+    """Eén foto van het rapport, zoals opgeslagen"""
     audit = load_audit(audit_id)
     photo = db.session.get(AuditPhoto, photo_id)
     if (photo is None or audit.report is None or photo.report_id != audit.report.id
@@ -323,8 +358,10 @@ def get_photo(audit_id, photo_id):
 @require(*READERS)
 @blp.response(200, CoverageSchema)
 def coverage(certificate_id):
-    """Clause × period: which clauses final reports assessed in which period, and which not yet
-    in the certification period."""
+    """Dekking van de artikelen van het schema per periode
+
+    Artikel × periode: welke artikelen definitieve rapporten in welke periode beoordeelden, en welke nog niet
+    in de certificatieperiode."""
     certificate = get_or_404(Certificate, certificate_id)
     rows = operations.coverage_for(certificate)
     db.session.commit()  # a checklist's first version may have been taken from the scheme data
@@ -337,9 +374,11 @@ def coverage(certificate_id):
 @blp.arguments(BoardQuerySchema, location="query")
 @blp.response(200, BoardSchema)
 def planning_board(args):
-    """The planner's board for one week: certificates with audits to plan or behind, meldingen
-    starting that week that no audit visits yet (candidates for an unannounced location audit),
-    and each auditor's audits per day."""
+    """Het planbord van één week
+
+    Certificaten met beoordelingen die nog gepland moeten worden of achterlopen, meldingen die die week
+    starten en nog geen beoordeling hebben (kandidaten voor een onaangekondigde beoordeling op locatie), en
+    per beoordelaar de beoordelingen per dag."""
     day = args["day"] or today()
     monday = day - timedelta(days=day.weekday())
     result = board.week_board(current_principal().cki_id, monday, today(), limit=args["limit"])

@@ -48,7 +48,9 @@ class AuditSelectionSchema(ma.Schema):
 @blp.arguments(AuditSelectionSchema)
 @blp.response(201, AuditSelectionSchema)
 def select_for_audit(data, melding_id):
-    """Pick this melding's location for an unannounced audit (never visible to the company)."""
+    """De locatie van deze melding kiezen voor een onaangekondigde beoordeling
+
+    Nooit zichtbaar voor het bedrijf."""
     selection = records.select_for_audit(get_or_404(Melding, melding_id), data["planned_on"], data.get("note"),
                                          current_principal().user_id)
     db.session.commit()
@@ -59,7 +61,9 @@ def select_for_audit(data, melding_id):
 @require(staff=True)
 @blp.response(200, AuditSelectionSchema(many=True))
 def list_audit_selections():
-    """Locations picked for unannounced audits (staff only)."""
+    """Locaties gekozen voor onaangekondigde beoordelingen
+
+    Alleen voor de staf."""
     return db.session.scalars(scoped_select(AuditSelection).order_by(AuditSelection.planned_on)).all()
 
 
@@ -75,9 +79,11 @@ class LogbookResultSchema(ma.Schema):
 @blp.doc(requestBody=CSV_BODY)
 @blp.response(201, LogbookResultSchema)
 def upload_logbook(**_):
-    """Upload SC-530 logbook entries (CSV columns project, worker, date, start, end, activity, ppe,
-    or JSON `{"entries": [...]}`). All rows are checked first: any bad row refuses the upload with
-    every row's errors, so nothing is half-imported."""
+    """SC-530-logboekregels uploaden
+
+    CSV met de kolommen project, worker, date, start, end, activity, ppe, of JSON `{"entries": [...]}`. Eerst
+    worden alle regels gecontroleerd: één foute regel weigert de hele upload, met de fouten van elke regel,
+    zodat er nooit iets half wordt ingelezen."""
     try:
         upload_id, count = uploads.store_logbook(_own_company(), rows_from_request("entries"))
     except DomainError as error:
@@ -106,8 +112,10 @@ class CompanyProjectDaysSchema(ProjectDaysSchema):
 @blp.arguments(ProjectDaysQuery, location="query")
 @blp.response(200, CompanyProjectDaysSchema)
 def company_project_days(args, company_id):
-    """Project days of a 12-month period from the stored logbook, and the Table 4.3 audits they
-    give. Reading logbook data is logged (AVG)."""
+    """Projectdagen van een periode uit het opgeslagen logboek
+
+    Met de beoordelingen volgens Tabel 4.3 die eruit volgen. Het lezen van logboekgegevens komt in het
+    leeslog (AVG)."""
     company = get_or_404(Company, company_id)
     if args.get("from_"):
         (first, last), note = records.period_of(args["from_"]), None
@@ -140,8 +148,10 @@ class SampleSchema(ma.Schema):
 @blp.doc(requestBody=CSV_BODY)
 @blp.response(201, OverviewEntrySchema(many=True))
 def upload_overview(**_):
-    """Upload your up-to-date project overview (SC-540 §7.3; CSV columns location,
-    responsible_dia, remediated, demolished, or JSON `{"projects": [...]}`); it replaces the current one."""
+    """Uw actuele projectoverzicht uploaden
+
+    SC-540 §7.3; CSV met de kolommen location, responsible_dia, remediated, demolished, of JSON
+    `{"projects": [...]}`. Het vervangt het huidige overzicht."""
     try:
         upload_id = uploads.replace_overview(_own_company(), rows_from_request("projects"))
     except DomainError as error:
@@ -154,7 +164,7 @@ def upload_overview(**_):
 @require()
 @blp.response(200, OverviewEntrySchema(many=True))
 def get_overview(company_id):
-    """The company's current project overview."""
+    """Het actuele projectoverzicht van een bedrijf"""
     company = get_or_404(Company, company_id)
     return db.session.scalars(db.select(ProjectOverviewEntry).where(
         ProjectOverviewEntry.company_id == company.id, ProjectOverviewEntry.current.is_(True))
@@ -166,7 +176,9 @@ def get_overview(company_id):
 @blp.arguments(SampleSchema)
 @blp.response(200, OverviewEntrySchema(many=True))
 def sample(data, company_id):
-    """Sample locations for result-oriented audits from projects not yet remediated or demolished."""
+    """Een steekproef van locaties voor resultaatgerichte beoordelingen
+
+    Uit projecten die nog niet gesaneerd of gesloopt zijn."""
     chosen = records.sample_overview(get_or_404(Company, company_id), data["n"], data.get("seed"))
     db.session.commit()
     return chosen

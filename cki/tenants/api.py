@@ -15,7 +15,7 @@ blp = Blueprint("tenants_api", __name__, tag="CKI", url_prefix="/api/v1",
 @require(staff=True)
 @blp.response(200, CkiSchema)
 def get_cki():
-    """Your own CKI."""
+    """Uw eigen CKI"""
     return db.session.get(Cki, current_principal().cki_id)
 
 
@@ -24,7 +24,9 @@ def get_cki():
 @blp.arguments(CalendarAdjustmentsSchema)
 @blp.response(200, CkiSchema)
 def put_calendar(data):
-    """Replace your CKI's own closing and extra open days (planning views only)."""
+    """De eigen sluitingsdagen en extra open dagen van uw CKI vervangen
+
+    Alleen voor de planningsoverzichten."""
     cki = operations.set_calendar_adjustments(
         db.session.get(Cki, current_principal().cki_id), data["calendar_closed"], data["calendar_open"])
     db.session.commit()

@@ -34,8 +34,9 @@ blp = Blueprint("users_api", __name__, tag="Gebruikers en toegang", url_prefix="
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 def create_token(data):
-    """Exchange e-mail and password for a bearer token. Attempts are limited per client address,
-    and failed ones per account as well (429)."""
+    """Een bearer-token aanvragen met e-mailadres en wachtwoord
+
+    Het aantal pogingen is beperkt per adres van de client, en mislukte pogingen ook per account (429)."""
     user = authenticate(data["email"], data["password"])
     if user is None:
         abort(401, message="Onjuist e-mailadres of wachtwoord.")
@@ -55,7 +56,9 @@ def _own_user() -> User:
 @require(anyone=True)
 @blp.response(200, TokenInfoSchema(many=True))
 def list_tokens():
-    """Your own API tokens (never the tokens themselves), newest first; `current` is the one in use."""
+    """Uw eigen API-tokens, de nieuwste eerst
+
+    Nooit de tokens zelf; `current` is het token dat dit verzoek gebruikt."""
     user = _own_user()
     current = hash_token(bearer_token()) if bearer_token() else None
     rows = db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
@@ -67,7 +70,9 @@ def list_tokens():
 @require(anyone=True)
 @blp.response(204)
 def revoke_current_token():
-    """Revoke the token this request carries: it stops working at once (log out of the API)."""
+    """Het token van dit verzoek intrekken
+
+    Het werkt meteen niet meer (uitloggen bij de API)."""
     user = _own_user()
     token = bearer_token()
     row = token and db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
@@ -81,7 +86,9 @@ def revoke_current_token():
 @require(anyone=True)
 @blp.response(204)
 def revoke_token(token_id):
-    """Revoke one of your own tokens (e.g. one on a lost laptop)."""
+    """Een van uw eigen tokens intrekken
+
+    Bijvoorbeeld dat van een verloren laptop."""
     user = _own_user()
     row = db.session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id:
@@ -94,7 +101,9 @@ def revoke_token(token_id):
 @require(anyone=True)
 @blp.response(200, MeSchema)
 def me():
-    """Who you are acting as, in which CKI, with which roles."""
+    """Als wie u werkt
+
+    In welke CKI en met welke rollen."""
     p = current_principal()
     return {"user_id": p.user_id, "client_id": p.client_id, "label": p.label, "cki_id": p.cki_id,
             "company_id": p.company_id, "roles": sorted(p.roles)}
@@ -105,14 +114,18 @@ class Users(MethodView):
     @require(Role.ADMIN)
     @blp.response(200, UserSchema(many=True))
     def get(self):
-        """All users of your CKI (admin)."""
+        """Alle gebruikers van uw CKI
+
+        Voor de beheerder."""
         return db.session.scalars(scoped_select(User).order_by(User.name)).all()
 
     @require(Role.ADMIN)
     @blp.arguments(UserSchema)
     @blp.response(201, UserSchema)
     def post(self, data):
-        """Create a staff member or a company user (admin)."""
+        """Een medewerker of bedrijfsgebruiker aanmaken
+
+        Voor de beheerder."""
         user = operations.create_user(current_principal().cki_id, data)
         db.session.commit()
         return user
@@ -123,15 +136,19 @@ class UserItem(MethodView):
     @require(Role.ADMIN)
     @blp.response(200, UserSchema)
     def get(self, user_id):
-        """One user (admin)."""
+        """Eén gebruiker
+
+        Voor de beheerder."""
         return get_or_404(User, user_id)
 
     @require(Role.ADMIN)
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
     def patch(self, data, user_id):
-        """Change roles, name, password, or deactivate (admin). A new password or a deactivation
-        ends every login session and API token of the user."""
+        """Een gebruiker wijzigen of deactiveren
+
+        Rollen, naam of wachtwoord (beheerder). Een nieuw wachtwoord of een deactivering beëindigt elke
+        inlogsessie en elk API-token van de gebruiker."""
         user = operations.update_user(get_or_404(User, user_id), data)
         db.session.commit()
         return user
@@ -142,7 +159,9 @@ class UserItem(MethodView):
 @blp.arguments(QualificationSchema)
 @blp.response(201, QualificationSchema)
 def add_qualification(data, user_id):
-    """Record a qualification for a scheme and function, with its validity."""
+    """Een kwalificatie vastleggen
+
+    Voor een schema en functie, met de geldigheid."""
     qualification = operations.add_qualification(get_or_404(User, user_id), data)
     db.session.commit()
     return qualification
@@ -153,7 +172,7 @@ class ConflictDeclarations(MethodView):
     @require(Role.ADMIN, Role.QUALITY_MANAGER, Role.PLANNER)
     @blp.response(200, ConflictDeclarationSchema(many=True))
     def get(self, user_id):
-        """A person's declarations about conflicts of interest, latest first."""
+        """Verklaringen van een persoon over belangenconflicten, de laatste eerst"""
         user = get_or_404(User, user_id)
         return db.session.scalars(db.select(ConflictDeclaration).where(ConflictDeclaration.user_id == user.id).order_by(
             ConflictDeclaration.declared_on.desc(), ConflictDeclaration.id.desc())).all()
@@ -162,7 +181,9 @@ class ConflictDeclarations(MethodView):
     @blp.arguments(ConflictDeclarationSchema)
     @blp.response(201, ConflictDeclarationSchema)
     def post(self, data, user_id):
-        """Record a declaration about a conflict of interest with one company (quality manager)."""
+        """Een verklaring over een belangenconflict met één bedrijf vastleggen
+
+        Voor de kwaliteitsmanager."""
         declaration = operations.declare_conflict(get_or_404(User, user_id), data)
         db.session.commit()
         return declaration
@@ -173,15 +194,19 @@ class ApiClients(MethodView):
     @require(Role.ADMIN)
     @blp.response(200, ApiClientSchema(many=True))
     def get(self):
-        """API clients of your CKI (admin)."""
+        """API-clients van uw CKI
+
+        Voor de beheerder."""
         return db.session.scalars(scoped_select(ApiClient).order_by(ApiClient.name)).all()
 
     @require(Role.ADMIN)
     @blp.arguments(ApiClientSchema)
     @blp.response(201, ApiClientSchema)
     def post(self, data):
-        """Register a system (the SCA register, a company's system); its token is shown once.
-        Without `expires_at` it expires after `API_CLIENT_DAYS` (365 days)."""
+        """Een systeem registreren als API-client
+
+        Bijvoorbeeld het SCA-register of het systeem van een bedrijf; het token wordt één keer getoond.
+        Zonder `expires_at` verloopt het na `API_CLIENT_DAYS` (365 dagen)."""
         token, client = operations.create_api_client(current_principal().cki_id, data)
         db.session.commit()
         return _with_token(client, token)
@@ -197,8 +222,10 @@ def _with_token(client: ApiClient, token: str) -> dict:
 @blp.arguments(ApiClientUpdateSchema)
 @blp.response(200, ApiClientSchema)
 def update_api_client(data, client_id):
-    """Rename, deactivate (`active: false`: its token stops at once) or re-activate a client,
-    or move its expiry (admin)."""
+    """Een API-client wijzigen
+
+    Hernoemen, deactiveren (`active: false`: het token werkt meteen niet meer) of weer activeren, of de
+    vervaldatum verplaatsen (beheerder)."""
     client = operations.update_api_client(get_or_404(ApiClient, client_id), data)
     db.session.commit()
     return client
@@ -208,7 +235,9 @@ def update_api_client(data, client_id):
 @require(Role.ADMIN)
 @blp.response(200, ApiClientTokenSchema)
 def rotate_api_client(client_id):
-    """A new token for the client, shown once; the old token stops working at once (admin)."""
+    """Een nieuw token voor de API-client
+
+    Het wordt één keer getoond; het oude token werkt meteen niet meer (beheerder)."""
     client = get_or_404(ApiClient, client_id)
     token = operations.rotate_api_client(client)
     db.session.commit()
