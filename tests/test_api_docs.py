@@ -67,3 +67,44 @@ def test_swagger_ui_links_back_to_the_app(client):
     link = re.search(r'<a href="([^"]+)">[^<]*Terug naar cki</a>', docs.text)
     assert link, "the API documentation has no link back to the app"
     assert client.get(link.group(1)).status_code in (200, 302)  # the dashboard, or the login page first
+
+
+#: flask-smorest's own schemas (the error body, the pagination header); their descriptions are the library's.
+LIBRARY_SCHEMAS = {"Error", "PaginationMetadata"}
+#: More English words a field description may slip in (a short text: "Decision date; default today").
+ENGLISH_DESCRIPTION_WORDS = re.compile(
+    r"\b(of the|or|to|at|by|for|from|this|that|when|why|what|only|after|before|not|never|once|default|date|"
+    r"days?|number|own|see|yet|if|as|are|was|cannot|work|written|requested|notified)\b", re.IGNORECASE)
+
+
+def _descriptions(spec):
+    """(where, text) of every property description in components/schemas and every parameter description."""
+    for name, schema in spec["components"]["schemas"].items():
+        if name in LIBRARY_SCHEMAS:
+            continue
+        for prop, value in schema.get("properties", {}).items():
+            for part in (value, value.get("items") or {}):
+                if part.get("description"):
+                    yield f"schema {name}.{prop}", part["description"]
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            parameters = operation if method == "parameters" else operation.get("parameters", [])
+            for parameter in parameters:
+                if isinstance(parameter, dict) and parameter.get("description"):
+                    yield f"{method.upper()} {path} parameter {parameter.get('name')}", parameter["description"]
+    for name, parameter in spec["components"].get("parameters", {}).items():
+        if parameter.get("description"):
+            yield f"parameter {name}", parameter["description"]
+
+
+def test_every_field_and_parameter_description_is_dutch(spec):
+    descriptions = list(_descriptions(spec))
+    assert len(descriptions) > 100  # the fields are described, not an empty document
+    problems = []
+    for where, text in descriptions:
+        prose = re.sub(r"`[^`]*`", "", text)  # code names may be English
+        match = (re.search(ENGLISH_WORDS.pattern, prose, re.IGNORECASE)  # the summaries' check, any case
+                 or ENGLISH_DESCRIPTION_WORDS.search(prose))
+        if match:
+            problems.append(f"{where}: English word {match.group(0)!r} in {text!r}")
+    assert not problems, "\n".join(problems)

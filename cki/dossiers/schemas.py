@@ -11,7 +11,7 @@ class DossierCreateSchema(StrictSchema):
     scheme = fields.Str(required=True, validate=validate.OneOf(SCHEMES))
     applied_on = fields.Date(required=True, validate=not_in_future)
     branch_ids = fields.List(fields.Int(), metadata={
-        "description": "Branches in the application; default all (the scheme requires all)."})
+        "description": "Vestigingen in de aanvraag; standaard alle (het schema vereist alle vestigingen)."})
 
     @ma.validates_schema
     def _scheme_in_force(self, data, **_):
@@ -29,13 +29,13 @@ class DeclarationSchema(StrictSchema):
     lock_version = fields.Int(required=True)
     declared_on = fields.Date(required=True, validate=not_in_future)
     held_or_applied_elsewhere = fields.Bool(required=True, metadata={
-        "description": "Held a certificate for this scheme at, or applied to, another CKI in the period the "
-                       "scheme looks back (prior_cki_lookback)"})
+        "description": "Had bij een andere CKI een certificaat voor dit schema, of vroeg het daar aan, in de periode "
+                       "waarover het schema terugkijkt (prior_cki_lookback)"})
     consent_to_transfer = fields.Bool(load_default=False, metadata={
-        "description": "Written consent that the other CKI hands over its data"})
+        "description": "Schriftelijke toestemming dat de andere CKI zijn gegevens overdraagt"})
     withdrawals_elsewhere = fields.List(fields.Nested(WithdrawalElsewhereSchema), load_default=list)
     informed_of_rules = fields.Bool(load_default=False, metadata={
-        "description": "The CKI informed the applicant in writing of its rules and procedures"})
+        "description": "De CKI heeft de aanvrager schriftelijk over zijn regels en procedures geïnformeerd"})
 
 
 class AssessorSchema(StrictSchema):
@@ -49,7 +49,7 @@ def _text(**kwargs):
 
 class _Event(StrictSchema):
     lock_version = fields.Int(required=True, metadata={
-        "description": "The dossier's lock_version you last saw; another value answers 409"})
+        "description": "De lock_version van het dossier die u het laatst zag; een andere waarde geeft 409"})
 
 
 class NoPayload(_Event):
@@ -72,7 +72,7 @@ class LocationRequestPayload(_Event):
 class PermissionPayload(_Event):
     location_id = fields.Int(required=True)
     granted = fields.Bool(required=True)
-    on = fields.Date(metadata={"description": "Date of SCA's written answer; default today"})
+    on = fields.Date(metadata={"description": "Datum van het schriftelijke antwoord van SCA; standaard vandaag"})
 
 
 class BranchAssessmentPayload(_Event):
@@ -87,10 +87,11 @@ class LocationAssessmentPayload(_Event):
     passed = fields.Bool(required=True)
     on = fields.Date()
     complete_result = fields.Bool(required=True, metadata={
-        "description": "A complete inventory report (SC-540) or removal work (SC-530) that meets the scheme"})
-    containment = fields.Bool(load_default=False, metadata={"description": "SC-530: work in containment"})
+        "description": "Een volledig inventarisatierapport (SC-540) of saneringswerk (SC-530) dat aan het "
+                       "schema voldoet"})
+    containment = fields.Bool(load_default=False, metadata={"description": "SC-530: werk in containment"})
     representative_reason = _text(required=True, metadata={
-        "description": "Why the CKI judged this location representative"})
+        "description": "Waarom de CKI deze projectlocatie representatief vond"})
 
 
 class LocationPayload(_Event):
@@ -102,13 +103,13 @@ class WrongMeldingPayload(_Event):
 
 
 class AdvicePayload(_Event):
-    advice = _text(required=True, metadata={"description": "The team leader's written advice"})
+    advice = _text(required=True, metadata={"description": "Het schriftelijke advies van de teamleider"})
 
 
 class DecisionPayload(_Event):
     grant = fields.Bool(required=True)
-    on = fields.Date(metadata={"description": "Decision date; default today"})
-    motivation = _text(required=True, metadata={"description": "Written reasons (Awb 3:46)"})
+    on = fields.Date(metadata={"description": "Datum van het besluit; standaard vandaag"})
+    motivation = _text(required=True, metadata={"description": "Schriftelijke motivering (Awb 3:46)"})
 
 
 class RestartPayload(_Event):
@@ -130,7 +131,7 @@ class ActionSchema(ma.Schema):
 
 
 class ExplainedDate(ma.Schema):
-    label = fields.Str(metadata={"description": "What the deadline is, in Dutch"})
+    label = fields.Str(metadata={"description": "Wat de termijn is (omschrijving in het Nederlands)"})
     date = fields.Str()
     rule = fields.Str()
     section = fields.Str(allow_none=True)
@@ -152,7 +153,7 @@ class LocationSchema(ma.Schema):
     branch_id = fields.Int()
     address = fields.Str()
     extra = fields.Bool()
-    requested_on = fields.Date(metadata={"description": "Requested of SCA"})
+    requested_on = fields.Date(metadata={"description": "Datum van het verzoek aan SCA"})
     permission = fields.Str()
     permission_on = fields.Date(allow_none=True)
     passed = fields.Bool(allow_none=True)
@@ -175,7 +176,8 @@ class DossierLetterSchema(ma.Schema):
     id = fields.Int()
     reference = fields.Str()
     kind = fields.Str()
-    is_decision = fields.Bool(metadata={"description": "A besluit (with how to object), else an interim letter"})
+    is_decision = fields.Bool(metadata={"description": "Een besluit (met bezwaarclausule), anders een "
+                                                       "tussentijdse brief"})
     subject = fields.Str()
     body = fields.Str()
     due_on = fields.Date(allow_none=True)
@@ -224,7 +226,7 @@ class StaffDossierSchema(DossierSchema):
     advised_on = fields.Date(allow_none=True)
     decision_motivation = fields.Str(allow_none=True)
     decision_recorded_on = fields.Date(allow_none=True)
-    decision_late = fields.Bool(metadata={"description": "Recorded after the decision letter's deadline"})
+    decision_late = fields.Bool(metadata={"description": "Vastgelegd na de termijn voor de besluitbrief"})
     assessor_ids = fields.List(fields.Int())
     actions = fields.List(fields.Nested(ActionSchema))
 

@@ -146,7 +146,8 @@ class TemplateSchema(StrictSchema):
     body = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
     note = fields.Str(load_default=None, validate=validate.Length(max=2000), metadata={
         "description": "Waarom deze versie"})
-    status = fields.Str(dump_only=True, metadata={"description": "draft, approved, superseded, of shipped"})
+    status = fields.Str(dump_only=True, metadata={"description": "draft (concept), approved (goedgekeurd), "
+                                                                 "superseded (vervangen) of shipped (meegeleverd)"})
     written_by = fields.Str(dump_only=True)
     approved_by = fields.Str(dump_only=True, allow_none=True)
     approved_on = fields.Date(dump_only=True, allow_none=True)

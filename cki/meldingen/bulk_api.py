@@ -25,7 +25,8 @@ def _own_company() :
 
 class BulkRowSchema(ma.Schema):
     row = fields.Int()
-    status = fields.Str(metadata={"description": "accepted, repeat (already known: linked or idempotent), refused"})
+    status = fields.Str(metadata={"description": "accepted (aanvaard), repeat (al bekend: gekoppeld, of een "
+                                                 "herhaling van hetzelfde verzoek), refused (geweigerd)"})
     melding_id = fields.Int(allow_none=True)
     errors = fields.Dict(allow_none=True)
     warning = fields.Str(allow_none=True)

@@ -22,8 +22,9 @@ class LavsMessageSchema(ma.Schema):
     message_key = fields.Str()
     source = fields.Str()
     filename = fields.Str(allow_none=True)
-    status = fields.Str(metadata={"description": "processed, parked (see reason), received (not yet processed), "
-                                                 "discarded (laid aside by staff, see reason)"})
+    status = fields.Str(metadata={"description": "processed (verwerkt), parked (geparkeerd, zie reason), "
+                                                 "received (ontvangen, nog niet verwerkt), "
+                                                 "discarded (door de staf terzijde gelegd, zie reason)"})
     kind = fields.Str(allow_none=True)
     reason = fields.Str(allow_none=True)
     melding_id = fields.Int(allow_none=True)
@@ -36,9 +37,10 @@ class LavsQuerySchema(ma.Schema):
 
 class LavsContentSchema(LavsMessageSchema):
     mapped = fields.Dict(allow_none=True, data_key="fields",
-                         metadata={"description": "The message's fields as the mapping reads them"})
-    unreadable = fields.Str(allow_none=True, metadata={"description": "Why the message cannot be read, if so"})
-    raw = fields.Str(metadata={"description": "The message as received (text)"})
+                         metadata={"description": "De velden van het bericht zoals de veldkoppeling ze leest"})
+    unreadable = fields.Str(allow_none=True, metadata={
+        "description": "Waarom het bericht niet te lezen is (als dat zo is)"})
+    raw = fields.Str(metadata={"description": "Het bericht zoals het binnenkwam (tekst)"})
 
 
 class DiscardSchema(StrictSchema):

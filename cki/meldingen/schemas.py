@@ -13,13 +13,13 @@ class MeldingInSchema(StrictSchema):
     scheme = fields.Str(required=True, validate=validate.OneOf(SCHEMES))
     certificate_number = fields.Str(validate=validate.Length(max=40), allow_none=True)
     street = fields.Str(required=True, validate=[not_blank, validate.Length(max=200)],
-                        metadata={"description": "Street and house number of the project location"})
+                        metadata={"description": "Straat en huisnummer van de projectlocatie"})
     postcode = fields.Str(required=True, validate=POSTCODE)
     place = fields.Str(required=True, validate=[not_blank, validate.Length(max=100)])
     description = fields.Str(validate=validate.Length(max=5000), allow_none=True)
     client = fields.Str(validate=validate.Length(max=200), allow_none=True, metadata={"description": "Opdrachtgever"})
     responsible_person = fields.Str(validate=validate.Length(max=200), allow_none=True,
-                                    metadata={"description": "Responsible DIA (SC-540) or DTA (SC-530)"})
+                                    metadata={"description": "Verantwoordelijke DIA (SC-540) of DTA (SC-530)"})
     object_type = fields.Str(validate=validate.Length(max=100), allow_none=True)
     containment = fields.Bool(allow_none=True)
     estimated_amount = fields.Str(validate=validate.Length(max=200), allow_none=True)
@@ -29,13 +29,14 @@ class MeldingInSchema(StrictSchema):
     planned_end = fields.Date(required=True)
     planned_end_time = fields.Time(format="%H:%M", allow_none=True)
     project_group = fields.Str(validate=validate.Length(max=100), allow_none=True, metadata={
-        "description": "A large project: one melding per location, sharing this label"})
+        "description": "Een groot project: één melding per projectlocatie, alle met dit label"})
     part_label = fields.Str(validate=validate.Length(max=100), allow_none=True, metadata={
-        "description": "Housing-corporation maintenance notified in parts"})
+        "description": "Onderhoud voor een woningcorporatie, in delen gemeld"})
     calamity_motivation = fields.Str(validate=validate.Length(max=5000), allow_none=True, metadata={
-        "description": "Only for a calamity: why less lead time; accepted pending staff approval"})
+        "description": "Alleen bij een calamiteit: waarom de meldtermijn korter is; aanvaard in afwachting van "
+                       "goedkeuring door de staf"})
     client_reference = fields.Str(validate=validate.Length(max=100), allow_none=True, metadata={
-        "description": "Your own reference; with the same reference a retry never makes a second melding"})
+        "description": "Uw eigen kenmerk; met hetzelfde kenmerk maakt een nieuwe poging nooit een tweede melding"})
 
     @ma.validates_schema
     def _period(self, data, **_):
@@ -59,7 +60,7 @@ class MeldingChangeSchema(MeldingInSchema):
 
 class FaxMeldingSchema(MeldingInSchema):
     company_id = fields.Int(required=True)
-    received_on = fields.Date(required=True, metadata={"description": "Date the fax was received"})
+    received_on = fields.Date(required=True, metadata={"description": "Datum waarop de fax binnenkwam"})
 
 
 class RevisionSchema(ma.Schema):
@@ -97,8 +98,9 @@ class MeldingSchema(ma.Schema):
     project_group = fields.Str(allow_none=True)
     part_label = fields.Str(allow_none=True)
     submitted_on = fields.Date()
-    timeliness = fields.Str(metadata={"description": "on_time, late_atw_only (accepted with warning), "
-                                                     "calamity, late (LAVS only: registered for staff)"})
+    timeliness = fields.Str(metadata={"description": "on_time (tijdig), late_atw_only (met een waarschuwing aanvaard), "
+                                                     "calamity (calamiteit), "
+                                                     "late (te laat; alleen uit LAVS: voor de staf geregistreerd)"})
     warning = fields.Str(allow_none=True)
     calamity_motivation = fields.Str(allow_none=True)
     lavs_project_id = fields.Str(allow_none=True)
@@ -124,8 +126,10 @@ class MeldingQuerySchema(ma.Schema):
     company_id = fields.Int()
     channel = fields.Str(validate=validate.OneOf(("email", "fax", "portal", "api", "lavs")))
     flag = fields.Str(validate=validate.OneOf(("late", "calamity", "cancelled")), metadata={
-        "description": "late: accepted late (Atw-only days or LAVS); calamity: awaiting or got approval"})
-    after_id = fields.Int(metadata={"description": "Keyset paging: the id of the last melding of the previous page"})
+        "description": "late: te laat maar aanvaard (door Atw-feestdagen, of uit LAVS); "
+                       "calamity: wacht op goedkeuring of is goedgekeurd"})
+    after_id = fields.Int(metadata={
+        "description": "Keyset-paginering: het id van de laatste melding op de vorige pagina"})
     limit = fields.Int(load_default=100, validate=validate.Range(1, 500))
 
 

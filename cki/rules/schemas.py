@@ -50,8 +50,9 @@ class IsWorkingDayResult(ma.Schema):
     date = fields.Str()
     working_day = fields.Bool()
     reason = fields.Str(allow_none=True)
-    atw_only = fields.Bool(metadata={"description": "A holiday only the Atw makes non-working "
-                                                    "(commonly worked: Goede Vrijdag, 5 May, declared days)"})
+    atw_only = fields.Bool(metadata={"description": "Een feestdag die alleen de Atw niet als werkdag telt "
+                                                    "(doorgaans wordt er gewerkt: Goede Vrijdag, 5 mei, "
+                                                    "aangewezen dagen)"})
     calendar_note = fields.Str()
 
 
@@ -63,14 +64,14 @@ class TimelineQuery(ma.Schema):
 
 class TimelineStepSchema(ma.Schema):
     step = fields.Str()
-    actor = fields.Str(metadata={"description": "cki or company"})
+    actor = fields.Str(metadata={"description": "cki (de CKI) of company (het bedrijf)"})
     working_days = fields.Int(allow_none=True)
     cumulative = fields.Int(allow_none=True)
     due = fields.Str(allow_none=True)
     description = fields.Str()
     source = fields.Str()
     skipped = fields.List(fields.Nested(SkippedDaySchema))
-    limit_working_days = fields.Int(metadata={"description": "SC-530 T3: the step's own outer limit (14)"})
+    limit_working_days = fields.Int(metadata={"description": "SC-530 T3: de eigen uiterste grens van de stap (14)"})
     limit_due = fields.Str()
     note = fields.Str()
 
@@ -90,7 +91,7 @@ class TimelineSchema(ma.Schema):
 
 
 class MeldingQuery(ma.Schema):
-    start = fields.Date(required=True, metadata={"description": "Planned start of the work"})
+    start = fields.Date(required=True, metadata={"description": "Geplande start van het werk"})
     channel = fields.Str(required=True, validate=validate.OneOf(("email", "fax", "portal", "api")))
 
 
@@ -107,15 +108,15 @@ class MeldingDeadlineSchema(ma.Schema):
 
 
 class LocationAuditQuery(ma.Schema):
-    avg_dia = fields.Float(validate=validate.Range(min=0), metadata={"description": "SC-540: average number of DIA"})
+    avg_dia = fields.Float(validate=validate.Range(min=0), metadata={"description": "SC-540: gemiddeld aantal DIA"})
     avg_reports = fields.Float(validate=validate.Range(min=0), metadata={
-        "description": "SC-540: average number of (sub-)reports a year"})
+        "description": "SC-540: gemiddeld aantal (deel)rapporten per jaar"})
     project_days = fields.Float(validate=validate.Range(min=0), metadata={
-        "description": "SC-530: project days of the previous year"})
+        "description": "SC-530: projectdagen van het vorige jaar"})
     works = fields.Int(validate=validate.Range(min=0), metadata={
-        "description": "SC-530: number of notified and executed works (warns below 7)"})
+        "description": "SC-530: aantal gemelde en uitgevoerde werken (waarschuwt onder 7)"})
     first_period = fields.Bool(load_default=False, metadata={
-        "description": "SC-530: the first period after the grant (uses the project days before the grant)"})
+        "description": "SC-530: de eerste periode na de verlening (gebruikt de projectdagen van vóór de verlening)"})
 
 
 class CriterionSchema(ma.Schema):
@@ -131,8 +132,8 @@ class LocationAuditSchema(ma.Schema):
     version = fields.Str()
     source = fields.Str()
     total = fields.Int()
-    regular = fields.Int(metadata={"description": "SC-540: unannounced"})
-    result_oriented = fields.Int(metadata={"description": "SC-540: planned with the company"})
+    regular = fields.Int(metadata={"description": "SC-540: onaangekondigd"})
+    result_oriented = fields.Int(metadata={"description": "SC-540: met het bedrijf gepland"})
     decided_by = fields.List(fields.Str())
     criteria = fields.List(fields.Nested(CriterionSchema))
     readings = fields.List(fields.Str())
@@ -142,7 +143,7 @@ class LocationAuditSchema(ma.Schema):
 class LogbookEntrySchema(StrictSchema):
     project = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     worker = fields.Str(required=True, validate=validate.Length(min=1, max=100), metadata={
-        "description": "Pseudonymous id (the company's staff number), never a name or BSN"})
+        "description": "Pseudoniem kenmerk (het personeelsnummer bij het bedrijf), nooit een naam of BSN"})
     date = fields.Date(required=True)
     start = fields.Time(required=True, format="%H:%M")
     end = fields.Time(required=True, format="%H:%M")

@@ -94,16 +94,16 @@ def upload_logbook(**_):
 
 class ProjectDaysQuery(ma.Schema):
     from_ = fields.Date(data_key="from",
-                        metadata={"description": "Start of the period; default: the previous period "
-                                                 "counted from the SC-530 grant (RULES.md §4)"})
-    works = fields.Int(validate=validate.Range(min=0), metadata={"description": "Notified and executed works"})
+                        metadata={"description": "Begin van de periode; standaard: de vorige periode, geteld "
+                                                 "vanaf de verlening van het SC-530-certificaat (RULES.md §4)"})
+    works = fields.Int(validate=validate.Range(min=0), metadata={"description": "Gemelde en uitgevoerde werken"})
 
 
 class CompanyProjectDaysSchema(ProjectDaysSchema):
     period_from = fields.Date()
     period_to = fields.Date()
     period_note = fields.Str(allow_none=True, metadata={
-        "description": "Without `from`: which period was taken (the previous one counted from the grant)"})
+        "description": "Zonder `from`: welke periode is genomen (de vorige, geteld vanaf de verlening)"})
     location_audits = fields.Dict()
 
 
@@ -140,7 +140,8 @@ class OverviewEntrySchema(OverviewRowSchema):
 
 class SampleSchema(ma.Schema):
     n = fields.Int(required=True, validate=validate.Range(1, 100))
-    seed = fields.Int(metadata={"description": "To reproduce an earlier draw; default random (logged)"})
+    seed = fields.Int(metadata={"description": "Om een eerdere trekking te herhalen; standaard willekeurig "
+                                               "(vastgelegd in het logboek)"})
 
 
 @blp.route("/project-overview", methods=["POST"])

@@ -21,7 +21,9 @@ class AuditSchema(StrictSchema):
     certificate_id = fields.Int()
     company_id = fields.Int()
     branch_id = fields.Int()
-    kind = fields.Str(metadata={"description": "branch (vestiging), regular, result_oriented (SC-540), total (SC-530)"})
+    kind = fields.Str(metadata={"description": "branch (vestiging), regular (regulier) en "
+                                               "result_oriented (resultaatgericht) bij SC-540, "
+                                               "total (totaal) bij SC-530"})
     period_index = fields.Int(metadata={"description": "Toezichtperiode, geteld vanaf de verlening (1, 2, 3)."})
     planned_on = fields.Date()
     unannounced = fields.Bool(metadata={"description": "Onaangekondigd: geheim voor het bedrijf tot het heeft "
@@ -152,7 +154,7 @@ class ChecklistQuerySchema(StrictSchema):
 
 class AnswerSchema(StrictSchema):
     outcome = fields.Str(load_default=None, allow_none=True, metadata={
-        "description": "conform, finding (afwijking of opmerking) of not_applicable"})
+        "description": "conform, finding (afwijking of opmerking) of not_applicable (niet van toepassing)"})
     category = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20), metadata={
         "description": "Bij een finding: de categorie uit het schema (A, B, remark)."})
     evidence = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=10000))

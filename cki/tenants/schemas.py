@@ -19,5 +19,6 @@ class CkiSchema(ma.Schema):
 
 class CalendarAdjustmentsSchema(StrictSchema):
     calendar_closed = fields.List(fields.Nested(CalendarDaySchema), required=True, metadata={
-        "description": "Own closing days (planning views only; never move a legal deadline)."})
+        "description": "Eigen sluitingsdagen (alleen voor de planningsoverzichten; ze verschuiven nooit een "
+                       "wettelijke termijn)."})
     calendar_open = fields.List(fields.Nested(CalendarDaySchema), load_default=list)

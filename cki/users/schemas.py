@@ -14,8 +14,8 @@ class TokenRequestSchema(StrictSchema):
 
 
 class TokenSchema(ma.Schema):
-    id = fields.Int(metadata={"description": "To revoke it later: `DELETE /api/v1/auth/tokens/<id>`."})
-    token = fields.Str(metadata={"description": "Send as `Authorization: Bearer <token>`."})
+    id = fields.Int(metadata={"description": "Om het later in te trekken: `DELETE /api/v1/auth/tokens/<id>`."})
+    token = fields.Str(metadata={"description": "Meesturen als `Authorization: Bearer <token>`."})
     expires_at = fields.DateTime()
 
 
@@ -23,7 +23,7 @@ class TokenInfoSchema(ma.Schema):
     id = fields.Int()
     created_at = fields.DateTime()
     expires_at = fields.DateTime()
-    current = fields.Bool(metadata={"description": "The token this request carries"})
+    current = fields.Bool(metadata={"description": "Het token waarmee dit verzoek is gedaan"})
 
 
 class QualificationSchema(StrictSchema):
@@ -103,9 +103,9 @@ class ApiClientSchema(StrictSchema):
     company_id = fields.Int(allow_none=True)
     active = fields.Bool(dump_only=True)
     expires_at = fields.AwareDateTime(validate=_in_future, metadata={
-        "description": "When the token stops working; default after API_CLIENT_DAYS (365 days)"})
+        "description": "Wanneer het token niet meer werkt; standaard na API_CLIENT_DAYS (365 dagen)"})
     rotated_at = fields.DateTime(dump_only=True, allow_none=True)
-    token = fields.Str(dump_only=True, metadata={"description": "Shown once, at creation."})
+    token = fields.Str(dump_only=True, metadata={"description": "Eenmalig getoond, bij het aanmaken."})
 
     @ma.validates_schema
     def _company(self, data, **_):
@@ -116,9 +116,9 @@ class ApiClientSchema(StrictSchema):
 
 class ApiClientUpdateSchema(StrictSchema):
     name = fields.Str(validate=[not_blank, validate.Length(max=200)])
-    active = fields.Bool(metadata={"description": "false: the token stops working at once"})
+    active = fields.Bool(metadata={"description": "false: het token werkt direct niet meer"})
     expires_at = fields.AwareDateTime(validate=_in_future)
 
 
 class ApiClientTokenSchema(ApiClientSchema):
-    token = fields.Str(metadata={"description": "The new token, shown once."})
+    token = fields.Str(metadata={"description": "Het nieuwe token, eenmalig getoond."})
