@@ -337,6 +337,30 @@ def test_the_last_periods_audits_are_the_recertification_unless_the_holder_stops
     assert (due.kind, due.due_on) == ("audit_quota", date(2027, 2, 28))
 
 
+def test_a_last_periods_quota_flagged_before_the_upgrade_stays_flagged_as_recertification(app, client, tenant, clock):
+    from flask import g
+
+    from cki.certificates.models import Certificate
+    from cki.core.auth import Principal
+    from cki.surveillance import operations as surveillance
+    from tests.test_surveillance import certify
+
+    cid = certify(app, tenant, "company1", "SC-540", date(2024, 2, 29))
+    [row] = open_deadlines(app, "programme", cid)
+    clock("2026-12-15")  # past the recertification date: flagged, as an older version did it, under the old kind
+    assert sweep(app, clock, "2026-12-15").flagged == 1
+    with app.app_context():
+        db.session.execute(sa.update(Deadline).where(Deadline.id == row.id).values(kind="audit_quota"))
+        db.session.commit()
+    with app.test_request_context():
+        g.principal = Principal(cki_id=tenant.cki_id, label="test")
+        surveillance.track_programme(db.session.get(Certificate, cid))
+        db.session.commit()
+    [again] = open_deadlines(app, "programme", cid)
+    assert (again.id, again.kind) == (row.id, "recertification")  # the same row, its actions kept
+    assert sweep(app, clock, "2026-12-16").flagged == 0  # not flagged a second time
+
+
 def test_a_bezwaar_term_is_only_reminded_of_and_ends_quietly_or_when_contested(app, client, tenant, clock):
     from tests.test_letters import letters_of, send
     from tests.test_surveillance import certify
@@ -459,3 +483,8 @@ def test_the_assessors_work_list_holds_the_reports_to_finish(app, client, tenant
     other = app.test_client()
     login(other, tenant.emails["planner"])
     assert f"Rapport van beoordeling {audit['id']}: concept" not in other.get("/start").text  # the auditor's own
+    lock = client.get(f"/api/v1/audits/{audit['id']}", headers=tenant.auth("planner")).json["lock_version"]
+    r = client.post(f"/api/v1/audits/{audit['id']}/cancel", json={"reason": "Vervalt.", "lock_version": lock},
+                    headers=tenant.auth("planner"))
+    assert r.status_code == 200, r.json
+    assert f"Rapport van beoordeling {audit['id']}" not in assessor.get("/start").text  # nothing left to finish

@@ -307,6 +307,7 @@ def test_next_actions_explain_why_not(client, tenant, clock):
 def test_state_diagram_is_generated(client, tenant):
     r = client.get("/api/v1/dossiers/state-diagram", headers=tenant.auth("planner"))
     assert r.status_code == 200 and "stateDiagram" in r.text and "granted" in r.text.lower()
+    assert client.get("/api/v1/dossiers/state-diagram", headers=tenant.auth("company1")).status_code == 403
 
 
 @pytest.mark.parametrize("redo", [True, False])

@@ -76,7 +76,7 @@ def test_calamity_is_approved_or_refused_on_the_page(client, tenant, clock, as_u
     # the history says who decided what, with the reason; the company sees its versions only
     history = planner.get(url).text.split("<h2>Historie</h2>")[1].split("</table>")[0]
     assert "Calamiteit goedgekeurd" in history and "Terecht: acuut gevaar." in history and "planner" in history
-    assert "Bekeken door de planning" in history  # the planner opened it
+    assert "Bekeken (planner of teamleider)" in history  # the planner opened it
     company = as_user("company1").get(url).text
     assert "<h2>Historie</h2>" not in company and "Bekeken" not in company and "<h2>Versies</h2>" in company
 
@@ -93,7 +93,7 @@ def test_staff_pick_a_location_for_an_unannounced_audit(client, tenant, clock, a
     planner = as_user("planner")
     assert "Kiezen voor een onaangekondigde beoordeling" in planner.get(url).text
     r = post(planner, url + "/auditlocatie", planned_on="2026-12-20")
-    assert "Niet gekozen: De auditdatum valt buiten de looptijd van de melding." in r.text
+    assert "Niet gekozen: De datum van de beoordeling valt buiten de looptijd van de melding." in r.text
     assert client.get("/api/v1/audit-selections", headers=tenant.auth("planner")).json == []
     r = post(planner, url + "/auditlocatie", planned_on="2026-12-08", note="Steekproef december")
     assert "Locatie gekozen voor een onaangekondigde beoordeling op 08-12-2026." in r.text

@@ -32,6 +32,7 @@ def test_the_search_box_finds_by_name_kvk_number_postcode_and_number(app, client
     assert search("3511 AB 99") == []  # another house number
     assert f"/meldingen/{m['id']}" in [h["url"] for h in search(str(m["id"]))]
     assert search("%") == [] and search("_") == []  # wildcards are text
+    assert search("²") == [] and search("¹²") == []  # digits to Python, no number: no 500
     # another CKI's staff find nothing of ours; a company and the register may not search at all
     assert search(company["kvk_number"], other_tenant.auth("planner")) == []
     assert client.get("/api/v1/search?q=abc", headers=tenant.auth("company1")).status_code == 403

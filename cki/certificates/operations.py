@@ -30,8 +30,9 @@ from workflows import rules
 from workflows.schemes import SchemeVersion, load_scheme
 from workflows.text import sentence
 
-#: Sent with the certificate after each change of it (issue, notice of not continuing, suspension,
+#: Sent with the certificate after each change of its life (issue, notice of not continuing,
 #: withdrawal, expiry, holder data), in its transaction: what depends on it follows (the programme).
+#: A suspension leaves the programme as it is.
 changed = Namespace().signal("certificate-changed")
 
 

@@ -65,7 +65,7 @@ LABELS.update({
     "melding.cancelled": "Melding ingetrokken",
     "melding.calamity_approved": "Calamiteit goedgekeurd",
     "melding.calamity_refused": "Calamiteit afgewezen",
-    "melding.looked_at": "Bekeken door de planning",
+    "melding.looked_at": "Bekeken (planner of teamleider)",
     "melding.merged": "Andere melding samengevoegd met deze",
     "melding.merged_into": "Samengevoegd met een andere melding",
     "melding.split": "Melding gesplitst",

@@ -62,6 +62,9 @@ class Item:
     #: step): another step is reminded and flagged anew, even on the same due date. A changed label
     #: alone (a holder renamed) is not a new step.
     step: str | None = None
+    #: Kinds this deadline continues on the same subject (the last period's quota becoming the
+    #: recertification): an open row of such a kind takes this kind, its actions kept.
+    continues: tuple[str, ...] = ()
     role: str | None = None  # staff who act; for a company's deadline, staff told when it is missed
     user_id: int | None = None
     for_company: bool = False
@@ -100,6 +103,12 @@ def sync(subject_type: str, subject_id: int, *, cki_id: int, company_id: int | N
         Deadline.subject_type == subject_type, Deadline.subject_id == subject_id))}
     cal = legal_calendar()
     for item in items:
+        if item.kind not in existing:
+            for kind in item.continues:
+                if kind in existing and existing[kind].state == DeadlineState.OPEN:
+                    existing[item.kind] = existing.pop(kind)
+                    existing[item.kind].kind = item.kind
+                    break
         deadline = existing.pop(item.kind, None)
         if deadline is None:
             deadline = Deadline(cki_id=cki_id, company_id=company_id, subject_type=subject_type, subject_id=subject_id,

@@ -125,7 +125,8 @@ def work_list() -> list[dict]:
              "url": url_for("certificates.report", audit_id=a.id)} for a in audits]))
         unfinished = db.session.execute(sa.select(AuditReport.audit_id, AuditReport.status, Audit.planned_on).join(
             Audit, Audit.id == AuditReport.audit_id).join(AuditAuditor, AuditAuditor.audit_id == Audit.id).where(
-            AuditAuditor.user_id == p.user_id, AuditReport.status.in_(("draft", "returned")))
+            AuditAuditor.user_id == p.user_id, AuditReport.status.in_(("draft", "returned")),
+            Audit.status != "cancelled")
             .order_by(Audit.planned_on).limit(LIST)).all()
         sections.append(_section("Rapporten af te maken", [
             {"label": f"Rapport van beoordeling {audit_id}: "
@@ -140,7 +141,7 @@ def work_list() -> list[dict]:
         # planned audits whose melding was withdrawn, merged or moved away from the audit's day
         changed = db.session.execute(sa.select(Audit.id, Audit.planned_on, Audit.certificate_id, Melding.id).join(
             Melding, Melding.id == Audit.melding_id).where(
-            Audit.cki_id == cki, Audit.status == "planned", sa.or_(
+            Audit.cki_id == cki, Audit.status == "planned", Audit.melding_id.is_not(None), sa.or_(
                 Melding.status.in_(("cancelled", "merged")), Audit.planned_on < Melding.planned_start,
                 Audit.planned_on > sa.func.coalesce(Melding.planned_end, Melding.planned_start)))
             .order_by(Audit.planned_on).limit(LIST)).all()

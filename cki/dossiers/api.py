@@ -151,10 +151,11 @@ def certificate_pdf(dossier_id):
 
 
 @blp.route("/dossiers/state-diagram")
-@require(outsourced=OUTSOURCED_OK)
+@require(staff=True, outsourced=OUTSOURCED_OK)
 @blp.response(200, content_type="text/plain")
 def state_diagram():
     """Het toestandsdiagram van een aanvraag
 
-    Als Mermaid-diagram, gemaakt uit de declaratie van de toestandsmachine."""
+    Als Mermaid-diagram, gemaakt uit de declaratie van de toestandsmachine; voor de staf (zoals de
+    pagina)."""
     return Response(mermaid(), mimetype="text/plain")

@@ -417,10 +417,8 @@ def issue_certificate(dossier: Dossier, outcome, payload) -> Certificate:
 
 
 def _send_to_register(dossier: Dossier, outcome, payload):
-    from cki.surveillance import operations as surveillance  # surveillance reads dossiers: import late
-
+    # (the first period's programme is in the deadline watch already: certificates.changed at issue)
     certificates.send_grant(dossier.certificate)
-    surveillance.track_programme(dossier.certificate)  # the first period's programme in the deadline watch
 
 
 def _passed(passed: bool) -> str:

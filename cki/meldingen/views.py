@@ -57,7 +57,7 @@ FIELD_LABELS = {
     "project_group": "Projectgroep", "part_label": "Deelmelding", "calamity_motivation": "Motivering calamiteit",
     "client_reference": "Eigen referentie", "company_id": "Bedrijf", "received_on": "Ontvangen op",
     "approve": "Besluit", "note": "Toelichting", "reason": "Reden", "other_id": "Andere melding",
-    "planned_on": "Auditdatum", "file": "Bestand",
+    "planned_on": "Datum van de beoordeling", "file": "Bestand",
     # the fields of a LAVS message (mapping)
     "company_kvk": "KvK-nummer bedrijf", "company_name": "Bedrijf", "lavs_project_id": "LAVS-project",
     "message_id": "Bericht-id", "message_type": "Berichtsoort", "kind": "Soort", "house_number": "Huisnummer",

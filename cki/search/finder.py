@@ -33,7 +33,8 @@ def _like(text: str) -> str:
 def search(query: str, principal) -> list[Hit]:
     """Hits for ``query`` among the principal's CKI, companies first, at most :data:`LIMIT` a kind."""
     q = " ".join(query.split())[:100]
-    if len(q) < 2 and not q.isdigit():
+    number = q.isascii() and q.isdecimal()  # "²" is a digit to Python, not a number to int()
+    if len(q) < 2 and not number:
         return []
     hits: list[Hit] = []
     like = _like(q)
@@ -47,7 +48,7 @@ def search(query: str, principal) -> list[Hit]:
     hits += [Hit("certificate", c.id, c.number, f"{c.holder_name} · {c.status_label}", f"/certificaten/{c.id}")
              for c in db.session.scalars(certificates.order_by(Certificate.valid_until.desc()).limit(LIMIT))]
     meldingen = None
-    if q.isdigit() and 0 < int(q) <= MAX_INT:
+    if number and 0 < int(q) <= MAX_INT:
         meldingen = scoped_select(Melding, principal).where(sa.or_(Melding.id == int(q), Melding.lavs_project_id == q))
         dossier = db.session.scalar(scoped_select(Dossier, principal).where(Dossier.id == int(q)))
         if dossier is not None:

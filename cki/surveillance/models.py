@@ -26,6 +26,10 @@ class Audit(TenantMixin, TimestampMixin, db.Model):
     __table_args__ = (
         sa.Index("ix_audits_certificate_period", "certificate_id", "period_index"),
         sa.Index("ix_audits_cki_planned_on", "cki_id", "planned_on"),
+        # the planned ones behind a melding: the planner's list of meldingen that changed under them
+        sa.Index("ix_audits_planned_with_melding", "cki_id", "planned_on",
+                 postgresql_where=sa.text("status = 'planned' AND melding_id IS NOT NULL"),
+                 sqlite_where=sa.text("status = 'planned' AND melding_id IS NOT NULL")),
         sa.CheckConstraint("status <> 'done' OR done_on IS NOT NULL", name="done_has_date"),
     )
 
@@ -158,6 +162,9 @@ class AuditReport(TenantMixin, TimestampMixin, db.Model):
     team leader (approved: final, its findings recorded; or returned with comments)."""
 
     __tablename__ = "audit_reports"
+    __table_args__ = (  # the unfinished ones: an assessor's work list, however many reports are final
+        sa.Index("ix_audit_reports_unfinished", "audit_id", postgresql_where=sa.text("status IN ('draft', 'returned')"),
+                 sqlite_where=sa.text("status IN ('draft', 'returned')")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(sa.ForeignKey("audits.id"), unique=True, nullable=False)

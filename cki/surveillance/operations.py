@@ -224,6 +224,7 @@ def track_programme(certificate: Certificate) -> None:
                 recertification = view is views[-1] and certificate.not_continuing_on is None
                 items.append(deadlines.Item(
                     kind="recertification" if recertification else "audit_quota", due_on=view.programme.due_by,
+                    continues=("audit_quota",) if recertification else ("recertification",),
                     role="planner", url=f"/certificaten/{certificate.id}", rule=view.programme.due_rule,
                     label=f"Certificaat {certificate.number} ({certificate.holder_name}): "
                           f"{'hercertificering, ' if recertification else ''}{open_} beoordeling(en) "

@@ -110,7 +110,7 @@ def select_for_audit(melding, planned_on: date, note: str | None, user_id: int |
     if db.session.scalar(db.select(AuditSelection.id).where(AuditSelection.melding_id == melding.id)):
         raise DomainError("melding_id", "Deze locatie is al gekozen.")
     if not melding.planned_start <= planned_on <= melding.planned_end:
-        raise DomainError("planned_on", "De auditdatum valt buiten de looptijd van de melding.")
+        raise DomainError("planned_on", "De datum van de beoordeling valt buiten de looptijd van de melding.")
     selection = AuditSelection(cki_id=melding.cki_id, melding_id=melding.id, selected_by_id=user_id,
                                planned_on=planned_on, note=note)
     db.session.add(selection)
