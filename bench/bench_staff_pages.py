@@ -241,6 +241,8 @@ def pages(built) -> list[tuple[str, str]]:
         ("certificate: one, programme and audits", f"/certificaten/{built['certificate']}"),
         ("certificates: search by name", "/certificaten/?q=Asbest%2055"),
         ("certificates: search by KvK", "/certificaten/?q=10000555"),
+        ("search box: a postcode", "/zoeken/?q=3511AB"),
+        ("search box: a company name", "/zoeken/?q=Asbest%2055"),
         ("API: planning board", "/api/v1/planning/board"),
         ("work list: planner (start page)", "/start"),
         ("deadlines: overdue in the CKI", "/termijnen/?scope=overdue"),

@@ -35,7 +35,8 @@ class Melding(TenantMixin, TimestampMixin, db.Model):
         sa.Index("ix_meldingen_cki_start", "cki_id", "planned_start", "id"),
         # The day/week calendar: meldingen still running on a day are found from their end date.
         sa.Index("ix_meldingen_cki_end", "cki_id", "planned_end"),
-        sa.Index("ix_meldingen_cki_postcode", "cki_id", "postcode"),  # the search box finds a job by its postcode
+        # the search box finds a job by its postcode, the latest first, however many years lie behind
+        sa.Index("ix_meldingen_cki_postcode", "cki_id", "postcode", "planned_start"),
         # Late and calamity meldingen are rare: found without reading the years between them.
         sa.Index("ix_meldingen_cki_timeliness_start", "cki_id", "timeliness", "planned_start"),
         # A company's meldingen by start date, and the one-job-once match (company, start date,

@@ -42,9 +42,13 @@ def search(query: str, principal) -> list[Hit]:
         Company.name.ilike(like, escape="\\"), Company.kvk_number == q, Company.place.ilike(like, escape="\\")))
     hits += [Hit("company", c.id, c.name, f"{c.place} · KvK {c.kvk_number}", f"/bedrijven/{c.id}")
              for c in db.session.scalars(companies.order_by(Company.name).limit(LIMIT))]
+    # running certificates by number, holder or KvK; an ended one by its exact number (ten years of
+    # ended certificates are not read for every search)
     certificates = scoped_select(Certificate, principal).where(sa.or_(
-        Certificate.number.ilike(like, escape="\\"), Certificate.holder_name.ilike(like, escape="\\"),
-        Certificate.holder_kvk == q))
+        sa.and_(Certificate.status.in_(("valid", "suspended")), sa.or_(
+            Certificate.number.ilike(like, escape="\\"), Certificate.holder_name.ilike(like, escape="\\"),
+            Certificate.holder_kvk == q)),
+        Certificate.number == q))
     hits += [Hit("certificate", c.id, c.number, f"{c.holder_name} · {c.status_label}", f"/certificaten/{c.id}")
              for c in db.session.scalars(certificates.order_by(Certificate.valid_until.desc()).limit(LIMIT))]
     meldingen = None
