@@ -45,6 +45,14 @@ def index():
     return redirect(url_for("home.dashboard"))
 
 
+@home_bp.route("/begrippen")
+def glossary_page():
+    """The words the pages use, with their meaning and source (for everyone, also before login)."""
+    from cki.core.glossary import glossary
+
+    return render_template("glossary.html", terms=sorted(glossary(), key=lambda t: t["term"]))
+
+
 @home_bp.route("/start")
 @login_required
 def dashboard():
@@ -128,7 +136,10 @@ def init_web(app) -> None:
     init_security_headers(app)
     app.add_template_filter(_local, "local")
     app.add_template_filter(label, "label")  # Dutch label of a stored code (cki.core.labels)
+    from cki.core.glossary import term
+
     app.jinja_env.globals.update(
+        term=term,
         principal=current_principal,
         role_label=lambda r: ROLE_LABELS.get(Role(r), r))
 

@@ -34,7 +34,8 @@ def pages(ids: dict) -> dict[str, list[str]]:
              f"/certificaten/{ids['certificate']}", f"/certificaten/{ids['certificate']}/besluiten", "/bevindingen/",
              f"/bevindingen/{ids['finding']}", "/post/", "/termijnen/", "/berichten/", "/planning/",
              "/zoeken/?q=bedrijf", f"/dossiers/{ids['dossier']}", "/dossiers/toestandsdiagram",
-             f"/certificaten/beoordelingen/{ids['audit']}/rapport", "/meldingen/fax", f"/post/brieven/{ids['letter']}"]
+             f"/certificaten/beoordelingen/{ids['audit']}/rapport", "/meldingen/fax", f"/post/brieven/{ids['letter']}",
+             "/begrippen"]
     return {"planner": staff, "admin": ["/beheer/gebruikers", f"/beheer/gebruikers/{ids['user']}",
                                        "/beheer/api-koppelingen"],
             "assessor": ["/start", f"/certificaten/beoordelingen/{ids['audit']}/rapport"],
