@@ -51,12 +51,11 @@ def register(app):
         from cki.findings import operations as findings
         from cki.letters import operations as letters
         from cki.register import operations as register_messages
-        from cki.surveillance import operations as surveillance
 
         g.principal = Principal(cki_id=0, label="systeem (termijnbewaking)")
         counts = {name: domain.track_open() for name, domain in (
             ("dossiers", dossiers), ("certificaten", certificates), ("bevindingen", findings), ("brieven", letters),
-            ("toezichtprogramma's", surveillance), ("registerberichten", register_messages))}
+            ("registerberichten", register_messages))}  # a certificate's programme follows it (certificates.changed)
         from cki.core.clock import today
         from cki.deadlines import operations as watch
 

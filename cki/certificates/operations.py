@@ -116,8 +116,8 @@ def _holder_changed(company, change: dict, **_):
 
 
 def track_open() -> int:
-    """Write the deadlines of every live certificate, open intention and suspension with an end
-    (after an upgrade: ``flask deadlines rebuild``)."""
+    """Write the deadlines of every live certificate (and, through :data:`changed`, its programme's),
+    open intention and suspension with an end (after an upgrade: ``flask deadlines rebuild``)."""
     live = db.session.scalars(db.select(Certificate).where(Certificate.status.in_(
         (CertificateStatus.VALID.value, CertificateStatus.SUSPENDED.value)))).all()
     for certificate in live:

@@ -187,6 +187,15 @@ def _family_plan(parent_model, children: tuple[tuple[type, str], ...], unless_co
     return sa.select(parent.c[parent_pk.key], *(cte.c[0] for cte in ctes)).select_from(joined)
 
 
+def before_slow_io() -> None:
+    """Call before talking to a slow server (SMTP, a register). SQLite has one write lock for the
+    whole database: what is done so far is committed, so the lock is not held while the server
+    answers (the rows stay loaded: ``expire_on_commit`` is off). PostgreSQL keeps the transaction
+    and its row locks, so no second sender takes the row meanwhile."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.commit()
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -19,7 +19,7 @@ from blinker import Namespace
 from flask import current_app
 
 from cki.core import mail
-from cki.core.db import db, utcnow
+from cki.core.db import before_slow_io, db, utcnow
 from cki.core.errors import Conflict
 from cki.deadlines.models import (
     ActionKind,
@@ -321,12 +321,9 @@ def deliver_mail(limit: int = 100) -> tuple[int, int]:
             db.session.rollback()
             continue
         message.attempts += 1
-        to, subject, body = message.to, message.subject, message.body
-        if db.engine.dialect.name == "sqlite":  # SQLite's one write lock is not held while the server answers
-            db.session.commit()
-            message = db.session.get(OutgoingMail, mail_id)
+        before_slow_io()
         try:
-            mail.send(to=to, subject=subject, body=body)
+            mail.send(to=message.to, subject=message.subject, body=message.body)
         except mail.MailError as error:
             message.last_error = str(error)[:2000]
             if message.attempts >= int(current_app.config["MAIL_MAX_ATTEMPTS"]):

@@ -12,6 +12,7 @@ from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.tenancy import scoped_select
+from cki.core.timeline import frame
 from cki.core.web import form_int
 from cki.dossiers import operations
 from cki.dossiers.api import load_dossier
@@ -20,11 +21,11 @@ from cki.dossiers.permissions import EVENTS, may_edit, may_fire, visible_dossier
 from cki.dossiers.presenter import present
 from cki.dossiers.schemas import AssessorSchema, DeclarationSchema, DossierCreateSchema
 from cki.events.models import EventLogEntry
-from workflows.calendar import legal_calendar
 from workflows.diagram import mermaid
 from workflows.dossier import EVENT_LABELS, STATE_LABELS, TERMINAL, Event, State
 from workflows.rules import describe
 from workflows.schemes import SCHEMES, load_scheme
+from workflows.text import nl_date
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers", template_folder="templates")
 
@@ -129,13 +130,11 @@ def _window_picture(dossier, view: dict) -> dict | None:
     rows = [{"label": label, "css": css, "bar": (offset(first), offset(due[name])), "title": view["deadlines"][name]["label"],
              "date": due[name], "marks": []} for name, label, css in _DRAWN if name in due]
     rows.append({"label": "Beoordelingen", "css": "done", "bar": None, "date": None, "title": "",
-                 "marks": [(offset(d), f"beoordeling op {d:%d-%m-%Y}") for d in assessed]})
+                 "marks": [(offset(d), f"beoordeling op {nl_date(d)}") for d in assessed]})
     if dossier.decided_on:
         rows.append({"label": "Besluit", "css": "done", "bar": None, "date": dossier.decided_on, "title": "",
-                     "marks": [(offset(dossier.decided_on), f"besluit van {dossier.decided_on:%d-%m-%Y}")]})
-    closed = legal_calendar().non_working_days(start, end)
-    return {"start": start, "end": end, "days": (end - start).days + 1, "rows": rows,
-            "closed": [offset(d.date) for d in closed], "today": offset(today())}
+                     "marks": [(offset(dossier.decided_on), f"besluit van {nl_date(dossier.decided_on)}")]})
+    return {**frame(start, end), "rows": rows}
 
 
 @bp.route("/<int:dossier_id>")

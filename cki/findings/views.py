@@ -10,6 +10,7 @@ from cki.core.auth import admits, current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.timeline import frame
 from cki.core.web import form_int, submit
 from cki.findings import operations
 from cki.findings.api import load_finding
@@ -17,7 +18,6 @@ from cki.findings.models import Finding
 from cki.findings.permissions import CKI_STEPS, RAISERS, RECEIPTS, visible_findings
 from cki.findings.schemas import StepInSchema
 from cki.users.models import Role
-from workflows.calendar import legal_calendar
 from workflows.findings import STATUS_LABELS, FindingStatus
 from workflows.schemes import load_scheme
 
@@ -50,11 +50,7 @@ def _picture(timeline: list[dict], found_on: date) -> dict:
         for key in ("due", "limit"):
             if view.get(key):
                 dates.append(date.fromisoformat(view[key]["date"]))
-    end = max(dates) + timedelta(days=2)
-    days = (end - found_on).days + 1
-    closed = {d.date for d in legal_calendar().non_working_days(found_on, end)}
-    return {"days": days, "start": found_on, "closed": [(d - found_on).days for d in sorted(closed)],
-            "today": (today() - found_on).days,
+    return {**frame(found_on, max(dates) + timedelta(days=2)),
             "steps": [{"step": v["step"], "actor": v["actor"], "status": v["status"], "reached": v["reached"],
                        "projected": v["projected"],
                        "due": (date.fromisoformat(v["due"]["date"]) - found_on).days if v.get("due") else None,

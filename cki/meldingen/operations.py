@@ -20,7 +20,7 @@ from cki.meldingen.models import Melding, MeldingRevision, job_key, street_key
 from workflows import rules
 from workflows.calendar import legal_calendar
 from workflows.rules import MeldingStatus
-from workflows.text import sentence, sentences
+from workflows.text import nl_date, sentence, sentences
 
 #: The content fields of a melding (RULES.md §5), kept in every revision.
 CONTENT = ("scheme", "certificate_number", "street", "postcode", "place", "description", "client",
@@ -47,8 +47,10 @@ def _revise(melding: Melding, kind: str, source: str):
     melding.revisions.append(MeldingRevision(cki_id=melding.cki_id, number=number, source=source, kind=kind,
                                              data={**_content(melding), "status": melding.status}))
     # a changed, cancelled or merged melding's watch starts over: the next sweep writes it anew if it
-    # still starts soon unseen (an unchanged date is not reminded of twice)
-    deadlines.close("melding", melding.id, on=today())
+    # still starts soon unseen (an unchanged date is not reminded of twice). A linked repeat only
+    # fills empty fields (never the start or the address): nothing to start over, no write on intake.
+    if kind != "link":
+        deadlines.close("melding", melding.id, on=today())
 
 
 def look_at(melding: Melding, by: str) -> Melding:
@@ -93,7 +95,7 @@ def _watch_starting_unseen(_sender=None, *, on: date, **_):
                 deadlines.Item(kind="melding_unseen", due_on=melding.planned_start, role="planner", passive=True,
                                url=f"/meldingen/{melding.id}",
                                label=f"Melding {melding.id} ({melding.street}, {melding.place}) begint "
-                                     f"{melding.planned_start:%d-%m-%Y} en is door niemand bekeken",
+                                     f"{nl_date(melding.planned_start)} en is door niemand bekeken",
                                rule="Nog niet geopend door een planner of teamleider; de dag ervoor gemeld "
                                     "(REMINDER_LEAD_WORKDAYS, melding_unseen)")])
 

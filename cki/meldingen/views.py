@@ -41,6 +41,7 @@ from cki.surveillance.models import Audit, AuditAuditor, AuditSelection, AuditSt
 from cki.surveillance.permissions import AUDIT_PICKERS
 from cki.users.models import User
 from workflows.schemes import SCHEMES, load_scheme
+from workflows.text import nl_date
 
 bp = Blueprint("meldingen", __name__, url_prefix="/meldingen", template_folder="templates")
 
@@ -396,7 +397,7 @@ def select_for_audit(melding_id):
         data = _form(records_api.AuditSelectionSchema())
         selection = records.select_for_audit(get_or_404(Melding, melding_id), data["planned_on"], data.get("note"),
                                              current_principal().user_id)
-        return "info", f"Locatie gekozen voor een onaangekondigde beoordeling op {selection.planned_on:%d-%m-%Y}.", None
+        return "info", f"Locatie gekozen voor een onaangekondigde beoordeling op {nl_date(selection.planned_on)}.", None
 
     return _perform(action, url_for(".show", melding_id=melding_id), "Niet gekozen")
 

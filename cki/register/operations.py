@@ -1,18 +1,18 @@
 """State-changing verbs on the register outbox: change, flush, write the event log; and the
 delivery job that sends each message through the configured transport."""
 from datetime import timedelta
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 
 from cki.core.clock import today
-from cki.core.db import db, utcnow
+from cki.core.db import before_slow_io, db, utcnow
 from cki.core.errors import Conflict
 from cki.deadlines import operations as deadlines
 from cki.events.operations import log_event
 from cki.register.models import RegisterMessage
 from workflows.calendar import legal_calendar
+from workflows.text import nl_date
 
 #: Kinds the register answers otherwise than by registering (SCA's permission comes back through
 #: ``record_permission``): no reference for the office to confirm.
@@ -31,7 +31,7 @@ def _track(message: RegisterMessage, delivered_on=None) -> None:
         items.append(deadlines.Item(
             kind="register_confirmation", due_on=legal_calendar().add(delivered, days), role="office",
             url="/post/register/", label=f"Registratie bevestigen: {message.kind} {subject}",
-            rule=f"{days} werkdagen na bezorging op {delivered:%d-%m-%Y} (REGISTER_CONFIRM_WORKDAYS: de eigen "
+            rule=f"{days} werkdagen na bezorging op {nl_date(delivered)} (REGISTER_CONFIRM_WORKDAYS: de eigen "
                  "termijn van de CKI; de bijlage noemt er geen)"))
     deadlines.sync("register_message", message.id, cki_id=message.cki_id,
                    company_id=message.certificate.company_id if message.certificate else None, items=items,
@@ -201,13 +201,9 @@ def deliver(limit: int = 200, certificate_ids=None) -> tuple[int, int]:
         pdf = message.pdf
         if pdf is None and message.kind == "granted" and message.certificate:  # queued before 0025
             pdf = message.certificate.pdf
-        sending = SimpleNamespace(id=message.id, kind=message.kind, payload=message.payload,
-                                  created_at=message.created_at)
-        if db.engine.dialect.name == "sqlite":  # SQLite's one write lock is not held while the register answers
-            db.session.commit()  # (PostgreSQL keeps the row lock: no second sender meanwhile)
-            message = db.session.get(RegisterMessage, message_id)
+        before_slow_io()
         try:
-            TRANSPORTS[transport](sending, pdf)
+            TRANSPORTS[transport](message, pdf)
         except DeliveryError as error:
             message.last_error = str(error)[:2000]
             if message.attempts >= int(current_app.config["REGISTER_MAX_ATTEMPTS"]):

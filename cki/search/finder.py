@@ -12,6 +12,7 @@ from cki.core.schemas import MAX_INT
 from cki.core.tenancy import scoped_select
 from cki.dossiers.models import Dossier
 from cki.meldingen.models import Melding
+from workflows.text import nl_date
 
 LIMIT = 10
 _POSTCODE = re.compile(r"^(\d{4})\s?([A-Za-z]{2})\b\s*(.*)$")
@@ -65,7 +66,7 @@ def search(query: str, principal) -> list[Hit]:
             meldingen = meldingen.where(Melding.street.ilike(_like(rest), escape="\\"))
     else:
         meldingen = scoped_select(Melding, principal).where(Melding.lavs_project_id == q)
-    hits += [Hit("melding", m.id, f"Melding {m.id}", f"{m.street}, {m.postcode} {m.place} · {m.planned_start:%d-%m-%Y}",
+    hits += [Hit("melding", m.id, f"Melding {m.id}", f"{m.street}, {m.postcode} {m.place} · {nl_date(m.planned_start)}",
                  f"/meldingen/{m.id}")
              for m in db.session.scalars(meldingen.order_by(Melding.planned_start.desc(), Melding.id.desc())
                                          .limit(LIMIT))]

@@ -241,14 +241,6 @@ def _certificate_changed(certificate, **_):
     track_programme(certificate)
 
 
-def track_open() -> int:
-    """Write the programme deadline of every live certificate (after an upgrade)."""
-    live = db.session.scalars(sa.select(Certificate).where(Certificate.status.in_(LIVE))).all()
-    for certificate in live:
-        track_programme(certificate)
-    return len(live)
-
-
 @deadlines.overdue.connect
 def _period_due(deadline, on, **_):
     """A period's programme is due: flagged once; the certificate's next period gets its deadline."""

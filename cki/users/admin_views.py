@@ -92,6 +92,13 @@ def _named(act):
     return run
 
 
+def _chosen(acts: dict, action: str):
+    """The act the form's ``action`` names (400 for one the page does not have), refusals named."""
+    if action not in acts:
+        abort(400)
+    return _named(acts[action])
+
+
 def _day(value: str, field: str) -> date:
     try:
         return ma.fields.Date().deserialize(value)
@@ -180,11 +187,8 @@ def _user_action(user: User, action: str):
         operations.revoke_token(user, token)
         return "API-token ingetrokken; het werkt niet meer."
 
-    acts = {"edit": edit, "deactivate": deactivate, "reactivate": reactivate, "password": password,
-            "qualification": qualification, "revoke_token": revoke_token}
-    if action not in acts:
-        abort(400)
-    return _named(acts[action])
+    return _chosen({"edit": edit, "deactivate": deactivate, "reactivate": reactivate, "password": password,
+                    "qualification": qualification, "revoke_token": revoke_token}, action)
 
 
 @bp.route("/gebruikers/<int:user_id>", methods=["GET", "POST"])
@@ -251,10 +255,7 @@ def _client_action(action: str):
         operations.update_api_client(client, {"active": True})
         return f"API-koppeling {client.name} is weer actief."
 
-    acts = {"edit": edit, "deactivate": deactivate, "reactivate": reactivate}
-    if action not in acts:
-        abort(400)
-    return _named(acts[action])
+    return _chosen({"edit": edit, "deactivate": deactivate, "reactivate": reactivate}, action)
 
 
 @bp.route("/api-koppelingen", methods=["GET", "POST"])
