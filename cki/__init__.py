@@ -58,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
     from cki.core.auth import login_manager, set_principal_resolver
     from cki.core.db import configure_sqlite, db, migrate
     from cki.core.errors import DomainError, handle_domain_error, handle_stale_data
+    from cki.core.i18n import init_i18n
     from cki.core.limits import limiter
     from cki.core.web import csrf, init_web
     from cki.users.auth import resolve_principal
@@ -71,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_api(app)
+    init_i18n(app)
     init_web(app)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(StaleDataError, handle_stale_data)

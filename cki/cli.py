@@ -11,6 +11,21 @@ def register(app):
     app.cli.add_command(rules)
     app.cli.add_command(events)
 
+    @app.cli.group("i18n")
+    def i18n():
+        """The English catalog (cki/translations)."""
+
+    @i18n.command("extract")
+    def i18n_extract():
+        """Bring the English .po up to date with the templates, the code and the labels; list
+        what still needs a translation (the tests fail while anything does)."""
+        from cki.core.i18n import write_catalog
+
+        untranslated = write_catalog("en")
+        for message in untranslated:
+            click.echo(f"untranslated: {message!r}")
+        click.echo(f"{len(untranslated)} message(s) without an English translation")
+
     @app.cli.command("scheduler")
     def scheduler_command():
         """Run the scheduled jobs in the foreground (exactly one such process)."""

@@ -10,8 +10,10 @@ CKI = Path(__file__).resolve().parent.parent / "cki"
 
 
 def _visible_text(html: str) -> str:
-    """What a template shows a person: without Jinja code and comments, tags and attributes."""
-    text = re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", " ", html, flags=re.S)
+    """What a template shows a person: its marked messages (``_("…")``) and its text without Jinja
+    code and comments, tags and attributes."""
+    messages = " ".join(m.group(2) for m in re.finditer(r"""\b_\(\s*(["'])(.*?)\1""", html, flags=re.S))
+    text = messages + " " + re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", " ", html, flags=re.S)
     return re.sub(r"<[^>]*>", " ", text)
 
 

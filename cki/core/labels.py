@@ -1,9 +1,13 @@
-"""Dutch labels for the codes the app stores (channels, sources, kinds, statuses, timeliness).
+"""Labels for the codes the app stores (channels, sources, kinds, statuses, timeliness): Dutch,
+translated for a reader who chose English.
 
 The codes stay as they are in the database, the API and form values; only the web UI shows
 the label, through the Jinja filter ``label`` (``{{ melding.status|label }}``).
 A code without a label is shown as it is, never hidden.
 """
+from flask_babel import gettext
+
+from cki.core.i18n import register_messages
 
 LABELS: dict[str, str] = {
     # How a melding came in (Melding.channel) and who made a version (MeldingRevision.source)
@@ -78,6 +82,7 @@ LABELS.update({
     "project_overview.sampled": "Locaties getrokken voor resultaatgerichte beoordelingen",
     "user.created": "Gebruiker aangemaakt",
     "user.updated": "Gebruiker gewijzigd",
+    "user.language_set": "Taal van de pagina's gekozen",
     "qualification.added": "Kwalificatie vastgelegd",
     "token.revoked": "API-token ingetrokken",
     "api_client.created": "API-client aangemaakt",
@@ -96,7 +101,11 @@ def register(labels: dict[str, str]) -> None:
 
 
 def label(code) -> str:
-    """The Dutch label of ``code``; an unknown code as it is, ``None`` as ""."""
+    """The label of ``code`` in the reader's language; an unknown code as it is, ``None`` as ""."""
     if code is None:
         return ""
-    return LABELS.get(str(code), str(code))
+    text = LABELS.get(str(code))
+    return gettext(text) if text else str(code)
+
+
+register_messages(LABELS.values)

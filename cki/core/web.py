@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
@@ -48,9 +49,10 @@ def index():
 @home_bp.route("/begrippen")
 def glossary_page():
     """The words the pages use, with their meaning and source (for everyone, also before login)."""
-    from cki.core.glossary import glossary
+    from cki.core.glossary import entry, glossary
 
-    return render_template("glossary.html", terms=sorted(glossary(), key=lambda t: t["term"]))
+    terms = [entry(t["key"]) for t in glossary()]
+    return render_template("glossary.html", terms=sorted(terms, key=lambda t: t["term"]))
 
 
 @home_bp.route("/start")
@@ -141,7 +143,7 @@ def init_web(app) -> None:
     app.jinja_env.globals.update(
         term=term,
         principal=current_principal,
-        role_label=lambda r: ROLE_LABELS.get(Role(r), r))
+        role_label=lambda r: gettext(ROLE_LABELS[Role(r)]) if r in set(Role) else r)
 
 
 def refusal(error: DomainError | ma.ValidationError) -> str:

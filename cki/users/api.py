@@ -15,6 +15,7 @@ from cki.users.schemas import (
     ApiClientUpdateSchema,
     ConflictDeclarationSchema,
     MeSchema,
+    MeUpdateSchema,
     QualificationSchema,
     TokenInfoSchema,
     TokenRequestSchema,
@@ -97,16 +98,37 @@ def revoke_token(token_id):
     db.session.commit()
 
 
+def _me(p) -> dict:
+    user = db.session.get(User, p.user_id) if p.user_id else None
+    return {"user_id": p.user_id, "client_id": p.client_id, "label": p.label, "cki_id": p.cki_id,
+            "company_id": p.company_id, "roles": sorted(p.roles), "language": user.language if user else None}
+
+
 @blp.route("/me")
 @require(anyone=True)
 @blp.response(200, MeSchema)
 def me():
     """Als wie u werkt
 
-    In welke CKI en met welke rollen."""
+    In welke CKI, met welke rollen en in welke taal de pagina's verschijnen."""
+    return _me(current_principal())
+
+
+@blp.route("/me", methods=["PATCH"])
+@require(anyone=True)
+@blp.arguments(MeUpdateSchema)
+@blp.response(200, MeSchema)
+def update_me(data):
+    """Eigen taal kiezen
+
+    De taal van de pagina's voor uzelf: Nederlands (nl, de standaard) of Engels (en). Brieven en
+    certificaten blijven Nederlands. Een API-koppeling heeft geen pagina's en dus geen taal."""
     p = current_principal()
-    return {"user_id": p.user_id, "client_id": p.client_id, "label": p.label, "cki_id": p.cki_id,
-            "company_id": p.company_id, "roles": sorted(p.roles)}
+    if p.user_id is None:
+        abort(403, message="Een API-koppeling heeft geen taal; alleen een persoon kiest er een.")
+    operations.set_language(db.session.get(User, p.user_id), data["language"])
+    db.session.commit()
+    return _me(p)
 
 
 @blp.route("/users")

@@ -56,6 +56,8 @@ class User(TenantMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
     #: An outsourced assessor sees only the dossiers assigned to it (RULES.md §7).
     outsourced: Mapped[bool] = mapped_column(default=False, nullable=False)
+    #: The language of the pages this person reads (cki.core.i18n.LANGUAGES); none: the default.
+    language: Mapped[str | None] = mapped_column(sa.String(5))
 
     role_rows: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     qualifications: Mapped[list["Qualification"]] = relationship(

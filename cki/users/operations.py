@@ -68,6 +68,20 @@ def update_user(user: User, data: dict) -> User:
     return user
 
 
+def set_language(user: User, language: str) -> User:
+    """The language of the pages ``user`` reads (cki.core.i18n.LANGUAGES)."""
+    from cki.core.i18n import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise DomainError("language", "Kies een van de talen: " + ", ".join(LANGUAGES) + ".")
+    if user.language != language:
+        before = user.language
+        user.language = language
+        db.session.flush()
+        log_event(user, "user.language_set", before={"language": before}, after={"language": language})
+    return user
+
+
 def end_credentials(user: User, reason: str) -> dict:
     """End every open login session and delete every API token of ``user``."""
     sessions = db.session.execute(sa.update(LoginSession).where(

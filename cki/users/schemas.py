@@ -82,11 +82,17 @@ class UserUpdateSchema(StrictSchema):
 
 class MeSchema(ma.Schema):
     user_id = fields.Int(allow_none=True)
+    language = fields.Str(allow_none=True, metadata={"description": "Taal van de pagina's (nl of en); leeg: Nederlands."})
     client_id = fields.Int(allow_none=True)
     label = fields.Str()
     cki_id = fields.Int()
     company_id = fields.Int(allow_none=True)
     roles = fields.List(fields.Str())
+
+
+class MeUpdateSchema(StrictSchema):
+    language = fields.Str(required=True, validate=validate.OneOf(("nl", "en")),
+                          metadata={"description": "Taal van de pagina's: nl (Nederlands) of en (English)."})
 
 
 def _in_future(value):

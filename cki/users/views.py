@@ -59,6 +59,28 @@ def login():
     return render_template("users/login.html", form=form), (200 if request.method == "GET" or form.errors else 401)
 
 
+@bp.route("/taal", methods=["POST"])
+def language():
+    """The language of the pages: the signed-in person's choice is kept with them (and logged);
+    before login it is kept for this browser."""
+    from flask import session
+    from flask_login import current_user
+
+    from cki.core.db import db
+    from cki.core.errors import DomainError
+    from cki.core.i18n import LANGUAGES
+    from cki.users import operations
+
+    chosen = request.form.get("language", "")
+    if chosen not in LANGUAGES:
+        raise DomainError("language", "Kies een van de talen: " + ", ".join(LANGUAGES) + ".", location="form")
+    if current_user.is_authenticated:
+        operations.set_language(current_user, chosen)
+        db.session.commit()
+    session["language"] = chosen
+    return redirect(_safe_next(request.form.get("next")))
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
