@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cki.core.db import TenantMixin, TimestampMixin, db
+from cki.core.i18n import register_messages
 
 
 class CertificateStatus(enum.StrEnum):
@@ -22,6 +23,7 @@ STATUS_LABELS = {
     CertificateStatus.WITHDRAWN: "ingetrokken",
     CertificateStatus.EXPIRED: "verlopen",
 }
+register_messages(STATUS_LABELS.values)  # pages show them in the reader's language (certificates.views)
 
 
 class Certificate(TenantMixin, TimestampMixin, db.Model):
@@ -60,6 +62,7 @@ class Certificate(TenantMixin, TimestampMixin, db.Model):
 
     @property
     def status_label(self) -> str:
+        """Dutch: the API gives it and refusals say it; pages translate it."""
         return STATUS_LABELS[CertificateStatus(self.status)]
 
 

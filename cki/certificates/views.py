@@ -5,6 +5,7 @@ from datetime import date
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from cki.certificates.models import STATUS_LABELS, Certificate
@@ -18,13 +19,20 @@ from cki.core.web import form_int, refusal, submit
 from cki.findings.models import Finding
 from cki.surveillance import operations as surveillance
 from cki.surveillance.api import load_audit
+from cki.surveillance.models import STATUS_LABELS as AUDIT_STATUS_LABELS
 from cki.surveillance.models import Audit, AuditPhoto, AuditStatus
 from cki.surveillance.permissions import READERS, may_plan, may_record_done, visible_audits
 from cki.surveillance.schemas import AuditDoneSchema, AuditPlanSchema
+from cki.surveillance.views import kind_labels
 from cki.users.models import Role, User
-from workflows.surveillance import KIND_LABELS, AuditKind, location_columns, period_of
+from workflows.surveillance import AuditKind, location_columns, period_of
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificaten", template_folder="templates")
+
+
+def status_labels() -> dict[str, str]:
+    """A certificate's status (a code) in the reader's language; ``status_label`` stays Dutch (the API's)."""
+    return {k.value: _(v) for k, v in STATUS_LABELS.items()}
 
 
 @bp.before_request
@@ -44,12 +52,13 @@ def index():
         stmt = stmt.where(Certificate.status.in_(surveillance.LIVE))
     certificates = db.session.scalars(stmt.order_by(Certificate.holder_name, Certificate.number).limit(200)).all()
     return render_template("certificates/index.html", certificates=certificates, q=q, ended=ended,
-                           status_labels=STATUS_LABELS)
+                           status_labels=status_labels())
 
 
 def _kinds(certificate):
     columns = location_columns(surveillance.scheme_of(certificate))
-    return [(AuditKind.BRANCH.value, KIND_LABELS[AuditKind.BRANCH])] + [(c, KIND_LABELS[AuditKind(c)]) for c in columns]
+    labels = kind_labels()
+    return [(AuditKind.BRANCH.value, labels[AuditKind.BRANCH.value])] + [(c, labels[c]) for c in columns]
 
 
 def rules_period_of(certificate):
@@ -84,10 +93,11 @@ def _page(certificate, *, form_errors=None, form=None, status=200):
     return render_template(
         "certificates/show.html", c=certificate, audits=audits, periods=periods, staff_view=staff_view,
         can_plan=may_plan(p), can_record={a.id: may_record_done(p, a) for a in audits}, auditors=auditors,
-        kinds=_kinds(certificate), kind_labels={k.value: v for k, v in KIND_LABELS.items()}, names=names,
+        kinds=_kinds(certificate), kind_labels=kind_labels(), names=names,
         alerts=alerts, every=every, current=current, findings=findings, coverage=coverage, form=form or {},
         form_errors=form_errors or {}, today=today(),
-        planned=AuditStatus.PLANNED, status_labels=STATUS_LABELS), status
+        planned=AuditStatus.PLANNED, status_labels=status_labels(),
+        audit_status_labels={k.value: _(v) for k, v in AUDIT_STATUS_LABELS.items()}), status
 
 
 @bp.route("/<int:certificate_id>")
@@ -118,10 +128,13 @@ def plan(certificate_id):
         return _page(certificate, form=request.form, form_errors=error.messages, status=422)
     except DomainError as error:
         db.session.rollback()
-        return _page(certificate, form=request.form, form_errors={error.field: [error.message]}, status=422)
+        return _page(certificate, form=request.form, form_errors={error.field: [refusal(error)]}, status=422)
     db.session.commit()
-    flash(f"Beoordeling gepland op {audit.planned_on:%d-%m-%Y}"
-          f"{' (onaangekondigd: het bedrijf ziet haar niet)' if audit.unannounced else ''}.", "info")
+    if audit.unannounced:
+        flash(_("Beoordeling gepland op %(date)s (onaangekondigd: het bedrijf ziet haar niet).",
+                date=audit.planned_on.strftime("%d-%m-%Y")), "info")
+    else:
+        flash(_("Beoordeling gepland op %(date)s.", date=audit.planned_on.strftime("%d-%m-%Y")), "info")
     return redirect(url_for(".show", certificate_id=certificate.id))
 
 
@@ -136,10 +149,10 @@ def done(audit_id):
                                                                 "done_on": request.form.get("done_on", "")}))
     except (ma.ValidationError, DomainError) as error:
         db.session.rollback()
-        flash(f"Niet vastgelegd: {refusal(error)}", "error")
+        flash(_("Niet vastgelegd: %(reason)s", reason=refusal(error)), "error")
         return redirect(url_for(".show", certificate_id=audit.certificate_id)), 303
     db.session.commit()
-    flash(f"Beoordeling vastgelegd als uitgevoerd op {audit.done_on:%d-%m-%Y}.", "info")
+    flash(_("Beoordeling vastgelegd als uitgevoerd op %(date)s.", date=audit.done_on.strftime("%d-%m-%Y")), "info")
     return redirect(url_for(".show", certificate_id=audit.certificate_id))
 
 
@@ -193,13 +206,14 @@ def report(audit_id):
                 abort(400)
         except (DomainError, ValueError) as error:
             db.session.rollback()
-            message = error.message if isinstance(error, DomainError) else "Ongeldige datum."
+            message = refusal(error) if isinstance(error, DomainError) else _("Ongeldige datum.")
             errors = {"form": message}
             status = error.status if isinstance(error, DomainError) else 422
         else:
             db.session.commit()
-            flash({"save": "Concept opgeslagen.", "submit": "Rapport ingediend bij de teamleider.",
-                   "approve": "Rapport goedgekeurd: definitief.", "return": "Rapport teruggestuurd."}[action], "info")
+            flash({"save": _("Concept opgeslagen."), "submit": _("Rapport ingediend bij de teamleider."),
+                   "approve": _("Rapport goedgekeurd: definitief."), "return": _("Rapport teruggestuurd.")}[action],
+                  "info")
             return redirect(url_for(".report", audit_id=audit.id))
     checklist = (audit.report.checklist if audit.report else surveillance.current_checklist(
         audit.cki_id, audit.certificate.scheme, audit.kind, audit.planned_on))
@@ -209,7 +223,7 @@ def report(audit_id):
     return render_template("certificates/report.html", a=audit, r=audit.report, checklist=checklist,
                            categories=scheme.param("finding_categories"), can_edit=can_edit and editable,
                            can_review=can_review and audit.report is not None and audit.report.status == "submitted",
-                           errors=errors, today=today(), kind_labels={k.value: v for k, v in KIND_LABELS.items()},
+                           errors=errors, today=today(), kind_labels=kind_labels(),
                            posted=request.form if request.method == "POST" else None), status
 
 
@@ -222,15 +236,15 @@ def report_photo(audit_id):
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
-            raise DomainError("file", "Kies een foto.")
+            raise DomainError("file", _("Kies een foto."))
         surveillance.add_photo(audit, request.form.get("item_key", ""), upload.filename,
                                upload.read(current_app.config["PHOTO_MAX_BYTES"] + 1))
     except DomainError as error:
         db.session.rollback()
-        flash(f"Foto niet opgeslagen: {error.message}", "error")
+        flash(_("Foto niet opgeslagen: %(reason)s", reason=refusal(error)), "error")
     else:
         db.session.commit()
-        flash("Foto opgeslagen.", "info")
+        flash(_("Foto opgeslagen."), "info")
     return redirect(url_for(".report", audit_id=audit.id) + f"#regel-{request.form.get('item_key', '')}")
 
 
@@ -288,21 +302,21 @@ def decisions(certificate_id):
                 if action == "zienswijze":
                     operations.answer_intended(intended, ZienswijzeSchema().load(form),
                                                by_company=p.company_id is not None)
-                    return "Zienswijze vastgelegd."
+                    return _("Zienswijze vastgelegd.")
                 operations.weigh(intended, WeighSchema().load(form))
-                return "Weging vastgelegd."
+                return _("Weging vastgelegd.")
             if action == "intend":
                 operations.intend(certificate, IntendedInSchema().load(form))
-                return "Voornemen vastgelegd; de brief wacht op verzending door het secretariaat."
+                return _("Voornemen vastgelegd; de brief wacht op verzending door het secretariaat.")
             if action == "withdraw":
                 operations.withdraw(certificate, WithdrawSchema().load(form))
-                return "Certificaat ingetrokken; het register is ingelicht en de brief wacht op verzending."
+                return _("Certificaat ingetrokken; het register is ingelicht en de brief wacht op verzending.")
             if action == "suspend":
                 operations.suspend(certificate, SuspendSchema().load(form))
-                return "Certificaat geschorst; het register is ingelicht en de brief wacht op verzending."
+                return _("Certificaat geschorst; het register is ingelicht en de brief wacht op verzending.")
             if action == "lift":
                 operations.lift_suspension(certificate, LiftSchema().load(form))
-                return "Schorsing opgeheven; het register is ingelicht."
+                return _("Schorsing opgeheven; het register is ingelicht.")
             abort(400)
 
         result = submit(act, url_for(".decisions", certificate_id=certificate.id))
@@ -319,4 +333,4 @@ def decisions(certificate_id):
     return render_template("certificates/decisions.html", c=certificate, intended=intended, suspensions=suspensions,
                            letters=sent_letters, error=error, today=today(), may_decide=admits(p, DECIDERS),
                            may_record=p.company_id is not None or admits(p, RECORDERS),
-                           status_labels=STATUS_LABELS, letter_kinds=letters.texts.kinds()), status
+                           status_labels=status_labels(), letter_kinds=letters.texts.kinds()), status

@@ -1,6 +1,8 @@
 import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
@@ -16,20 +18,23 @@ from cki.core.tenancy import get_or_404, scoped_select
 
 bp = Blueprint("companies", __name__, url_prefix="/bedrijven", template_folder="templates")
 
-KVK = Regexp(r"^\d{8}$", message="Een KvK-nummer bestaat uit precies 8 cijfers.")
+KVK = Regexp(r"^\d{8}$", message=lazy_gettext("Een KvK-nummer bestaat uit precies 8 cijfers."))
 
 
 class CompanyForm(FlaskForm):
-    name = StringField("Naam", validators=[DataRequired("Vul de naam in."), Length(max=200)])
-    place = StringField("Plaats", validators=[DataRequired("Vul de plaats in."), Length(max=100)])
-    kvk_number = StringField("KvK-nummer", validators=[DataRequired("Vul het KvK-nummer in."), KVK])
+    name = StringField(lazy_gettext("Naam"), validators=[DataRequired(lazy_gettext("Vul de naam in.")), Length(max=200)])
+    place = StringField(lazy_gettext("Plaats"),
+                        validators=[DataRequired(lazy_gettext("Vul de plaats in.")), Length(max=100)])
+    kvk_number = StringField(lazy_gettext("KvK-nummer"),
+                             validators=[DataRequired(lazy_gettext("Vul het KvK-nummer in.")), KVK])
 
 
 class BranchForm(FlaskForm):
-    name = StringField("Naam (optioneel)", validators=[Optional(), Length(max=200)])
-    address = StringField("Adres", validators=[DataRequired("Vul het adres in."), Length(max=300)])
-    kvk_number = StringField("KvK-nummer (optioneel)", validators=[Optional(), KVK])
-    is_head_office = BooleanField("Hoofdvestiging")
+    name = StringField(lazy_gettext("Naam (optioneel)"), validators=[Optional(), Length(max=200)])
+    address = StringField(lazy_gettext("Adres"),
+                          validators=[DataRequired(lazy_gettext("Vul het adres in.")), Length(max=300)])
+    kvk_number = StringField(lazy_gettext("KvK-nummer (optioneel)"), validators=[Optional(), KVK])
+    is_head_office = BooleanField(lazy_gettext("Hoofdvestiging"))
 
 
 def _can_edit() -> bool:
@@ -71,10 +76,10 @@ def create():
             company = operations.create_company(current_principal().cki_id, _form_to_data(form))
         except DomainError as error:
             db.session.rollback()
-            getattr(form, error.field).errors.append(error.message)
+            getattr(form, error.field).errors.append(error.reason)
         else:
             db.session.commit()
-            flash(f"Bedrijf {company.name} is geregistreerd.", "info")
+            flash(_("Bedrijf %(name)s is geregistreerd.", name=company.name), "info")
             return redirect(url_for(".show", company_id=company.id))
     companies = db.session.scalars(scoped_select(Company).options(sa.orm.selectinload(Company.branches))
                                    .order_by(Company.name)).all()
@@ -93,7 +98,7 @@ def show(company_id):
         if form.validate():
             operations.create_branch(company, _form_to_data(form))
             db.session.commit()
-            flash("Vestiging toegevoegd.", "info")
+            flash(_("Vestiging toegevoegd."), "info")
             return redirect(url_for(".show", company_id=company.id))
         status = 422
     return render_template("companies/show.html", company=company, form=form,

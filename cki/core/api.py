@@ -3,6 +3,7 @@ marshmallow schemas; errors are JSON with field messages (422), 404 for unknown 
 foreign ids."""
 import flask_smorest
 from flask import abort, current_app, render_template, request
+from flask_babel import gettext
 from flask_smorest import Api as _Api
 from webargs.flaskparser import FlaskParser
 from webargs.flaskparser import abort as webargs_abort
@@ -110,11 +111,14 @@ api = Api()
 
 
 def _too_large_message() -> str:
+    # a page says it in the reader's language; the API's message stays Dutch
+    say = gettext if not request.path.startswith("/api/") else lambda text, **values: text % values
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit and (request.content_length or 0) > limit:
-        return f"Het verzoek is groter dan de toegestane {limit / (1024 * 1024):g} MB; deel het bestand op."
+        return say("Het verzoek is groter dan de toegestane %(size)s MB; deel het bestand op.",
+                   size=f"{limit / (1024 * 1024):g}")
     # werkzeug's other limits: too many form fields, or one text field too large
-    return "Het formulier is te groot: te veel velden, of een tekstveld te lang."
+    return say("Het formulier is te groot: te veel velden, of een tekstveld te lang.")
 
 
 def init_api(app) -> None:

@@ -15,6 +15,14 @@ class DomainError(Exception):
         self.message = message
         self.location = location  # where the field was sent: json, query, form
 
+    @property
+    def reason(self) -> str:
+        """The message in the reader's language, for a page (cki.core.i18n); the API answers
+        ``message``, Dutch. A message built at run time is not in the catalog and stays Dutch."""
+        from flask_babel import gettext
+
+        return gettext(self.message)
+
 
 class Conflict(DomainError):
     """Someone else changed the record first (optimistic locking): 409, nothing written."""

@@ -85,7 +85,7 @@ _METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 _OPTIONS = {"**/templates/**.html": {"trimmed": "true"}}
 _HEADER = ("# The English catalog of cki: the Dutch messages of its pages and code, translated.\n"
            "# `flask i18n extract` brings it up to date; the app compiles it when it starts.")
-_KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+_KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def build_catalog(language: str):
@@ -104,6 +104,9 @@ def build_catalog(language: str):
     for filename, lineno, message, comments, context in extract_from_dir(
             root, _METHODS, _OPTIONS, _KEYWORDS, strip_comment_tags=True):
         fresh.add(message, locations=[(f"cki/{filename}", lineno)], auto_comments=comments, context=context)
+    for message, location in _refusal_messages(root):
+        if message not in fresh:
+            fresh.add(message, locations=[location])
     for message in sorted(runtime_messages()):
         if message not in fresh:
             fresh.add(message, locations=[("run time label", 0)])
@@ -111,13 +114,33 @@ def build_catalog(language: str):
     for message in fresh:
         if not message.id:
             continue
-        known = old.get(message.id)
+        known = old.get(message.id, context=message.context)
         strings = known.string if known is not None and isinstance(known.string, tuple) else (known and known.string,)
         if known is not None and all(strings) and not known.fuzzy:
             message.string = known.string
         else:
             untranslated.append(message.id)
     return fresh, untranslated
+
+
+def _refusal_messages(root: Path):
+    """The fixed reasons of refusals (``raise DomainError("field", "Reden.")`` and its subclasses)
+    in the app's code: a page shows them translated (an API answer keeps the Dutch). A reason built
+    at run time (an f-string, a join) is not in the catalog and shows in Dutch."""
+    import ast
+
+    from cki.core.errors import DomainError
+
+    def subclasses(cls):
+        return {cls.__name__}.union(*(subclasses(c) for c in cls.__subclasses__()))
+
+    names = subclasses(DomainError)
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in names
+                    and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
+                    and isinstance(node.args[1].value, str)):
+                yield node.args[1].value, (f"cki/{path.relative_to(root)}", node.lineno)
 
 
 def write_catalog(language: str) -> list:

@@ -137,7 +137,9 @@ def init_web(app) -> None:
     app.before_request(refuse_unstorable_text)
     init_security_headers(app)
     app.add_template_filter(_local, "local")
-    app.add_template_filter(label, "label")  # Dutch label of a stored code (cki.core.labels)
+    app.add_template_filter(label, "label")  # the label of a stored code (cki.core.labels)
+    # A label held in a variable, translated: plain text, never markup nor %-formatted as _() is
+    app.add_template_filter(lambda text: gettext(text) if text else text, "translate")
     from cki.core.glossary import term
 
     app.jinja_env.globals.update(
@@ -149,7 +151,7 @@ def init_web(app) -> None:
 def refusal(error: DomainError | ma.ValidationError) -> str:
     """What a page says when its form was refused: the domain's reason, or each field's."""
     if isinstance(error, DomainError):
-        return error.message
+        return error.reason
     return sentences(f"{k}: {sentences(map(str, v))}" for k, v in error.messages.items())
 
 

@@ -6,11 +6,13 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from cki.core.auth import admits, current_principal
 from cki.core.clock import today
 from cki.core.db import db
+from cki.core.i18n import register_messages
 from cki.core.web import form_int
 from cki.deadlines import operations
 from cki.deadlines.models import (
@@ -26,6 +28,7 @@ from cki.deadlines.permissions import OVERSEERS, my_deadlines, my_notifications,
 from cki.users.models import Role
 
 bp = Blueprint("deadlines", __name__, template_folder="templates")
+register_messages(KIND_LABELS.values)  # the kinds of reminder, as the notifications page names them
 LIST = 10  # items shown per section; the section links to the whole list
 
 
@@ -50,24 +53,24 @@ def work_list() -> list[dict]:
     p = current_principal()
     day = today()
     mine = db.session.scalars(my_deadlines().order_by(Deadline.due_on, Deadline.id).limit(LIST)).all()
-    sections = [_section("Mijn termijnen" if p.company_id is None else "Uw termijnen", _deadline_items(mine),
-                         empty="Geen open termijnen.", more={"url": url_for("deadlines.overview"),
-                                                              "label": "Alle termijnen"})]
+    sections = [_section(_("Mijn termijnen") if p.company_id is None else _("Uw termijnen"), _deadline_items(mine),
+                         empty=_("Geen open termijnen."), more={"url": url_for("deadlines.overview"),
+                                                                 "label": _("Alle termijnen")})]
     if p.company_id is not None:
         findings = db.session.scalars(sa.select(Finding).where(
             Finding.company_id == p.company_id, Finding.status == "open").order_by(Finding.found_on).limit(LIST)).all()
-        sections.append(_section("Open bevindingen", [{"label": f"{f.clause}: {f.text}", "url": url_for(
+        sections.append(_section(_("Open bevindingen"), [{"label": f"{f.clause}: {f.text}", "url": url_for(
             "findings.show", finding_id=f.id), "due": None} for f in findings]))
         letters = db.session.scalars(sa.select(Letter).where(
             Letter.company_id == p.company_id, Letter.status == LetterStatus.SENT.value)
             .order_by(Letter.sent_on.desc(), Letter.id.desc()).limit(5)).all()
-        sections.append(_section("Brieven aan u", [{"label": f"{x.reference} {x.subject}", "url": url_for(
+        sections.append(_section(_("Brieven aan u"), [{"label": f"{x.reference} {x.subject}", "url": url_for(
             "letters.show", letter_id=x.id), "due": x.sent_on} for x in letters],
-            more={"url": url_for("letters.index"), "label": "Alle brieven"}))
+            more={"url": url_for("letters.index"), "label": _("Alle brieven")}))
         upcoming = db.session.scalars(sa.select(Melding).where(
             Melding.company_id == p.company_id, Melding.planned_start >= day,
             Melding.planned_start <= day + timedelta(days=7)).order_by(Melding.planned_start).limit(LIST)).all()
-        sections.append(_section("Meldingen die deze week beginnen", [
+        sections.append(_section(_("Meldingen die deze week beginnen"), [
             {"label": f"{m.street}, {m.place}", "url": url_for("meldingen.show", melding_id=m.id),
              "due": m.planned_start} for m in upcoming]))
         return sections + _notifications_section()
@@ -76,10 +79,10 @@ def work_list() -> list[dict]:
         waiting = db.session.scalars(sa.select(Letter).where(Letter.cki_id == cki, Letter.status == "waiting")
                                      .order_by(Letter.due_on.is_(None), Letter.due_on, Letter.id).limit(LIST)).all()
         count = db.session.scalar(sa.select(sa.func.count()).where(Letter.cki_id == cki, Letter.status == "waiting"))
-        sections.append(_section("Brieven te verzenden", [
+        sections.append(_section(_("Brieven te verzenden"), [
             {"label": f"{x.reference} {x.subject}", "url": url_for("letters.show", letter_id=x.id), "due": x.due_on,
              "overdue": bool(x.due_on and x.due_on < day)} for x in waiting], count=count,
-            more={"url": url_for("letters.index"), "label": "Postregister"}))
+            more={"url": url_for("letters.index"), "label": _("Postregister")}))
         from cki.register.models import RegisterMessage
 
         unconfirmed = db.session.scalar(sa.select(sa.func.count()).where(
@@ -87,16 +90,16 @@ def work_list() -> list[dict]:
         parked = db.session.scalar(sa.select(sa.func.count()).where(
             RegisterMessage.cki_id == cki, RegisterMessage.status == "parked"))
         if unconfirmed or parked:
-            sections.append(_section("Certificatenregister", [
-                {"label": f"{unconfirmed} registratie(s) te bevestigen met het kenmerk van het register",
+            sections.append(_section(_("Certificatenregister"), [
+                {"label": _("%(count)s registratie(s) te bevestigen met het kenmerk van het register", count=unconfirmed),
                  "url": url_for("register.index"), "due": None}] * bool(unconfirmed) + [
-                {"label": f"{parked} bericht(en) geparkeerd: opnieuw versturen", "url": url_for("register.index"),
+                {"label": _("%(count)s bericht(en) geparkeerd: opnieuw versturen", count=parked), "url": url_for("register.index"),
                  "due": None, "overdue": True}] * bool(parked)))
         failed = db.session.scalar(sa.select(sa.func.count()).where(
             OutgoingMail.cki_id == cki, OutgoingMail.status == MailStatus.FAILED.value))
         if failed:
-            sections.append(_section("E-mails die niet verzonden konden worden", [
-                {"label": f"{failed} e-mail(s) opnieuw te versturen", "url": url_for("deadlines.outbox"),
+            sections.append(_section(_("E-mails die niet verzonden konden worden"), [
+                {"label": _("%(count)s e-mail(s) opnieuw te versturen", count=failed), "url": url_for("deadlines.outbox"),
                  "due": None}], count=failed))
     if p.has_any(Role.DECIDER):
         proposals = db.session.scalar(sa.select(sa.func.count()).where(
@@ -105,34 +108,35 @@ def work_list() -> list[dict]:
             IntendedDecision.cki_id == cki, IntendedDecision.weighed_on.is_(None), IntendedDecision.sent_on.is_not(None),
             sa.or_(IntendedDecision.answered_on.is_not(None), IntendedDecision.answer_due < day))
             .order_by(IntendedDecision.answer_due).limit(LIST)).all()
-        sections.append(_section("Te beslissen", [
-            {"label": f"{proposals} voorstel(len) tot intrekking", "url": url_for("findings.proposals"), "due": None}]
+        sections.append(_section(_("Te beslissen"), [
+            {"label": _("%(count)s voorstel(len) tot intrekking", count=proposals), "url": url_for("findings.proposals"),
+             "due": None}]
             * bool(proposals) + [
-            {"label": f"Zienswijze wegen: {i.reason}", "url": url_for("certificates.decisions",
-                                                                     certificate_id=i.certificate_id),
-             "due": i.answer_due} for i in weigh], empty="Geen voorstellen of zienswijzen te wegen."))
+            {"label": _("Zienswijze wegen: %(reason)s", reason=i.reason), "url": url_for("certificates.decisions",
+                                                                                   certificate_id=i.certificate_id),
+             "due": i.answer_due} for i in weigh], empty=_("Geen voorstellen of zienswijzen te wegen.")))
     if p.has_any(Role.TEAM_LEADER):
         reviews = db.session.scalars(sa.select(AuditReport).where(
             AuditReport.cki_id == cki, AuditReport.status == "submitted").order_by(AuditReport.id).limit(LIST)).all()
-        sections.append(_section("Rapporten te beoordelen", [
-            {"label": f"Rapport van beoordeling {r.audit_id}", "url": url_for("certificates.report", audit_id=r.audit_id),
+        sections.append(_section(_("Rapporten te beoordelen"), [
+            {"label": _("Rapport van beoordeling %(id)s", id=r.audit_id), "url": url_for("certificates.report", audit_id=r.audit_id),
              "due": None} for r in reviews]))
     if p.has_any(Role.ASSESSOR) and p.user_id is not None:
         audits = db.session.scalars(sa.select(Audit).join(AuditAuditor, AuditAuditor.audit_id == Audit.id).where(
             AuditAuditor.user_id == p.user_id, Audit.status == "planned").order_by(Audit.planned_on).limit(LIST)).all()
-        sections.append(_section("Mijn beoordelingen", [
-            {"label": f"Beoordeling {a.id} ({a.location or 'vestiging'})", "due": a.planned_on,
+        sections.append(_section(_("Mijn beoordelingen"), [
+            {"label": _("Beoordeling %(id)s (%(location)s)", id=a.id, location=a.location or _("vestiging")), "due": a.planned_on,
              "url": url_for("certificates.report", audit_id=a.id)} for a in audits]))
         unfinished = db.session.execute(sa.select(AuditReport.audit_id, AuditReport.status, Audit.planned_on).join(
             Audit, Audit.id == AuditReport.audit_id).join(AuditAuditor, AuditAuditor.audit_id == Audit.id).where(
             AuditAuditor.user_id == p.user_id, AuditReport.status.in_(("draft", "returned")),
             Audit.status != "cancelled")
             .order_by(Audit.planned_on).limit(LIST)).all()
-        sections.append(_section("Rapporten af te maken", [
-            {"label": f"Rapport van beoordeling {audit_id}: "
-                      f"{'teruggestuurd met opmerkingen' if status == 'returned' else 'concept'}",
+        sections.append(_section(_("Rapporten af te maken"), [
+            {"label": _("Rapport van beoordeling %(id)s: %(state)s", id=audit_id, state=_(
+                "teruggestuurd met opmerkingen") if status == "returned" else _("concept")),
              "due": planned_on, "url": url_for("certificates.report", audit_id=audit_id)}
-            for audit_id, status, planned_on in unfinished], empty="Geen concepten of teruggestuurde rapporten."))
+            for audit_id, status, planned_on in unfinished], empty=_("Geen concepten of teruggestuurde rapporten.")))
     if p.has_any(Role.PLANNER):
         parked = db.session.scalar(sa.select(sa.func.count()).where(
             InboundLavsMessage.cki_id == cki, InboundLavsMessage.status == "parked"))
@@ -146,31 +150,34 @@ def work_list() -> list[dict]:
                 Audit.planned_on > sa.func.coalesce(Melding.planned_end, Melding.planned_start)))
             .order_by(Audit.planned_on).limit(LIST)).all()
         if changed:
-            sections.append(_section("Gewijzigde meldingen achter geplande beoordelingen", [
-                {"label": f"Beoordeling {audit_id}: melding {melding_id} ingetrokken, samengevoegd of verplaatst",
+            sections.append(_section(_("Gewijzigde meldingen achter geplande beoordelingen"), [
+                {"label": _("Beoordeling %(id)s: melding %(melding)s ingetrokken, samengevoegd of verplaatst", id=audit_id,
+                            melding=melding_id),
                  "url": url_for("certificates.show", certificate_id=certificate_id), "due": planned_on,
                  "overdue": True} for audit_id, planned_on, certificate_id, melding_id in changed]))
-        sections.append(_section("Planning", [
-            {"label": f"{starting} melding(en) beginnen deze week", "url": url_for("meldingen.index"), "due": None},
-            {"label": f"{parked} geparkeerde LAVS-bericht(en)", "url": url_for("meldingen.lavs"), "due": None}]
-            + [{"label": "Weekplanning", "url": url_for("surveillance.index"), "due": None}]))
+        sections.append(_section(_("Planning"), [
+            {"label": _("%(count)s melding(en) beginnen deze week", count=starting), "url": url_for("meldingen.index"),
+             "due": None},
+            {"label": _("%(count)s geparkeerde LAVS-bericht(en)", count=parked), "url": url_for("meldingen.lavs"), "due": None}]
+            + [{"label": _("Weekplanning"), "url": url_for("surveillance.index"), "due": None}]))
     if p.has_any(Role.QUALITY_MANAGER):
         drafts = db.session.scalars(sa.select(LetterTemplate).where(
             LetterTemplate.cki_id == cki, LetterTemplate.status == "draft").limit(LIST)).all()
         expiring = db.session.scalars(sa.select(Qualification).join(User, User.id == Qualification.user_id).where(
             User.cki_id == cki, Qualification.valid_to.is_not(None), Qualification.valid_to >= day,
             Qualification.valid_to <= day + timedelta(days=60)).order_by(Qualification.valid_to).limit(LIST)).all()
-        sections.append(_section("Goed te keuren en te bewaken", [
-            {"label": f"Briefsjabloon {t.kind} versie {t.version} goedkeuren",
+        sections.append(_section(_("Goed te keuren en te bewaken"), [
+            {"label": _("Briefsjabloon %(kind)s versie %(version)s goedkeuren", kind=t.kind, version=t.version),
              "url": url_for("letters.templates", kind=t.kind), "due": None} for t in drafts] + [
-            {"label": f"Kwalificatie {q.function} {q.scheme} van gebruiker {q.user_id} verloopt", "due": q.valid_to,
+            {"label": _("Kwalificatie %(function)s %(scheme)s van gebruiker %(user)s verloopt", function=q.function,
+                        scheme=q.scheme, user=q.user_id), "due": q.valid_to,
              "url": url_for("deadlines.overview")}
             for q in expiring]))
     if p.has_any(*OVERSEERS):
         overdue = db.session.scalar(sa.select(sa.func.count()).where(
             Deadline.cki_id == cki, Deadline.state == DeadlineState.OPEN.value, Deadline.due_on < day))
-        sections.append(_section("Verlopen in de hele CKI", [
-            {"label": f"{overdue} verlopen termijn(en)", "url": url_for("deadlines.overview", scope="overdue"),
+        sections.append(_section(_("Verlopen in de hele CKI"), [
+            {"label": _("%(count)s verlopen termijn(en)", count=overdue), "url": url_for("deadlines.overview", scope="overdue"),
              "due": None}], count=overdue))
     return sections + _notifications_section()
 
@@ -181,10 +188,10 @@ def _notifications_section():
         return []
     unread = db.session.scalars(my_notifications().where(Notification.read_at.is_(None))
                                 .order_by(Notification.id.desc()).limit(5)).all()
-    return [_section("Nieuwe berichten", [{"label": n.text, "url": n.url or url_for("deadlines.notifications"),
-                                           "due": n.dated_on} for n in unread],
-                     empty="Geen nieuwe berichten.", more={"url": url_for("deadlines.notifications"),
-                                                          "label": "Alle berichten"})]
+    return [_section(_("Nieuwe berichten"), [{"label": n.text, "url": n.url or url_for("deadlines.notifications"),
+                                              "due": n.dated_on} for n in unread],
+                     empty=_("Geen nieuwe berichten."), more={"url": url_for("deadlines.notifications"),
+                                                             "label": _("Alle berichten")})]
 
 
 @bp.record_once
@@ -222,15 +229,15 @@ def notifications():
         if action == "read":
             for notification in db.session.scalars(my_notifications().where(Notification.read_at.is_(None))):
                 operations.mark_read(notification)
-            flash("Alle berichten gelezen.", "info")
+            flash(_("Alle berichten gelezen."), "info")
         elif action == "preferences":
             for kind in KIND_LABELS:
                 operations.set_preference(user, kind, request.form.get(f"email_{kind}") == "1")
-            flash("Uw keuze voor herinneringen per e-mail is opgeslagen.", "info")
+            flash(_("Uw keuze voor herinneringen per e-mail is opgeslagen."), "info")
         elif action == "calendar":
             token = operations.renew_calendar_token(user)
-            flash(f"Uw nieuwe agenda-adres (het oude werkt niet meer): "
-                  f"{url_for('deadlines.calendar_feed', token=token, _external=True)}", "info")
+            flash(_("Uw nieuwe agenda-adres (het oude werkt niet meer): %(url)s",
+                    url=url_for("deadlines.calendar_feed", token=token, _external=True)), "info")
         else:
             abort(400)
         db.session.commit()
@@ -254,7 +261,7 @@ def outbox():
             abort(404)
         operations.retry_mail(message)
         db.session.commit()
-        flash("De e-mail gaat binnen een minuut opnieuw.", "info")
+        flash(_("De e-mail gaat binnen een minuut opnieuw."), "info")
         return redirect(url_for(".outbox"))
     rows = db.session.scalars(sa.select(OutgoingMail).where(
         OutgoingMail.cki_id == p.cki_id, OutgoingMail.status != MailStatus.SENT.value)

@@ -1,8 +1,11 @@
 """Staff and company pages for dossiers. Thin: the same operations and schemas as the API."""
 from datetime import date, timedelta
+from functools import reduce
 
 import marshmallow as ma
+from babel.units import format_unit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import fields
 
@@ -11,6 +14,7 @@ from cki.core.auth import current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.i18n import DEFAULT, current_language, register_messages
 from cki.core.tenancy import scoped_select
 from cki.core.timeline import frame
 from cki.core.web import form_int
@@ -22,7 +26,7 @@ from cki.dossiers.presenter import present
 from cki.dossiers.schemas import AssessorSchema, DeclarationSchema, DossierCreateSchema
 from cki.events.models import EventLogEntry
 from workflows.diagram import mermaid
-from workflows.dossier import EVENT_LABELS, STATE_LABELS, TERMINAL, Event, State
+from workflows.dossier import EVENT_LABELS, STATE_LABELS, TERMINAL, TRANSITIONS, Event, State
 from workflows.rules import describe
 from workflows.schemes import SCHEMES, load_scheme
 from workflows.text import nl_date
@@ -38,6 +42,32 @@ FIELD_LABELS = {
     "grant": "Certificaat verlenen", "motivation": "Motivering (Awb 3:46)",
     "redo_documentation_review": "Documentatiebeoordeling opnieuw",
 }
+register_messages(FIELD_LABELS.values)
+# The state machine's words on these pages (the event labels come with cki.core.labels): the
+# states, and when a step goes one way or the other (the state diagram).
+register_messages(STATE_LABELS.values)
+register_messages(lambda: [t.when_label for t in TRANSITIONS])
+
+
+def field_label(name: str) -> str:
+    """An action form's field as the reader reads it."""
+    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
+
+
+def state_label(state) -> str:
+    """A dossier state (its code) in the reader's language; none: ""."""
+    return _(STATE_LABELS[State(state)]) if state else ""
+
+
+def period(value: dict) -> str:
+    """A scheme's period in words (``{"months": 4}``): Dutch as the rules say it, else in the
+    reader's language from the locale data ("4 months")."""
+    language = current_language()
+    if language == DEFAULT:
+        return describe(value)
+    words = [format_unit(n, f"duration-{unit.removesuffix('s')}", length="long", locale=language)
+             for unit, n in value.items()]
+    return reduce(lambda first, second: _("%(first)s en %(second)s", first=first, second=second), words)
 
 
 def _form_fields(schema_cls):
@@ -49,7 +79,7 @@ def _form_fields(schema_cls):
         kind = ("bool" if isinstance(field, fields.Bool) else "date" if isinstance(field, fields.Date)
                 else "branch" if name == "branch_id" else "location" if name == "location_id"
                 else "text")
-        out.append({"name": name, "kind": kind, "label": FIELD_LABELS.get(name, name), "required": field.required})
+        out.append({"name": name, "kind": kind, "label": field_label(name), "required": field.required})
     return out
 
 
@@ -81,8 +111,8 @@ def index():
     companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all() if can_create else []
     all_branches = "; ".join(f"{code} {load_scheme(code, today()).param('initial_certification_sections')['all_branches']}"
                              for code in SCHEMES)
-    return render_template("dossiers/index.html", dossiers=dossiers, labels=STATE_LABELS, State=State,
-                           companies=companies, schemes=SCHEMES, can_create=can_create, state=state,
+    return render_template("dossiers/index.html", dossiers=dossiers, labels={s: state_label(s) for s in State},
+                           State=State, companies=companies, schemes=SCHEMES, can_create=can_create, state=state,
                            all_branches_rule=all_branches)
 
 
@@ -96,14 +126,15 @@ def create():
         data = DossierCreateSchema().load({k: v for k, v in request.form.items() if k in ("company_id", "scheme", "applied_on")})
         dossier = operations.create_dossier(p.cki_id, data)
     except ma.ValidationError as error:
-        flash("Aanvraag niet geregistreerd: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in error.messages.items()), "error")
+        flash(_("Aanvraag niet geregistreerd: %(errors)s",
+                errors="; ".join(f"{k}: {' '.join(v)}" for k, v in error.messages.items())), "error")
         return redirect(url_for(".index"))
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.reason, "error")
         return redirect(url_for(".index"))
     db.session.commit()
-    flash("Aanvraag geregistreerd.", "info")
+    flash(_("Aanvraag geregistreerd."), "info")
     return redirect(url_for(".show", dossier_id=dossier.id))
 
 
@@ -112,6 +143,7 @@ _DRAWN = (("window_end", "De beoordelingstermijn", "window"),
           ("decision_letter_due", "Het schriftelijke besluit", "decision"),
           ("provisional_report_expiry", "Voorlopige rapporten geldig", "provisional"),
           ("provisional_report_conversion_due", "Voorlopige rapporten omzetten", "provisional"))
+register_messages(lambda: [label for _name, label, _css in _DRAWN])
 
 
 def _window_picture(dossier, view: dict) -> dict | None:
@@ -127,13 +159,13 @@ def _window_picture(dossier, view: dict) -> dict | None:
     dates = [first, today(), *due.values(), *assessed] + ([dossier.decided_on] if dossier.decided_on else [])
     start, end = min(dates), max(dates) + timedelta(days=3)
     offset = lambda d: (d - start).days  # noqa: E731
-    rows = [{"label": label, "css": css, "bar": (offset(first), offset(due[name])), "title": view["deadlines"][name]["label"],
+    rows = [{"label": _(label), "css": css, "bar": (offset(first), offset(due[name])), "title": view["deadlines"][name]["label"],
              "date": due[name], "marks": []} for name, label, css in _DRAWN if name in due]
-    rows.append({"label": "Beoordelingen", "css": "done", "bar": None, "date": None, "title": "",
-                 "marks": [(offset(d), f"beoordeling op {nl_date(d)}") for d in assessed]})
+    rows.append({"label": _("Beoordelingen"), "css": "done", "bar": None, "date": None, "title": "",
+                 "marks": [(offset(d), _("beoordeling op %(date)s", date=nl_date(d))) for d in assessed]})
     if dossier.decided_on:
-        rows.append({"label": "Besluit", "css": "done", "bar": None, "date": dossier.decided_on, "title": "",
-                     "marks": [(offset(dossier.decided_on), f"besluit van {nl_date(dossier.decided_on)}")]})
+        rows.append({"label": _("Besluit"), "css": "done", "bar": None, "date": dossier.decided_on, "title": "",
+                     "marks": [(offset(dossier.decided_on), _("besluit van %(date)s", date=nl_date(dossier.decided_on)))]})
     return {**frame(start, end), "rows": rows}
 
 
@@ -142,23 +174,23 @@ def _window_picture(dossier, view: dict) -> dict | None:
 def show(dossier_id):
     dossier = load_dossier(dossier_id)
     p = current_principal()
-    view = present(dossier, p)
+    view = present(dossier, p, _, period)
     history = []
     if p.is_staff:
         history = db.session.scalars(db.select(EventLogEntry).where(
             EventLogEntry.cki_id == dossier.cki_id, EventLogEntry.subject_type == "dossiers",
             EventLogEntry.subject_id == dossier.id).order_by(EventLogEntry.id)).all()
-    forms = {event.value: _form_fields(schema) for event, (schema, _) in EVENTS.items()}
+    forms = {event.value: _form_fields(schema) for event, (schema, _rule) in EVENTS.items()}
     can_edit = may_edit(p)
     candidates = operations.qualified_assessors(dossier) if can_edit and dossier.state not in _CLOSED else []
     scheme = operations.scheme_of(dossier)
     declaration = {"source": scheme.source("prior_cki_lookback"),
-                   "lookback": describe(scheme.param("prior_cki_lookback")),
+                   "lookback": period(scheme.param("prior_cki_lookback")),
                    "informed_rule": scheme.param("initial_certification_sections")["informed_of_rules"]}
     return render_template("dossiers/show.html", d=view, dossier=dossier, history=history, forms=forms,
                            declaration=declaration, picture=_window_picture(dossier, view),
                            staff=p.is_staff, can_edit=can_edit, candidates=candidates,
-                           state_label=lambda s: STATE_LABELS[State(s)] if s else "")
+                           state_label=state_label)
 
 
 @bp.route("/<int:dossier_id>/stap/<event>", methods=["POST"])
@@ -168,7 +200,7 @@ def fire(dossier_id, event):
         event = Event(event)
     except ValueError:
         abort(404)
-    schema, _ = EVENTS[event]
+    schema, _rule = EVENTS[event]
     if not may_fire(current_principal(), event):
         abort(403)
     dossier = load_dossier(dossier_id, for_update=True)
@@ -177,17 +209,17 @@ def fire(dossier_id, event):
         payload = _form_payload(schema)
         operations.fire_event(dossier, event, payload, expected_version=payload.pop("lock_version"))
     except ma.ValidationError as error:
-        flash("Niet opgeslagen: " + "; ".join(f"{FIELD_LABELS.get(k, k)}: {' '.join(map(str, v))}"
-                                              for k, v in error.messages.items()), "error")
+        flash(_("Niet opgeslagen: %(errors)s", errors="; ".join(f"{field_label(k)}: {' '.join(map(str, v))}"
+                                                               for k, v in error.messages.items())), "error")
         return redirect(url_for(".show", dossier_id=dossier_id)), 303
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.reason, "error")
         return redirect(url_for(".show", dossier_id=dossier_id)), 303
     db.session.commit()
-    state = STATE_LABELS[State(dossier.state)]
-    flash(f"{EVENT_LABELS[event]}: vastgelegd. Nieuwe status: {state}." if dossier.state != before else
-          f"{EVENT_LABELS[event]}: vastgelegd. De status blijft {state}.", "info")
+    step, state = _(EVENT_LABELS[event]), state_label(dossier.state)
+    flash(_("%(step)s: vastgelegd. Nieuwe status: %(state)s.", step=step, state=state) if dossier.state != before else
+          _("%(step)s: vastgelegd. De status blijft %(state)s.", step=step, state=state), "info")
     return redirect(url_for(".show", dossier_id=dossier_id)), 303
 
 
@@ -201,14 +233,14 @@ def declaration(dossier_id):
         data = _form_payload(DeclarationSchema)
         operations.record_declaration(dossier, data, expected_version=data.pop("lock_version"))
     except ma.ValidationError as error:
-        flash("Niet opgeslagen: " + str(error.messages), "error")
+        flash(_("Niet opgeslagen: %(errors)s", errors=str(error.messages)), "error")
         return redirect(url_for(".show", dossier_id=dossier_id)), 303
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.reason, "error")
         return redirect(url_for(".show", dossier_id=dossier_id)), 303
     db.session.commit()
-    flash("Verklaring vastgelegd.", "info")
+    flash(_("Verklaring vastgelegd."), "info")
     return redirect(url_for(".show", dossier_id=dossier_id)), 303
 
 
@@ -226,14 +258,14 @@ def assign_assessor(dossier_id):
         data = _form_payload(AssessorSchema)
         operations.assign_assessor(dossier, data["user_id"], expected_version=data["lock_version"])
     except ma.ValidationError:
-        flash("Niet toegewezen: kies een beoordelaar uit de lijst.", "error")
+        flash(_("Niet toegewezen: kies een beoordelaar uit de lijst."), "error")
         return redirect(url_for(".show", dossier_id=dossier_id)), 303
     except DomainError as error:
         db.session.rollback()
-        flash(f"Niet toegewezen: {error.message}", "error")
+        flash(_("Niet toegewezen: %(reason)s", reason=error.reason), "error")
         return redirect(url_for(".show", dossier_id=dossier_id)), 303
     db.session.commit()
-    flash("Beoordelaar toegewezen.", "info")
+    flash(_("Beoordelaar toegewezen."), "info")
     return redirect(url_for(".show", dossier_id=dossier_id)), 303
 
 
@@ -246,5 +278,5 @@ def diagram():
         abort(403)
     dossier = load_dossier(form_int(request.args.get("dossier"))) if request.args.get("dossier") else None
     current = State(dossier.state) if dossier else None
-    return render_template("dossiers/diagram.html", source=mermaid(current=current), dossier=dossier,
-                           current=STATE_LABELS[current] if current else None)
+    return render_template("dossiers/diagram.html", source=mermaid(current=current, translate=_), dossier=dossier,
+                           current=state_label(current) if current else None)

@@ -1,15 +1,18 @@
 """Pages for findings: the open findings across the CKI (a company: its own), and one finding with
 its procedure drawn against the calendar, where staff record the CKI's steps and the company
 answers with its corrective measures. Thin: the API's operations and policy."""
+import re
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from cki.core.auth import admits, current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.i18n import register_messages
 from cki.core.timeline import frame
 from cki.core.web import form_int, submit
 from cki.findings import operations
@@ -18,10 +21,47 @@ from cki.findings.models import Finding
 from cki.findings.permissions import CKI_STEPS, RAISERS, RECEIPTS, visible_findings
 from cki.findings.schemas import StepInSchema
 from cki.users.models import Role
+from workflows import sanctions as sanction_rules
 from workflows.findings import STATUS_LABELS, FindingStatus
 from workflows.schemes import load_scheme
 
 bp = Blueprint("findings", __name__, url_prefix="/bevindingen", template_folder="templates")
+
+SANCTION_OUTCOME_LABELS = {"withdraw": "intrekken (met zienswijze)", "keep": "certificaat behouden, met motivering",
+                           "reject": "aanvraag afwijzen", "weigh_in_assessment": "meewegen in de beoordeling"}
+ASSESSMENT_LABELS = {"incident": "een incident", "other_reason": "een andere reden om niet in te trekken",
+                     "neither": "geen van beide"}
+
+# The Dutch labels the pages look up (and translate there), for the catalog.
+register_messages(lambda: [*STATUS_LABELS.values(), *SANCTION_OUTCOME_LABELS.values(), *ASSESSMENT_LABELS.values(),
+                           *sanction_rules.KIND_LABELS.values(), *sanction_rules.AUTHORITY_LABELS.values()])
+
+#: The signals the findings procedure gives (workflows.findings.flags, Dutch, also stored as what a
+#: staff decision is about), each read back into its message for the reader's language.
+_FLAGS = [
+    (re.compile(r"(?P<step>\S+): het bedrijf moest direct antwoorden en heeft nog niet geantwoord; de staf beslist "
+                r"en legt de beslissing vast\."),
+     lambda m: _("%(step)s: het bedrijf moest direct antwoorden en heeft nog niet geantwoord; de staf beslist en legt "
+                 "de beslissing vast.", **m.groupdict())),
+    (re.compile(r"(?P<step>\S+): het bedrijf heeft niet op tijd geantwoord \(uiterlijk (?P<date>[\d-]+)\); de CKI zet "
+                r"nu (?P<next>\S+)\."),
+     lambda m: _("%(step)s: het bedrijf heeft niet op tijd geantwoord (uiterlijk %(date)s); de CKI zet nu %(next)s.",
+                 **m.groupdict())),
+    (re.compile(r"(?P<step>\S+): het bedrijf heeft niet op tijd geantwoord \(uiterlijk (?P<date>[\d-]+)\); de bijlage "
+                r"zegt niet wat dan volgt: de staf beslist en legt de beslissing vast\."),
+     lambda m: _("%(step)s: het bedrijf heeft niet op tijd geantwoord (uiterlijk %(date)s); de bijlage zegt niet wat "
+                 "dan volgt: de staf beslist en legt de beslissing vast.", **m.groupdict())),
+]
+
+
+def flag_text(flag: str) -> str:
+    """A signal of the procedure in the reader's language (one not known here as it is)."""
+    for pattern, say in _FLAGS:
+        match = pattern.fullmatch(flag)
+        if match:
+            return say(match)
+    return flag
+
 
 
 @bp.before_request
@@ -37,7 +77,7 @@ def index():
     rows = operations.by_next_deadline(db.session.scalars(
         visible_findings().where(Finding.status == FindingStatus.OPEN.value).order_by(Finding.found_on, Finding.id)
         .limit(1000)))
-    return render_template("findings/index.html", rows=rows, labels=STATUS_LABELS)
+    return render_template("findings/index.html", rows=rows, labels=STATUS_LABELS, flag_text=flag_text)
 
 
 def _picture(timeline: list[dict], found_on: date) -> dict:
@@ -79,28 +119,28 @@ def show(finding_id):
                 upload = request.files.get("file")
                 if company_step and upload is not None and upload.filename:  # evidence with the measures
                     _attach_to_answer(finding, upload)
-                return "Stap vastgelegd."
+                return _("Stap vastgelegd.")
             if action == "remind":
                 if not admits(p, CKI_STEPS + RECEIPTS):
                     abort(403)
                 operations.remind(finding)
-                return "Herinnering opgesteld; zij wacht op verzending door het secretariaat."
+                return _("Herinnering opgesteld; zij wacht op verzending door het secretariaat.")
             if action == "decision":
                 if not admits(p, RAISERS):
                     abort(403)
                 if not request.form.get("decision", "").strip():
-                    raise DomainError("decision", "Geef de beslissing en haar reden.")
+                    raise DomainError("decision", _("Geef de beslissing en haar reden."))
                 operations.decide(finding, {"about": request.form.get("about", ""),
                                             "decision": request.form["decision"].strip()})
-                return "Beslissing vastgelegd."
+                return _("Beslissing vastgelegd.")
             if action == "raise":
                 if not admits(p, RAISERS):
                     abort(403)
                 if not request.form.get("reason", "").strip():
-                    raise DomainError("reason", "Geef de reden om te verhogen.")
+                    raise DomainError("reason", _("Geef de reden om te verhogen."))
                 raised = operations.raise_to_a(finding, {"reason": request.form["reason"].strip(), "together": [
                     n for n in map(form_int, request.form.getlist("together")) if n]})
-                return ("Verhoogd naar categorie A: een nieuwe bevinding met haar eigen termijnen.",
+                return (_("Verhoogd naar categorie A: een nieuwe bevinding met haar eigen termijnen."),
                         url_for(".show", finding_id=raised.id))
             abort(400)
 
@@ -119,7 +159,7 @@ def show(finding_id):
             Finding.certificate_id == finding.certificate_id, Finding.id != finding.id, Finding.procedure == "non_a",
             Finding.status == FindingStatus.OPEN.value).order_by(Finding.found_on)).all()
     return render_template("findings/show.html", f=finding, v=view, picture=_picture(view["timeline"], finding.found_on),
-                           labels=STATUS_LABELS, may_step=may_step, may_raise=admits(p, RAISERS), error=error,
+                           labels=STATUS_LABELS, flag_text=flag_text, may_step=may_step, may_raise=admits(p, RAISERS), error=error,
                            today=today(), papers=operations.papers(finding), together=together,
                            may_remind=p.is_staff and admits(p, CKI_STEPS + RECEIPTS) and bool(nxt)
                            and nxt["actor"] == "company"), status
@@ -157,10 +197,10 @@ def proposals():
 
         def act() -> str:
             if not request.form.get("reason", "").strip():
-                raise DomainError("reason", "Geef de redenen van de beslissing.")
+                raise DomainError("reason", _("Geef de redenen van de beslissing."))
             surveillance.decide_proposal(proposal, {"confirm": request.form.get("confirm") == "1",
                                                     "reason": request.form["reason"].strip()})
-            return "Beslissing over het voorstel vastgelegd."
+            return _("Beslissing over het voorstel vastgelegd.")
 
         result = submit(act, url_for(".proposals"))
         if not isinstance(result, tuple):
@@ -174,12 +214,6 @@ def proposals():
     overdue = [(f, v) for f, v in ((f, operations.view(f)) for f in open_bs) if v["overdue_b"]]
     return render_template("findings/proposals.html", rows=rows, error=error, overdue=overdue,
                            may_decide=admits(p, (Role.DECIDER,))), status
-
-
-SANCTION_OUTCOME_LABELS = {"withdraw": "intrekken (met zienswijze)", "keep": "certificaat behouden, met motivering",
-                           "reject": "aanvraag afwijzen", "weigh_in_assessment": "meewegen in de beoordeling"}
-ASSESSMENT_LABELS = {"incident": "een incident", "other_reason": "een andere reden om niet in te trekken",
-                     "neither": "geen van beide"}
 
 
 @bp.route("/sancties", methods=["GET", "POST"])
@@ -210,9 +244,9 @@ def notices():
                 certificate = db.session.scalar(db.select(Certificate).where(
                     Certificate.cki_id == p.cki_id, Certificate.number == number))
                 if certificate is None:
-                    raise DomainError("certificate_number", "Onbekend certificaatnummer.")
+                    raise DomainError("certificate_number", _("Onbekend certificaatnummer."))
                 operations.record_notice(p.cki_id, NoticeInSchema().load({**form, "certificate_id": certificate.id}))
-                return "Melding geregistreerd, ook in het postregister."
+                return _("Melding geregistreerd, ook in het postregister.")
             notice = db.session.scalar(db.select(SanctionNotice).where(
                 SanctionNotice.cki_id == p.cki_id, SanctionNotice.id == form_int(form.pop("notice_id", 0))))
             if notice is None:
@@ -220,10 +254,10 @@ def notices():
             if action == "determine":
                 form["deviation"] = form.get("deviation") == "1"
                 operations.determine(notice, DeterminationSchema().load(form))
-                return "Vaststelling vastgelegd."
+                return _("Vaststelling vastgelegd.")
             if action == "decide":
                 operations.decide_notice(notice, NoticeDecisionSchema().load(form))
-                return "Beslissing vastgelegd."
+                return _("Beslissing vastgelegd.")
             abort(400)
 
         result = submit(act, url_for(".notices"))

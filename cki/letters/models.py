@@ -5,9 +5,11 @@ import enum
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cki.core.db import TenantMixin, TimestampMixin, db
+from cki.core.i18n import register_messages
 
 
 class TemplateStatus(enum.StrEnum):
@@ -41,7 +43,8 @@ class LetterTemplate(TenantMixin, TimestampMixin, db.Model):
 
     @property
     def status_label(self) -> str:
-        return TEMPLATE_STATUS_LABELS[TemplateStatus(self.status)]
+        """For pages, in the reader's language."""
+        return gettext(TEMPLATE_STATUS_LABELS[TemplateStatus(self.status)])
 
 
 class LetterStatus(enum.StrEnum):
@@ -103,10 +106,12 @@ class Letter(TenantMixin, TimestampMixin, db.Model):
 
     @property
     def status_label(self) -> str:
-        return "verzonden" if self.status == LetterStatus.SENT else "te verzenden"
+        """For pages, in the reader's language."""
+        return gettext("verzonden") if self.status == LetterStatus.SENT else gettext("te verzenden")
 
     @property
     def channel_label(self) -> str | None:
+        """Dutch: it goes into the step a dispatch completes (a stored text); pages translate it."""
         return CHANNEL_LABELS[Channel(self.channel)] if self.channel else None
 
 
@@ -146,11 +151,13 @@ class IncomingDocument(TenantMixin, TimestampMixin, db.Model):
 
     @property
     def kind_label(self) -> str:
+        """Dutch: the API gives it too; pages translate it."""
         return INCOMING_LABELS[IncomingKind(self.kind)]
 
     @property
     def channel_label(self) -> str:
-        return CHANNEL_LABELS[Channel(self.channel)]
+        """For pages, in the reader's language."""
+        return gettext(CHANNEL_LABELS[Channel(self.channel)])
 
 
 class Attachment(TenantMixin, TimestampMixin, db.Model):
@@ -215,4 +222,10 @@ class Objection(TenantMixin, TimestampMixin, db.Model):
 
     @property
     def outcome_label(self) -> str | None:
+        """Dutch: the API gives it and the decision on bezwaar (a legal text) says it; pages translate it."""
         return OUTCOME_LABELS[ObjectionOutcome(self.outcome)] if self.outcome else None
+
+
+# The Dutch labels pages show (translated where they are looked up), for the catalog.
+register_messages(lambda: [*TEMPLATE_STATUS_LABELS.values(), *CHANNEL_LABELS.values(), *INCOMING_LABELS.values(),
+                           *OUTCOME_LABELS.values()])

@@ -3,6 +3,7 @@ incoming documents, one letter with its bezwaren, the templates the quality mana
 company the letters sent to it. Thin: the API's operations and policy."""
 import marshmallow as ma
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from cki.companies.models import Company
@@ -11,6 +12,7 @@ from cki.core.auth import admits, current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.i18n import register_messages
 from cki.core.tenancy import get_or_404
 from cki.core.web import form_int, submit
 from cki.letters import operations
@@ -29,6 +31,11 @@ from cki.letters.schemas import DispatchSchema, HearingSchema, ObjectionDecision
 from workflows import letters as texts
 
 bp = Blueprint("letters", __name__, url_prefix="/post", template_folder="templates")
+
+# The kinds of letter and the fields of their templates as the pages name them (data/letters.json,
+# Dutch; translated where the pages look them up), for the catalog. The letters themselves stay Dutch.
+register_messages(lambda: [*(k.label for k in texts.kinds().values()), *texts.common_fields().values(),
+                           *(what for k in texts.kinds().values() for what in k.fields.values())])
 
 
 @bp.before_request
@@ -55,13 +62,13 @@ def index():
             data = _form("company_id", "received_on", "channel", "description")
             company = db.session.get(Company, form_int(data.get("company_id")))
             if company is None or company.cki_id != p.cki_id:
-                raise DomainError("company_id", "Kies het bedrijf.")
+                raise DomainError("company_id", _("Kies het bedrijf."))
             if not data.get("description") or not data.get("received_on"):
-                raise DomainError("description", "Geef de ontvangstdatum en wat er binnenkwam.")
+                raise DomainError("description", _("Geef de ontvangstdatum en wat er binnenkwam."))
             operations.register_incoming(cki_id=p.cki_id, company_id=company.id, kind=IncomingKind.OTHER,
                                          received_on=ma.fields.Date().deserialize(data["received_on"]),
                                          channel=data.get("channel"), description=data["description"])
-            return "Inkomend stuk geregistreerd."
+            return _("Inkomend stuk geregistreerd.")
 
         result = submit(act, url_for(".index"))
         if not isinstance(result, tuple):
@@ -93,14 +100,14 @@ def show(letter_id):
                     abort(403)
                 data = DispatchSchema().load(_form("sent_on", "channel", "email_to"))
                 operations.dispatch(letter, data)
-                return "Verzending vastgelegd." if data["channel"] == "post" else "Brief per e-mail verzonden."
+                return _("Verzending vastgelegd.") if data["channel"] == "post" else _("Brief per e-mail verzonden.")
             if action == "objection":
                 if not (admits(p, OFFICE) or p.company_id is not None):
                     abort(403)
                 objection = operations.file_objection(letter, ObjectionInSchema().load(
                     _form("kind", "grounds", "received_on", "posted_on", "channel", "court")), by_company=p.company_id is not None)
-                return ("Bezwaar vastgelegd; een ontvangstbevestiging wacht op verzending." if objection.kind == "bezwaar"
-                        else "Beroep vastgelegd.")
+                return (_("Bezwaar vastgelegd; een ontvangstbevestiging wacht op verzending.") if objection.kind == "bezwaar"
+                        else _("Beroep vastgelegd."))
             if action not in ("hearing", "decide"):
                 abort(400)
             objection = get_or_404(Objection, request.form.get("objection_id", type=int) or 0)
@@ -110,12 +117,12 @@ def show(letter_id):
                 if not admits(p, OFFICE + DECIDERS):
                     abort(403)
                 operations.record_hearing(objection, HearingSchema().load(_form("hearing_on", "notes")))
-                return "Hoorzitting vastgelegd."
+                return _("Hoorzitting vastgelegd.")
             if not admits(p, DECIDERS):
                 abort(403)
             operations.decide_objection(objection, ObjectionDecisionSchema().load(
                 _form("outcome", "motivation", "new_decision", "decided_on")))
-            return "Beslissing vastgelegd."
+            return _("Beslissing vastgelegd.")
 
         result = submit(act, url_for(".show", letter_id=letter.id))
         if not isinstance(result, tuple):
@@ -151,12 +158,12 @@ def templates():
             if request.form.get("action") == "approve":
                 template = get_or_404(LetterTemplate, request.form.get("template_id", type=int) or 0)
                 operations.approve_template(template)
-                return f"Versie {template.version} goedgekeurd: nieuwe brieven gebruiken haar."
+                return _("Versie %(version)s goedgekeurd: nieuwe brieven gebruiken haar.", version=template.version)
             data = _form("kind", "subject", "body", "note")
             if data.get("kind") not in texts.kinds():
-                raise DomainError("kind", "Kies de soort brief.")
+                raise DomainError("kind", _("Kies de soort brief."))
             template = operations.write_template(p.cki_id, {"subject": "", "body": "", **data})
-            return f"Versie {template.version} opgeslagen als concept; zij geldt pas na goedkeuring."
+            return _("Versie %(version)s opgeslagen als concept; zij geldt pas na goedkeuring.", version=template.version)
 
         result = submit(act, url_for(".templates", kind=request.form.get("kind") or None))
         if not isinstance(result, tuple):

@@ -2,11 +2,13 @@
 company portal form and the staff actions on a melding. Thin: the same schemas and operations as
 the API, and the same roles (mirrored from the API's ``@require``)."""
 from datetime import date, timedelta
+from functools import reduce
 
 import marshmallow as ma
 import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.exceptions import NotFound
 
@@ -16,6 +18,7 @@ from cki.core.auth import current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.i18n import register_messages
 from cki.core.labels import label
 from cki.core.schemas import calendar_years
 from cki.core.tenancy import get_or_404, scoped_select
@@ -66,6 +69,12 @@ FIELD_LABELS = {
     "inspectorate": "Inspectie", "validation_note": "Validatiemeting",
     "withdrawal_reason": "Reden intrekking", "address": "Adres", "cki_name": "CKI",
 }
+register_messages(FIELD_LABELS.values)
+
+
+def field_label(name: str) -> str:
+    """The name of a form or LAVS field in the reader's language; an unknown field as it is."""
+    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
 
 
 def _staff_with(*roles) -> bool:
@@ -85,13 +94,14 @@ def _form(schema: ma.Schema) -> dict:
 
 
 def _messages(error: ma.ValidationError) -> str:
-    """A schema's refusal as one Dutch line: field name and reason per field."""
+    """A schema's refusal as one line: field name (in the reader's language) and reason (Dutch, as the
+    schema says it) per field."""
     if not isinstance(error.messages, dict):
         return " ".join(map(str, error.messages))
     parts = []
     for key, value in error.messages.items():
         text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
-        parts.append(f"{FIELD_LABELS[key]}: {text}" if key in FIELD_LABELS else text)
+        parts.append(f"{field_label(key)}: {text}" if key in FIELD_LABELS else text)
     return "; ".join(parts)
 
 
@@ -104,7 +114,7 @@ def _perform(action, back: str, refused: str):
     except ma.ValidationError as error:
         reason = _messages(error)
     except DomainError as error:
-        reason = error.message
+        reason = error.reason
     else:
         db.session.commit()
         flash(message, category)
@@ -126,7 +136,7 @@ def _args(query: dict) -> dict:
     try:
         return MeldingQuerySchema().load({k: v for k, v in query.items() if v and k != "view" and k != "day"})
     except ma.ValidationError as error:
-        flash("Filter genegeerd: " + "; ".join(error.messages), "warning")
+        flash(_("Filter genegeerd: %(reason)s", reason="; ".join(error.messages)), "warning")
         return {"limit": 100}
 
 
@@ -139,25 +149,32 @@ def _day(value: str | None) -> date:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        flash(f"Geen geldige datum: {value}; vandaag wordt getoond.", "warning")
+        flash(_("Geen geldige datum: %(value)s; vandaag wordt getoond.", value=value), "warning")
         return today()
     if not first <= day.year <= last:
-        flash(f"Kies een dag in de jaren {first} tot en met {last}; vandaag wordt getoond.", "warning")
+        flash(_("Kies een dag in de jaren %(first)s tot en met %(last)s; vandaag wordt getoond.", first=first,
+                last=last), "warning")
         return today()
     return day
 
 
 def lead_time_text() -> str:
-    """The lead times of a melding, in words, from the scheme data in force today."""
+    """The lead times of a melding, in words (the reader's language), from the scheme data in force today."""
     parts = []
     for code in SCHEMES:
         version = load_scheme(code, today())
         days, source = version.param("melding_lead_working_days"), version.source("melding_lead_working_days")
-        parts.append((f"per e-mail, portaal of API uiterlijk {days['email']} werkdagen vóór de start, per fax "
-                      f"{days['fax']}", source, code))
-    if len({text for text, _, _ in parts}) == 1:
-        return f"{parts[0][0].capitalize()} ({' en '.join(f'{code} {source}' for _, source, code in parts)})."
-    return " ".join(f"{code}: {text} ({source})." for text, source, code in parts)
+        parts.append(((days["email"], days["fax"]), source, code))
+    if len({days for days, _source, _code in parts}) == 1:
+        sources = reduce(lambda first, second: _("%(first)s en %(second)s", first=first, second=second),
+                         (f"{code} {source}" for _days, source, code in parts))
+        email, fax = parts[0][0]
+        # "api" in lower case: the Dutch as it has always read (it was str.capitalize()d)
+        return _("Per e-mail, portaal of api uiterlijk %(email)s werkdagen vóór de start, per fax %(fax)s "
+                 "(%(sources)s).", email=email, fax=fax, sources=sources)
+    return " ".join(_("%(scheme)s: per e-mail, portaal of API uiterlijk %(email)s werkdagen vóór de start, per fax "
+                      "%(fax)s (%(source)s).", scheme=code, email=email, fax=fax, source=source)
+                    for (email, fax), source, code in parts)
 
 
 @bp.route("/")
@@ -215,24 +232,26 @@ def create():
         data = _form(MeldingInSchema())
         melding, created = operations.submit_melding(company, data, channel="portal", source="portal")
     except ma.ValidationError as error:
-        flash("Melding niet verstuurd: " + _messages(error), "error")
+        flash(_("Melding niet verstuurd: %(reason)s", reason=_messages(error)), "error")
         return _index_page(request.form.to_dict(), 422)
     except DomainError as error:
         db.session.rollback()
-        flash(f"Melding niet verstuurd: {error.message}", "error")
+        flash(_("Melding niet verstuurd: %(reason)s", reason=error.reason), "error")
         return _index_page(request.form.to_dict(), 422)
     db.session.commit()
     if melding.warning:
         flash(melding.warning, "warning")
     if melding.status == "pending_approval":
-        flash(f"Melding {melding.id} ontvangen als calamiteit: zij wacht op goedkeuring door de CKI.", "warning")
+        flash(_("Melding %(id)s ontvangen als calamiteit: zij wacht op goedkeuring door de CKI.", id=melding.id),
+              "warning")
     else:
-        flash(f"Melding {melding.id} ontvangen." if created else
-              f"Deze klus was al gemeld als melding {melding.id}; die is bijgewerkt.", "info")
+        flash(_("Melding %(id)s ontvangen.", id=melding.id) if created else
+              _("Deze klus was al gemeld als melding %(id)s; die is bijgewerkt.", id=melding.id), "info")
     return redirect(url_for(".show", melding_id=melding.id)), 303
 
 
-#: Portal uploads: kind -> (title, what the CSV holds). The API routes take the same files.
+#: Portal uploads: kind -> (title, what the CSV holds), Dutch (the page shows them in the reader's
+#: language). The API routes take the same files.
 UPLOADS = {
     "meldingen": ("Meldingen in bulk", "Eén melding per regel, met de velden van het meldingsformulier als "
                   "kolommen (scheme, street, postcode, place, planned_start, planned_end, …). Elke regel wordt "
@@ -241,6 +260,9 @@ UPLOADS = {
                 "bestand; de melding per regel zegt wat er mis is."),
     "projectoverzicht": ("Projectoverzicht (SC-540)", "Eén regel per project. Vervangt het huidige overzicht."),
 }
+register_messages(lambda: [text for pair in UPLOADS.values() for text in pair])
+# what each column of the surveillance records holds, as this page describes them
+register_messages(lambda: [what for columns in records_uploads.COLUMNS.values() for _name, _dutch, what in columns])
 
 
 @bp.route("/uploaden")
@@ -252,10 +274,14 @@ def upload_page():
 
 
 def _upload_page(**context):
-    """The uploads page, with the columns of each file and the logbook's activities from the scheme data."""
+    """The uploads page, with the columns of each file and the logbook's activities from the scheme data.
+    The column names and the activities' Dutch names are what a file says: only the descriptions are
+    in the reader's language."""
     known = records_uploads.activities(today())
-    columns = {"logboek": records_uploads.COLUMNS["logbook"], "projectoverzicht": records_uploads.COLUMNS["overview"]}
-    return render_template("meldingen/upload.html", uploads=UPLOADS, columns=columns, activities=known,
+    columns = {key: [(name, dutch, _(what)) for name, dutch, what in records_uploads.COLUMNS[which]]
+               for key, which in (("logboek", "logbook"), ("projectoverzicht", "overview"))}
+    uploads = {key: (_(title), _(help_text)) for key, (title, help_text) in UPLOADS.items()}
+    return render_template("meldingen/upload.html", uploads=uploads, columns=columns, activities=known,
                            activity_labels=records_uploads.ACTIVITY_LABELS, **{"kind": None, **context})
 
 
@@ -273,7 +299,7 @@ def upload(kind):
     try:
         file = request.files.get("file")
         if file is None or not file.filename:
-            raise DomainError("file", "Kies een CSV-bestand.")
+            raise DomainError("file", _("Kies een CSV-bestand."))
         rows = read_csv(file.read())
         if kind == "meldingen":
             result = uploads.submit_many(company, rows, channel="portal")
@@ -363,9 +389,9 @@ def change(melding_id):
         data = _form(MeldingChangeSchema(partial=True))
         operations.change_melding(melding, data, source=api.change_source())
         note = f" {melding.warning}" if melding.warning and melding.timeliness != "on_time" else ""
-        return "info", f"Melding gewijzigd.{note}", None
+        return "info", _("Melding gewijzigd.") + note, None
 
-    return _perform(action, url_for(".show", melding_id=melding.id), "Niet gewijzigd")
+    return _perform(action, url_for(".show", melding_id=melding.id), _("Niet gewijzigd"))
 
 
 @bp.route("/<int:melding_id>/goedkeuring", methods=["POST"])
@@ -380,10 +406,10 @@ def approval(melding_id):
         data = _form(ApprovalSchema())
         operations.approve_calamity(melding, current_principal().user_id, data["approve"], data["note"])
         if data["approve"]:
-            return "info", "Calamiteit goedgekeurd: de melding is geregistreerd.", None
-        return "info", "Calamiteit afgewezen: de melding is ingetrokken.", None
+            return "info", _("Calamiteit goedgekeurd: de melding is geregistreerd."), None
+        return "info", _("Calamiteit afgewezen: de melding is ingetrokken."), None
 
-    return _perform(action, url_for(".show", melding_id=melding.id), "Besluit niet opgeslagen")
+    return _perform(action, url_for(".show", melding_id=melding.id), _("Besluit niet opgeslagen"))
 
 
 @bp.route("/<int:melding_id>/auditlocatie", methods=["POST"])
@@ -397,9 +423,10 @@ def select_for_audit(melding_id):
         data = _form(records_api.AuditSelectionSchema())
         selection = records.select_for_audit(get_or_404(Melding, melding_id), data["planned_on"], data.get("note"),
                                              current_principal().user_id)
-        return "info", f"Locatie gekozen voor een onaangekondigde beoordeling op {nl_date(selection.planned_on)}.", None
+        return "info", _("Locatie gekozen voor een onaangekondigde beoordeling op %(date)s.",
+                         date=nl_date(selection.planned_on)), None
 
-    return _perform(action, url_for(".show", melding_id=melding_id), "Niet gekozen")
+    return _perform(action, url_for(".show", melding_id=melding_id), _("Niet gekozen"))
 
 
 @bp.route("/<int:melding_id>/intrekken", methods=["POST"])
@@ -412,9 +439,9 @@ def cancel(melding_id):
     def action():
         data = _form(CancelSchema())
         operations.cancel_melding(melding, source=api.change_source(), reason=data.get("reason"))
-        return "info", "Melding ingetrokken.", None
+        return "info", _("Melding ingetrokken."), None
 
-    return _perform(action, url_for(".show", melding_id=melding.id), "Niet ingetrokken")
+    return _perform(action, url_for(".show", melding_id=melding.id), _("Niet ingetrokken"))
 
 
 @bp.route("/<int:melding_id>/samenvoegen", methods=["POST"])
@@ -430,11 +457,11 @@ def merge(melding_id):
         try:
             other = get_or_404(Melding, data["other_id"])
         except NotFound:
-            raise DomainError("other_id", f"Melding {data['other_id']} bestaat niet.") from None
+            raise DomainError("other_id", _("Melding %(id)s bestaat niet.", id=data["other_id"])) from None
         operations.merge_meldingen(keep, other, data["note"])
-        return "info", f"Melding {other.id} is samengevoegd met deze melding.", None
+        return "info", _("Melding %(id)s is samengevoegd met deze melding.", id=other.id), None
 
-    return _perform(action, url_for(".show", melding_id=keep.id), "Niet samengevoegd")
+    return _perform(action, url_for(".show", melding_id=keep.id), _("Niet samengevoegd"))
 
 
 @bp.route("/<int:melding_id>/splitsen", methods=["POST"])
@@ -449,10 +476,11 @@ def split(melding_id):
         data = _form(SplitSchema())
         note = data.pop("note")
         part = operations.split_melding(melding, data, note)
-        return ("info", f"Afgesplitst als melding {part.id} ({part.address}) van melding {melding.id}.",
+        return ("info", _("Afgesplitst als melding %(part)s (%(address)s) van melding %(id)s.", part=part.id,
+                          address=part.address, id=melding.id),
                 url_for(".show", melding_id=part.id))
 
-    return _perform(action, url_for(".show", melding_id=melding.id), "Niet gesplitst")
+    return _perform(action, url_for(".show", melding_id=melding.id), _("Niet gesplitst"))
 
 
 @bp.route("/fax", methods=["GET", "POST"])
@@ -472,17 +500,17 @@ def fax():
                                                          received_on=data.pop("received_on"))
             db.session.commit()
         except ma.ValidationError as error:
-            flash("Fax niet vastgelegd: " + _messages(error), "error")
+            flash(_("Fax niet vastgelegd: %(reason)s", reason=_messages(error)), "error")
         except NotFound:
-            flash("Fax niet vastgelegd: kies een bedrijf uit de lijst.", "error")
+            flash(_("Fax niet vastgelegd: kies een bedrijf uit de lijst."), "error")
         except DomainError as error:
             db.session.rollback()
-            flash(f"Fax niet vastgelegd: {error.message}", "error")
+            flash(_("Fax niet vastgelegd: %(reason)s", reason=error.reason), "error")
         else:
             if melding.warning:
                 flash(melding.warning, "warning")
-            flash(f"Fax vastgelegd als melding {melding.id}." if created else
-                  f"Deze klus was al gemeld als melding {melding.id}; die is bijgewerkt.", "info")
+            flash(_("Fax vastgelegd als melding %(id)s.", id=melding.id) if created else
+                  _("Deze klus was al gemeld als melding %(id)s; die is bijgewerkt.", id=melding.id), "info")
             return redirect(url_for(".show", melding_id=melding.id)), 303
     companies = db.session.scalars(scoped_select(Company).order_by(Company.name)).all()
     return render_template("meldingen/fax.html", companies=companies, schemes=SCHEMES, values=values,
@@ -509,7 +537,7 @@ def lavs_message(message_id):
         abort(403)
     message = get_or_404(InboundLavsMessage, message_id)
     return render_template("meldingen/lavs_message.html", msg=message, content=intake.content(message),
-                           can_act=_staff_with(*STAFF_EDITORS), field_labels=FIELD_LABELS)
+                           can_act=_staff_with(*STAFF_EDITORS), field_label=field_label)
 
 
 @bp.route("/lavs/uploaden", methods=["POST"])
@@ -522,14 +550,15 @@ def lavs_upload():
     def action():
         file = request.files.get("file")
         if file is None or not file.filename:
-            raise DomainError("file", "Kies een XML-bestand of de e-mail (.eml) van LAVS.")
+            raise DomainError("file", _("Kies een XML-bestand of de e-mail (.eml) van LAVS."))
         taken = [intake.ingest(current_principal().cki_id, xml, source="upload", filename=name)
                  for name, xml in intake.upload_parts(file.read(), file.filename)]
-        said = " ".join(f"Bericht {m.id} {label(m.status)}" + (f": {m.reason}" if m.reason else ".") for m in taken)
+        said = " ".join(_("Bericht %(id)s %(status)s: %(reason)s", id=m.id, status=label(m.status), reason=m.reason)
+                        if m.reason else _("Bericht %(id)s %(status)s.", id=m.id, status=label(m.status)) for m in taken)
         parked = any(m.status == "parked" for m in taken)
         return ("warning" if parked else "info"), said, None
 
-    return _perform(action, url_for(".lavs"), "Niet ontvangen")
+    return _perform(action, url_for(".lavs"), _("Niet ontvangen"))
 
 
 @bp.route("/lavs/<int:message_id>/terzijde", methods=["POST"])
@@ -542,9 +571,9 @@ def lavs_discard(message_id):
     def action():
         data = _form(lavs_api.DiscardSchema())
         message = intake.discard(get_or_404(InboundLavsMessage, message_id), data["reason"])
-        return "info", f"Bericht {message.id} is terzijde gelegd; het blijft bewaard.", None
+        return "info", _("Bericht %(id)s is terzijde gelegd; het blijft bewaard.", id=message.id), None
 
-    return _perform(action, url_for(".lavs_message", message_id=message_id), "Niet terzijde gelegd")
+    return _perform(action, url_for(".lavs_message", message_id=message_id), _("Niet terzijde gelegd"))
 
 
 @bp.route("/lavs/<int:message_id>/opnieuw", methods=["POST"])
@@ -557,8 +586,11 @@ def lavs_retry(message_id):
     def action():
         message = intake.retry(get_or_404(InboundLavsMessage, message_id))
         if message.status == "processed":
-            return "info", f"Bericht {message.id} is verwerkt" + (
-                f" (melding {message.melding_id})." if message.melding_id else "."), None
-        return "warning", f"Bericht {message.id} is opnieuw geparkeerd: {message.reason}", None
+            if message.melding_id:
+                return "info", _("Bericht %(id)s is verwerkt (melding %(melding)s).", id=message.id,
+                                 melding=message.melding_id), None
+            return "info", _("Bericht %(id)s is verwerkt.", id=message.id), None
+        return "warning", _("Bericht %(id)s is opnieuw geparkeerd: %(reason)s", id=message.id,
+                            reason=message.reason), None
 
-    return _perform(action, url_for(".lavs"), "Niet opnieuw verwerkt")
+    return _perform(action, url_for(".lavs"), _("Niet opnieuw verwerkt"))

@@ -2,6 +2,7 @@
 register's reference, or failed with what error (retry). Thin: the API's operations."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from cki.core.auth import admits, current_principal
@@ -35,12 +36,12 @@ def index():
                 abort(404)
             if request.form.get("action") == "retry":
                 operations.retry(message)
-                return "Het bericht gaat binnen een minuut opnieuw."
+                return _("Het bericht gaat binnen een minuut opnieuw.")
             reference = request.form.get("reference", "").strip()
             if not reference or len(reference) > 100:
-                raise DomainError("reference", "Geef het kenmerk van het register (hoogstens 100 tekens).")
+                raise DomainError("reference", _("Geef het kenmerk van het register (hoogstens 100 tekens)."))
             operations.confirm(message, reference)
-            return "Registratie bevestigd."
+            return _("Registratie bevestigd.")
 
         result = submit(act, url_for(".index"))
         if not isinstance(result, tuple):

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cki.core.db import TenantMixin, TimestampMixin, db
+from cki.core.i18n import register_messages
 
 
 class AuditStatus(enum.StrEnum):
@@ -14,6 +15,7 @@ class AuditStatus(enum.StrEnum):
 
 
 STATUS_LABELS = {AuditStatus.PLANNED: "gepland", AuditStatus.DONE: "uitgevoerd", AuditStatus.CANCELLED: "vervallen"}
+register_messages(STATUS_LABELS.values)  # pages show them in the reader's language (certificates.views)
 
 
 class Audit(TenantMixin, TimestampMixin, db.Model):
@@ -64,6 +66,7 @@ class Audit(TenantMixin, TimestampMixin, db.Model):
 
     @property
     def status_label(self) -> str:
+        """Dutch: the API gives it and refusals say it; pages translate it."""
         return STATUS_LABELS[AuditStatus(self.status)]
 
 

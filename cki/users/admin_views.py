@@ -9,12 +9,14 @@ import marshmallow as ma
 import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from cki.companies.models import Company
 from cki.core.auth import admits, current_principal
 from cki.core.db import db, utcnow
 from cki.core.errors import DomainError
+from cki.core.i18n import register_messages
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.core.web import form_int, refusal, submit
 from cki.users import operations
@@ -49,6 +51,17 @@ FIELDS = {
 CLIENT_KINDS = {"sca_register": "SCA-register", "company_system": "Systeem van een bedrijf"}
 #: A qualification's function: the role of the same name.
 FUNCTION_LABELS = {f: ROLE_LABELS[Role(f)] for f in FUNCTIONS}
+register_messages(FIELDS.values)
+register_messages(CLIENT_KINDS.values)  # the functions are the roles (cki.users.models)
+
+
+def field_name(field: str) -> str:
+    """An input's name as the reader reads it; one the page does not name, as it is."""
+    return _(FIELDS[field]) if field in FIELDS else field
+
+
+def _translated(labels: dict) -> dict:
+    return {code: _(text) for code, text in labels.items()}
 
 
 @bp.before_request
@@ -60,7 +73,7 @@ def _admins_only():
     abort(403)
 
 
-# -- refusals that name the field in Dutch ------------------------------------------------------
+# -- refusals that name the field (in the reader's language) ------------------------------------
 
 def _messages(value) -> list[str]:
     """A field's messages as a flat list (a list field's errors come per item)."""
@@ -76,7 +89,7 @@ def _load(schema: ma.Schema, data: dict) -> dict:
     try:
         return schema.load(data)
     except ma.ValidationError as error:
-        raise ma.ValidationError({FIELDS.get(k, k): _messages(v) for k, v in error.messages.items()}) from None
+        raise ma.ValidationError({field_name(k): _messages(v) for k, v in error.messages.items()}) from None
 
 
 def _named(act):
@@ -87,7 +100,7 @@ def _named(act):
         except DomainError as error:
             if error.field not in FIELDS:
                 raise
-            raise type(error)(error.field, f"{FIELDS[error.field]}: {error.message}",
+            raise type(error)(error.field, f"{field_name(error.field)}: {error.reason}",
                               location="form") from None
     return run
 
@@ -103,7 +116,7 @@ def _day(value: str, field: str) -> date:
     try:
         return ma.fields.Date().deserialize(value)
     except ma.ValidationError as error:
-        raise ma.ValidationError({FIELDS[field]: _messages(error.messages)}) from None
+        raise ma.ValidationError({field_name(field): _messages(error.messages)}) from None
 
 
 def _text(name: str) -> str:
@@ -126,7 +139,7 @@ def _new_user() -> tuple[str, str]:
     else:
         abort(400)
     user = operations.create_user(current_principal().cki_id, _load(UserSchema(), data))
-    return f"Gebruiker {user.name} is aangemaakt.", url_for(".user", user_id=user.id)
+    return _("Gebruiker %(name)s is aangemaakt.", name=user.name), url_for(".user", user_id=user.id)
 
 
 @bp.route("/gebruikers", methods=["GET", "POST"])
@@ -156,36 +169,37 @@ def _user_action(user: User, action: str):
         if user.is_staff:
             data.update(roles=request.form.getlist("roles"), outsourced="outsourced" in request.form)
         operations.update_user(user, _load(UserUpdateSchema(), data))
-        return f"De gegevens van {user.name} zijn opgeslagen."
+        return _("De gegevens van %(name)s zijn opgeslagen.", name=user.name)
 
     def deactivate():
         operations.update_user(user, {"active": False})
-        return f"{user.name} is gedeactiveerd; alle sessies en API-tokens van deze gebruiker zijn beëindigd."
+        return _("%(name)s is gedeactiveerd; alle sessies en API-tokens van deze gebruiker zijn beëindigd.",
+                 name=user.name)
 
     def reactivate():
         operations.update_user(user, {"active": True})
-        return f"{user.name} is weer actief en kan opnieuw inloggen."
+        return _("%(name)s is weer actief en kan opnieuw inloggen.", name=user.name)
 
     def password():
         new = request.form.get("password", "")
         if not new:
-            raise DomainError("password", "Vul het nieuwe wachtwoord in.")
+            raise DomainError("password", _("Vul het nieuwe wachtwoord in."))
         if new != request.form.get("password_repeat", ""):
-            raise DomainError("password_repeat", "De twee wachtwoorden zijn niet gelijk.")
+            raise DomainError("password_repeat", _("De twee wachtwoorden zijn niet gelijk."))
         operations.update_user(user, _load(UserUpdateSchema(), {"password": new}))
-        return f"Nieuw wachtwoord ingesteld; alle sessies en API-tokens van {user.name} zijn beëindigd."
+        return _("Nieuw wachtwoord ingesteld; alle sessies en API-tokens van %(name)s zijn beëindigd.", name=user.name)
 
     def qualification():
         data = {k: _text(k) for k in ("scheme", "function", "valid_from", "valid_to", "evidence") if _text(k)}
         operations.add_qualification(user, _load(QualificationSchema(), data))
-        return "Kwalificatie vastgelegd."
+        return _("Kwalificatie vastgelegd.")
 
     def revoke_token():
         token = db.session.get(ApiToken, form_int(request.form.get("token_id")))
         if token is None or token.user_id != user.id:
             abort(404)
         operations.revoke_token(user, token)
-        return "API-token ingetrokken; het werkt niet meer."
+        return _("API-token ingetrokken; het werkt niet meer.")
 
     return _chosen({"edit": edit, "deactivate": deactivate, "reactivate": reactivate, "password": password,
                     "qualification": qualification, "revoke_token": revoke_token}, action)
@@ -209,7 +223,7 @@ def user(user_id):
     tokens = (db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)
                                  .order_by(ApiToken.id.desc())).all() if is_admin else [])
     return render_template("users/admin_user.html", user=user, is_admin=is_admin, tokens=tokens, now=utcnow(),
-                           roles=list(Role), schemes=SCHEMES, functions=FUNCTION_LABELS, error=error,
+                           roles=list(Role), schemes=SCHEMES, functions=_translated(FUNCTION_LABELS), error=error,
                            failed=action if error else None, entered=request.form), status
 
 
@@ -245,15 +259,15 @@ def _client_action(action: str):
         if expires_at := _expiry():
             data["expires_at"] = expires_at
         operations.update_api_client(client, _load(ApiClientUpdateSchema(), data))
-        return f"API-koppeling {client.name} is gewijzigd."
+        return _("API-koppeling %(name)s is gewijzigd.", name=client.name)
 
     def deactivate():
         operations.update_api_client(client, {"active": False})
-        return f"API-koppeling {client.name} is gedeactiveerd; haar token werkt niet meer."
+        return _("API-koppeling %(name)s is gedeactiveerd; haar token werkt niet meer.", name=client.name)
 
     def reactivate():
         operations.update_api_client(client, {"active": True})
-        return f"API-koppeling {client.name} is weer actief."
+        return _("API-koppeling %(name)s is weer actief.", name=client.name)
 
     return _chosen({"edit": edit, "deactivate": deactivate, "reactivate": reactivate}, action)
 
@@ -279,7 +293,7 @@ def clients():
             error, status = result
     rows = db.session.scalars(scoped_select(ApiClient).order_by(ApiClient.name, ApiClient.id)).all()
     companies = _companies()
-    return render_template("users/admin_clients.html", clients=rows, companies=companies, kinds=CLIENT_KINDS,
+    return render_template("users/admin_clients.html", clients=rows, companies=companies, kinds=_translated(CLIENT_KINDS),
                            company_names={c.id: c.name for c in companies},
                            now=utcnow(), secret=secret, error=error, failed=action if error else None,
                            entered=request.form, default_days=current_app.config["API_CLIENT_DAYS"]), status

@@ -72,7 +72,10 @@ def start_session(user) -> None:
     db.session.add(LoginSession(user_id=user.id, token_hash=digest,
                                 expires_at=utcnow() + timedelta(hours=current_app.config["SESSION_HOURS"])))
     db.session.commit()
+    language = session.get("language")  # the one thing kept: the language chosen before login
     session.clear()  # nothing of an earlier session carries over (session fixation)
+    if language:
+        session["language"] = language
     session[SESSION_KEY] = sid
     login_user(user)
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cki.core.db import TenantMixin, TimestampMixin, UTCDateTime, db
+from cki.core.i18n import register_messages
 
 
 class Role(enum.StrEnum):
@@ -32,6 +33,7 @@ ROLE_LABELS = {
     Role.QUALITY_MANAGER: "Kwaliteitsmanager",
     Role.REVIEWER: "Toezichthouder (alleen lezen)",
 }
+register_messages(lambda: ROLE_LABELS.values())
 
 
 class UserKind(enum.StrEnum):

@@ -1,6 +1,8 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
@@ -34,8 +36,9 @@ def _install(state):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mailadres", validators=[DataRequired("Vul uw e-mailadres in.")])
-    password = PasswordField("Wachtwoord", validators=[DataRequired("Vul uw wachtwoord in.")])
+    email = EmailField(lazy_gettext("E-mailadres"), validators=[DataRequired(lazy_gettext("Vul uw e-mailadres in."))])
+    password = PasswordField(lazy_gettext("Wachtwoord"),
+                             validators=[DataRequired(lazy_gettext("Vul uw wachtwoord in."))])
 
 
 def _safe_next(target: str | None) -> str:
@@ -55,7 +58,7 @@ def login():
         if user is not None:
             start_session(user)
             return redirect(_safe_next(request.args.get("next")))
-        flash("Onjuist e-mailadres of wachtwoord.", "error")
+        flash(_("Onjuist e-mailadres of wachtwoord."), "error")
     return render_template("users/login.html", form=form), (200 if request.method == "GET" or form.errors else 401)
 
 
@@ -84,6 +87,12 @@ def language():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Logged out, the session is gone; the language of the pages stays with this browser."""
+    from cki.core.i18n import DEFAULT, current_language
+
+    language = current_language()
     end_session()
-    flash("U bent uitgelogd.", "info")
+    if language != DEFAULT:
+        session["language"] = language
+    flash(_("U bent uitgelogd."), "info")
     return redirect(url_for("auth.login"))

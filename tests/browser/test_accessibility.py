@@ -46,17 +46,23 @@ def pages(ids: dict) -> dict[str, list[str]]:
                          "/meldingen/uploaden", "/post/", f"/bevindingen/{ids['finding']}"]}
 
 
-def test_no_serious_accessibility_violation_on_the_main_pages(app, client, tenant, clock, live_server, page):
+def something_on_every_page(app, client, tenant, clock) -> dict:
+    """A certificate with a finding, letters, an audit with its report, a melding, a dossier: the
+    ids the main pages need (also for the pages in English, tests/test_i18n.py)."""
+    from tests.test_dossiers import Walk
+
     cid = _work(app, client, tenant, clock)
     melding = submit(client, tenant, street="Kerkstraat 9", planned_start="2026-05-04", planned_end="2026-05-06")
     finding = client.get(f"/api/v1/findings?certificate_id={cid}", headers=tenant.auth("planner")).json[0]
-    from tests.test_dossiers import Walk
-
     dossier = Walk(client, tenant, "SC-540").into_assessment()
     audit = client.get(f"/api/v1/audits?certificate_id={cid}", headers=tenant.auth("planner")).json[0]
     letter = client.get("/api/v1/letters", headers=tenant.auth("office")).json[0]
-    ids = {"certificate": cid, "melding": melding["id"], "company": tenant.ids["company1"], "finding": finding["id"],
-           "dossier": dossier.id, "audit": audit["id"], "letter": letter["id"], "user": tenant.ids["user_assessor"]}
+    return {"certificate": cid, "melding": melding["id"], "company": tenant.ids["company1"], "finding": finding["id"],
+            "dossier": dossier.id, "audit": audit["id"], "letter": letter["id"], "user": tenant.ids["user_assessor"]}
+
+
+def test_no_serious_accessibility_violation_on_the_main_pages(app, client, tenant, clock, live_server, page):
+    ids = something_on_every_page(app, client, tenant, clock)
     page.goto(f"{live_server}/login")
     found = [f"/login: {v}" for v in violations(page)]
     for who, urls in pages(ids).items():
