@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from workflows.rules import PROCEDURES, SchemeRef, StepDeadline, StepStatus, _version, next_step_deadline
+from workflows.text import Message, nl_date
 
 __all__ = [
     "Completion",
@@ -197,16 +198,17 @@ def flags(state: FindingState, today: date) -> list[str]:
     if nxt is None or nxt.projected or nxt.actor != "company":
         return []
     if nxt.deadline.due is None:
-        return [f"{nxt.step}: het bedrijf moest direct antwoorden en heeft nog niet geantwoord; de staf beslist "
-                "en legt de beslissing vast."]
+        return [Message("%(step)s: het bedrijf moest direct antwoorden en heeft nog niet geantwoord; de staf "
+                        "beslist en legt de beslissing vast.", step=nxt.step)]
     if nxt.status == "late":
         spec = next(s for s in _specs(state.scheme, state.procedure, state.found_on) if s["step"] == nxt.step)
         if spec.get("missed") == "next":
             following = _spec_after(state, spec)
-            return [f"{nxt.step}: het bedrijf heeft niet op tijd geantwoord (uiterlijk "
-                    f"{nxt.deadline.due.date:%d-%m-%Y}); de CKI zet nu {following['step']}."]
-        return [f"{nxt.step}: het bedrijf heeft niet op tijd geantwoord (uiterlijk {nxt.deadline.due.date:%d-%m-%Y}); "
-                "de bijlage zegt niet wat dan volgt: de staf beslist en legt de beslissing vast."]
+            return [Message("%(step)s: het bedrijf heeft niet op tijd geantwoord (uiterlijk %(due)s); de CKI zet "
+                            "nu %(next)s.", step=nxt.step, due=nl_date(nxt.deadline.due.date), next=following["step"])]
+        return [Message("%(step)s: het bedrijf heeft niet op tijd geantwoord (uiterlijk %(due)s); de bijlage zegt "
+                        "niet wat dan volgt: de staf beslist en legt de beslissing vast.",
+                        step=nxt.step, due=nl_date(nxt.deadline.due.date))]
     return []
 
 

@@ -14,11 +14,34 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-__all__ = ["nl_date", "sentence", "sentences", "with_source"]
+__all__ = ["Message", "nl_date", "sentence", "sentences", "with_source"]
 
 _ENDS = (".", "!", "?")
 # A text ending in an abbreviation or initial ("Sloop B.V.", "categorie A."): its full stop stays.
 _ABBREVIATION = re.compile(r"(?:^|[\s.])[A-Za-z]\.$")
+
+
+class Message(str):
+    """A Dutch sentence that remembers how it was made: its template (values as ``%(name)s``), the
+    values and the source it cites. It *is* the Dutch text (stored, logged, answered by the API as
+    it is); a page says it in the reader's language from the template (``cki.core.i18n.say``)."""
+
+    template: str
+    values: dict
+    source: str | None
+
+    def __new__(cls, template: str, /, **values) -> Message:
+        return cls._made(template % values if values else template, template, values, None)
+
+    @classmethod
+    def _made(cls, text: str, template: str, values: dict, source: str | None) -> Message:
+        self = str.__new__(cls, text)
+        self.template, self.values, self.source = template, values, source
+        return self
+
+    def cite(self, source: str) -> Message:
+        """The same sentence citing ``source`` before its full stop (:func:`with_source`)."""
+        return Message._made(with_source(str(self), source), self.template, self.values, source)
 
 
 def nl_date(d: date) -> str:
@@ -44,6 +67,8 @@ def sentences(parts: Iterable[str | None]) -> str:
 def with_source(text: str, source: str) -> str:
     """One sentence citing ``source`` before its full stop: "De termijn loopt nog (B §3.1.2)."; a
     text that ends in an abbreviation keeps it whole ("... Sloop B.V. (C §3.1.3).")."""
+    if isinstance(text, Message):
+        return text.cite(source)
     text = text.strip()
     if text.endswith(".") and not _ABBREVIATION.search(text):
         text = text[:-1]

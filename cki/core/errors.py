@@ -19,9 +19,9 @@ class DomainError(Exception):
     def reason(self) -> str:
         """The message in the reader's language, for a page (cki.core.i18n); the API answers
         ``message``, Dutch. A message built at run time is not in the catalog and stays Dutch."""
-        from flask_babel import gettext
+        from cki.core.i18n import say
 
-        return gettext(self.message)
+        return say(self.message)
 
 
 class Conflict(DomainError):

@@ -16,8 +16,10 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import has_request_context, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
+
+from workflows.text import Message, with_source
 
 #: The languages a person can choose, each named in itself.
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
@@ -51,6 +53,18 @@ def current_language() -> str:
     return str(get_locale() or DEFAULT)
 
 
+def say(text):
+    """``text`` in the reader's language: a :class:`~workflows.text.Message` from its template (its
+    values and cited source kept), a fixed text from the catalog; a text the catalog does not
+    know (data, a stored note) as it is."""
+    if not text:
+        return text
+    if isinstance(text, Message):
+        said = gettext(text.template, **text.values) if text.values else gettext(text.template)
+        return with_source(said, text.source) if text.source else said
+    return gettext(text)
+
+
 def compile_catalogs(source: Path, target: Path) -> None:
     """Each ``.po`` under ``source`` compiled to its ``.mo`` under ``target`` unless the ``.mo``
     carries the ``.po``'s time (a checkout of an older catalog recompiles too); written to a
@@ -82,6 +96,8 @@ def init_i18n(app) -> None:
 #: Where messages are marked: templates (``{{ _("…") }}``, ``{% trans %}``) and Python (``_``,
 #: ``gettext``, ``lazy_gettext``, ``ngettext``).
 _METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+#: The rules (workflows/) write their sentences for people as ``Message("…", value=…)``.
+_RULE_KEYWORDS = {"Message": None}
 _OPTIONS = {"**/templates/**.html": {"trimmed": "true"}}
 _HEADER = ("# The English catalog of cki: the Dutch messages of its pages and code, translated.\n"
            "# `flask i18n extract` brings it up to date; the app compiles it when it starts.")
@@ -104,6 +120,9 @@ def build_catalog(language: str):
     for filename, lineno, message, comments, context in extract_from_dir(
             root, _METHODS, _OPTIONS, _KEYWORDS, strip_comment_tags=True):
         fresh.add(message, locations=[(f"cki/{filename}", lineno)], auto_comments=comments, context=context)
+    for filename, lineno, message, comments, context in extract_from_dir(
+            root.parent / "workflows", [("**.py", "python")], {}, _RULE_KEYWORDS, strip_comment_tags=True):
+        fresh.add(message, locations=[(f"workflows/{filename}", lineno)], auto_comments=comments, context=context)
     for message, location in _refusal_messages(root):
         if message not in fresh:
             fresh.add(message, locations=[location])

@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 from cki.core.auth import current_principal
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.i18n import say
 from cki.core.labels import label
 from cki.core.schemas import MAX_INT, has_forbidden_characters
 from workflows.text import nl_date, sentences
@@ -138,8 +139,9 @@ def init_web(app) -> None:
     init_security_headers(app)
     app.add_template_filter(_local, "local")
     app.add_template_filter(label, "label")  # the label of a stored code (cki.core.labels)
-    # A label held in a variable, translated: plain text, never markup nor %-formatted as _() is
-    app.add_template_filter(lambda text: gettext(text) if text else text, "translate")
+    # A label or a rule's message held in a variable, translated: plain text, never markup nor
+    # %-formatted as _() is
+    app.add_template_filter(say, "translate")
     from cki.core.glossary import term
 
     app.jinja_env.globals.update(

@@ -1,7 +1,6 @@
 """Pages for findings: the open findings across the CKI (a company: its own), and one finding with
 its procedure drawn against the calendar, where staff record the CKI's steps and the company
 answers with its corrective measures. Thin: the API's operations and policy."""
-import re
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -36,34 +35,6 @@ ASSESSMENT_LABELS = {"incident": "een incident", "other_reason": "een andere red
 register_messages(lambda: [*STATUS_LABELS.values(), *SANCTION_OUTCOME_LABELS.values(), *ASSESSMENT_LABELS.values(),
                            *sanction_rules.KIND_LABELS.values(), *sanction_rules.AUTHORITY_LABELS.values()])
 
-#: The signals the findings procedure gives (workflows.findings.flags, Dutch, also stored as what a
-#: staff decision is about), each read back into its message for the reader's language.
-_FLAGS = [
-    (re.compile(r"(?P<step>\S+): het bedrijf moest direct antwoorden en heeft nog niet geantwoord; de staf beslist "
-                r"en legt de beslissing vast\."),
-     lambda m: _("%(step)s: het bedrijf moest direct antwoorden en heeft nog niet geantwoord; de staf beslist en legt "
-                 "de beslissing vast.", **m.groupdict())),
-    (re.compile(r"(?P<step>\S+): het bedrijf heeft niet op tijd geantwoord \(uiterlijk (?P<date>[\d-]+)\); de CKI zet "
-                r"nu (?P<next>\S+)\."),
-     lambda m: _("%(step)s: het bedrijf heeft niet op tijd geantwoord (uiterlijk %(date)s); de CKI zet nu %(next)s.",
-                 **m.groupdict())),
-    (re.compile(r"(?P<step>\S+): het bedrijf heeft niet op tijd geantwoord \(uiterlijk (?P<date>[\d-]+)\); de bijlage "
-                r"zegt niet wat dan volgt: de staf beslist en legt de beslissing vast\."),
-     lambda m: _("%(step)s: het bedrijf heeft niet op tijd geantwoord (uiterlijk %(date)s); de bijlage zegt niet wat "
-                 "dan volgt: de staf beslist en legt de beslissing vast.", **m.groupdict())),
-]
-
-
-def flag_text(flag: str) -> str:
-    """A signal of the procedure in the reader's language (one not known here as it is)."""
-    for pattern, say in _FLAGS:
-        match = pattern.fullmatch(flag)
-        if match:
-            return say(match)
-    return flag
-
-
-
 @bp.before_request
 @login_required
 def _not_for_outsourced():
@@ -77,7 +48,7 @@ def index():
     rows = operations.by_next_deadline(db.session.scalars(
         visible_findings().where(Finding.status == FindingStatus.OPEN.value).order_by(Finding.found_on, Finding.id)
         .limit(1000)))
-    return render_template("findings/index.html", rows=rows, labels=STATUS_LABELS, flag_text=flag_text)
+    return render_template("findings/index.html", rows=rows, labels=STATUS_LABELS)
 
 
 def _picture(timeline: list[dict], found_on: date) -> dict:
@@ -159,7 +130,7 @@ def show(finding_id):
             Finding.certificate_id == finding.certificate_id, Finding.id != finding.id, Finding.procedure == "non_a",
             Finding.status == FindingStatus.OPEN.value).order_by(Finding.found_on)).all()
     return render_template("findings/show.html", f=finding, v=view, picture=_picture(view["timeline"], finding.found_on),
-                           labels=STATUS_LABELS, flag_text=flag_text, may_step=may_step, may_raise=admits(p, RAISERS), error=error,
+                           labels=STATUS_LABELS, may_step=may_step, may_raise=admits(p, RAISERS), error=error,
                            today=today(), papers=operations.papers(finding), together=together,
                            may_remind=p.is_staff and admits(p, CKI_STEPS + RECEIPTS) and bool(nxt)
                            and nxt["actor"] == "company"), status
