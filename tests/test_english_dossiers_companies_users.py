@@ -118,6 +118,28 @@ def test_the_steps_of_a_new_application_and_their_messages_in_english(app, clien
     assert "Status: Documentatiebeoordeling" in dutch_page and "Beoordelaar toewijzen" in dutch_page
 
 
+def test_why_a_step_cannot_be_taken_now_in_english_and_the_api_stays_dutch(app, client, tenant, clock):
+    """The rules' reasons (workflows.dossier) in the reader's language, the scheme's period too;
+    the API answers the same refusal in Dutch."""
+    w = Walk(client, tenant, "SC-530")  # just registered: no declaration about other CKIs yet
+    page = text(english(app, tenant, "planner").get(f"/dossiers/{w.id}"))
+    assert ("Take the application into consideration — not now: The applicant's written declaration is missing: "
+            "in the past 2 years, did they hold a certificate for this field with another CKI, or apply for one "
+            "there? (A §4.1 a)") in page, page
+    assert "The CKI has not yet informed the candidate in writing of the rules" in page
+    assert "De schriftelijke verklaring" not in page and "2 jaar" not in page and "nu niet" not in page
+
+    d = client.get(f"/api/v1/dossiers/{w.id}", headers=tenant.auth("planner")).json
+    [take] = [a for a in d["actions"] if a["event"] == "take_into_treatment"]
+    messages = {r["code"]: r["message"] for r in take["refusals"]}
+    assert messages["prior_declaration_missing"] == (
+        "De schriftelijke verklaring van de aanvrager ontbreekt: had hij in de afgelopen 2 jaar voor dit werkveld "
+        "een certificaat bij een andere CKI, of vroeg hij het daar aan? (A §4.1 a).")
+    assert messages["not_informed_of_rules"].startswith("De CKI heeft de kandidaat nog niet schriftelijk")
+    nl = text(dutch(app, tenant, "planner").get(f"/dossiers/{w.id}"))
+    assert "nu niet: De schriftelijke verklaring van de aanvrager ontbreekt" in nl and "2 jaar" in nl
+
+
 def test_the_list_and_the_state_diagram_in_english(app, client, tenant, clock):
     w = Walk(client, tenant, "SC-540")
     planner = english(app, tenant, "planner")

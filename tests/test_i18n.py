@@ -234,3 +234,50 @@ def test_a_refusal_reads_in_english_on_the_page_and_dutch_in_the_api(app, client
     api = client.post("/api/v1/users", headers=tenant.auth("admin"), json={
         "kind": "staff", "name": "Dubbel", "email": tenant.emails["planner"], "password": "een lang genoeg wachtwoord"})
     assert api.status_code == 422 and api.json["message"] == "Dit e-mailadres is al in gebruik."
+
+
+# --- a rule's sentence in the reader's language ----------------------------------------------
+
+def test_a_message_is_its_dutch_text_and_keeps_its_template_through_a_citation():
+    import json
+
+    from workflows.text import Message, with_source
+
+    m = Message("De datum %(on)s ligt na vandaag (%(today)s).", on="02-01-2027", today="01-01-2027")
+    assert m == "De datum 02-01-2027 ligt na vandaag (01-01-2027)." and json.dumps(m) == json.dumps(str(m))
+    cited = with_source(m, "B §3.1.2")
+    assert cited == "De datum 02-01-2027 ligt na vandaag (01-01-2027) (B §3.1.2)."
+    assert (cited.template, cited.values, cited.source) == (m.template, m.values, "B §3.1.2")
+    assert with_source("Te laat.", "Atw") == "Te laat (Atw)."  # a plain text as before
+
+
+@pytest.mark.parametrize("period, dutch, english", [
+    ({"months": 4}, "4 maanden", "4 months"), ({"months": 1}, "1 maand", "1 month"),
+    ({"years": 1}, "1 jaar", "1 year"), ({"years": 5}, "5 jaar", "5 years"),
+    ({"weeks": 6, "days": 1}, "6 weken en 1 dag", "6 weeks and 1 day")])
+def test_a_period_reads_in_both_languages(app, period, dutch, english):
+    from cki.core.i18n import say
+    from workflows.rules import describe
+
+    said = describe(period)
+    assert said == dutch
+    with app.test_request_context():
+        from flask_babel import force_locale
+
+        assert say(said) == dutch
+        with force_locale("en"):
+            assert say(said) == english
+
+
+def test_say_translates_the_template_its_message_values_and_keeps_the_source(app):
+    from flask_babel import force_locale
+
+    from cki.core.i18n import say
+    from workflows.rules import describe
+    from workflows.text import Message, with_source
+
+    flag = with_source(Message("%(first)s en %(second)s", first=describe({"months": 4}), second="X"), "B §3.1.2")
+    with app.test_request_context(), force_locale("en"):
+        assert say(flag) == "4 months and X (B §3.1.2)."
+        assert say("Een tekst die de catalogus niet kent.") == "Een tekst die de catalogus niet kent."
+        assert say(None) is None and say("") == ""

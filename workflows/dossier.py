@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, reduce
 from types import MappingProxyType
 from typing import Any
 
@@ -31,7 +31,7 @@ from workflows import rules
 from workflows.calendar import Deadline
 from workflows.rules import _describe as describe_period
 from workflows.schemes import SchemeVersion, UnknownParameter
-from workflows.text import nl_date, sentences, with_source
+from workflows.text import Message, nl_date, sentences, with_source
 
 __all__ = [
     "CONDITIONAL_EFFECTS",
@@ -348,14 +348,29 @@ def _section(facts: DossierFacts, rule: str) -> str:
         ) from None
 
 
-def _refuse(code: str, text: str, source: str, field: str | None = None) -> Refusal:
+def _refuse(code: str, text: Message, source: str, field: str | None = None) -> Refusal:
     # The message carries its source too (callers often show only the message), inside its last
-    # sentence: "De termijn loopt nog tot en met 31-07-2026 (B §3.1.2)."
+    # sentence: "De termijn loopt nog tot en met 31-07-2026 (B §3.1.2)." It stays a Message, so a
+    # page says it in the reader's language (cki.core.i18n.say); the API and the logs keep the Dutch.
     return Refusal(code, with_source(text, source), source, field)
 
 
-def _period(facts: DossierFacts, name: str) -> str:
+def _period(facts: DossierFacts, name: str) -> Message:
     return describe_period(facts.scheme.param(name))
+
+
+def _label(event: Event) -> Message:
+    # cki registers EVENT_LABELS and STATE_LABELS for the catalog
+    return Message.known(EVENT_LABELS[event])
+
+
+def _state_label(state: State) -> Message:
+    return Message.known(STATE_LABELS[state])
+
+
+def _listed(items: Iterable[Message]) -> Message:
+    """Sentences as one list: "a, b, c"."""
+    return reduce(lambda first, second: Message("%(first)s, %(second)s", first=first, second=second), items)
 
 
 def _on(facts: DossierFacts, payload: Mapping[str, Any]) -> date:
@@ -390,9 +405,9 @@ def prior_declaration_present(facts: DossierFacts, payload: Mapping[str, Any]) -
     if facts.prior_declaration is None:
         return _refuse(
             "prior_declaration_missing",
-            "De schriftelijke verklaring van de aanvrager ontbreekt: had hij in de afgelopen "
-            f"{_period(facts, 'prior_cki_lookback')} voor dit werkveld een certificaat bij een andere CKI, "
-            "of vroeg hij het daar aan?",
+            Message("De schriftelijke verklaring van de aanvrager ontbreekt: had hij in de afgelopen "
+                    "%(period)s voor dit werkveld een certificaat bij een andere CKI, of vroeg hij het daar aan?",
+                    period=_period(facts, "prior_cki_lookback")),
             facts.scheme.source("prior_cki_lookback"),
         )
     return None
@@ -403,9 +418,10 @@ def consent_to_transfer_given(facts: DossierFacts, payload: Mapping[str, Any]) -
     if declaration and declaration.held_or_applied_elsewhere and not declaration.consent_to_transfer:
         return _refuse(
             "consent_missing",
-            f"De aanvrager had of vroeg in de afgelopen {_period(facts, 'prior_cki_lookback')} een certificaat "
-            "bij een andere CKI. De aanvraag wordt pas in behandeling genomen na zijn schriftelijke toestemming "
-            "dat die CKI haar gegevens aan ons ter beschikking stelt.",
+            Message("De aanvrager had of vroeg in de afgelopen %(period)s een certificaat bij een andere CKI. "
+                    "De aanvraag wordt pas in behandeling genomen na zijn schriftelijke toestemming dat die CKI "
+                    "haar gegevens aan ons ter beschikking stelt.",
+                    period=_period(facts, "prior_cki_lookback")),
             _section(facts, "prior_cki_consent"),
         )
     return None
@@ -417,10 +433,12 @@ def no_recent_withdrawal(facts: DossierFacts, payload: Mapping[str, Any]) -> Ref
         withdrawal, allowed = found
         return _refuse(
             "withdrawn_recently",
-            f"Het certificaat van dit bedrijf voor dit schema is op {nl_date(withdrawal.withdrawn_on)} ingetrokken "
-            f"(ook op eigen verzoek telt), ten hoogste {_period(facts, name)} vóór de aanvraag van "
-            f"{nl_date(facts.applied_on)}. De aanvraag wordt afgewezen: kies "
-            f"'{EVENT_LABELS[Event.REJECT_APPLICATION]}'. Een nieuwe aanvraag kan vanaf {nl_date(allowed.date)}.",
+            Message("Het certificaat van dit bedrijf voor dit schema is op %(withdrawn_on)s ingetrokken "
+                    "(ook op eigen verzoek telt), ten hoogste %(period)s vóór de aanvraag van %(applied_on)s. "
+                    "De aanvraag wordt afgewezen: kies '%(step)s'. Een nieuwe aanvraag kan vanaf %(allowed_from)s.",
+                    withdrawn_on=nl_date(withdrawal.withdrawn_on), period=_period(facts, name),
+                    applied_on=nl_date(facts.applied_on), step=_label(Event.REJECT_APPLICATION),
+                    allowed_from=nl_date(allowed.date)),
             facts.scheme.source(name),
         )
     return None
@@ -432,11 +450,13 @@ def no_false_information_withdrawal(facts: DossierFacts, payload: Mapping[str, A
         withdrawal, allowed = found
         return _refuse(
             "withdrawn_for_false_information",
-            f"Het certificaat van dit bedrijf voor dit schema is op {nl_date(withdrawal.withdrawn_on)} ingetrokken omdat "
-            f"het een CKI onjuist informeerde over eerdere certificaten en aanvragen ({_section(facts, 'prior_cki_consent')}); "
-            f"een nieuwe aanvraag kan pas na {_period(facts, name)}, "
-            f"vanaf {nl_date(allowed.date)}. De aanvraag wordt afgewezen: kies "
-            f"'{EVENT_LABELS[Event.REJECT_APPLICATION]}'.",
+            Message("Het certificaat van dit bedrijf voor dit schema is op %(withdrawn_on)s ingetrokken omdat "
+                    "het een CKI onjuist informeerde over eerdere certificaten en aanvragen (%(rule)s); "
+                    "een nieuwe aanvraag kan pas na %(period)s, vanaf %(allowed_from)s. De aanvraag wordt "
+                    "afgewezen: kies '%(step)s'.",
+                    withdrawn_on=nl_date(withdrawal.withdrawn_on), rule=_section(facts, "prior_cki_consent"),
+                    period=_period(facts, name), allowed_from=nl_date(allowed.date),
+                    step=_label(Event.REJECT_APPLICATION)),
             facts.scheme.source(name),
         )
     return None
@@ -446,20 +466,20 @@ def all_branches_in_application(facts: DossierFacts, payload: Mapping[str, Any])
     missing = sorted(facts.company_branch_ids - {b.id for b in facts.branches})
     if facts.branches and not missing:
         return None
-    detail = f" Ontbrekend: vestiging {', '.join(map(str, missing))}." if missing else ""
-    return _refuse(
-        "branches_missing",
-        "Alle vestigingen van het bedrijf horen bij de aanvraag, de beoordeling en de beslissing." + detail,
-        _section(facts, "all_branches"),
-    )
+    if missing:
+        text = Message("Alle vestigingen van het bedrijf horen bij de aanvraag, de beoordeling en de beslissing. "
+                       "Ontbrekend: vestiging %(missing)s.", missing=", ".join(map(str, missing)))
+    else:
+        text = Message("Alle vestigingen van het bedrijf horen bij de aanvraag, de beoordeling en de beslissing.")
+    return _refuse("branches_missing", text, _section(facts, "all_branches"))
 
 
 def applicant_informed_of_rules(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     if not facts.informed_of_rules:
         return _refuse(
             "not_informed_of_rules",
-            "De CKI heeft de kandidaat nog niet schriftelijk geïnformeerd over de regels, voorwaarden en "
-            "procedures voor de behandeling van de aanvraag.",
+            Message("De CKI heeft de kandidaat nog niet schriftelijk geïnformeerd over de regels, voorwaarden en "
+                    "procedures voor de behandeling van de aanvraag."),
             _section(facts, "informed_of_rules"),
         )
     return None
@@ -467,7 +487,8 @@ def applicant_informed_of_rules(facts: DossierFacts, payload: Mapping[str, Any])
 
 def rejection_reason_given(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     if not str(payload.get("reason", "")).strip():
-        return _refuse("reason_missing", "Een afwijzing is een besluit en vraagt een schriftelijke motivering.",
+        return _refuse("reason_missing",
+                       Message("Een afwijzing is een besluit en vraagt een schriftelijke motivering."),
                        "Awb art. 3:46", "reason")
     return None
 
@@ -479,8 +500,8 @@ def documentation_review_passed(facts: DossierFacts, payload: Mapping[str, Any])
     if facts.documentation_review_passed is not True:
         return _refuse(
             "documentation_review_not_passed",
-            "De documentatie voldoet (nog) niet; pas daarna vraagt de CKI toestemming voor projectlocaties "
-            "en beoordeelt zij de implementatie.",
+            Message("De documentatie voldoet (nog) niet; pas daarna vraagt de CKI toestemming voor projectlocaties "
+                    "en beoordeelt zij de implementatie."),
             _section(facts, "documentation_review"),
         )
     return None
@@ -489,54 +510,61 @@ def documentation_review_passed(facts: DossierFacts, payload: Mapping[str, Any])
 def event_date_plausible(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     on = _on(facts, payload)
     if on > facts.today:
-        return _refuse("date_in_future", f"De datum {nl_date(on)} ligt na vandaag ({nl_date(facts.today)}).",
+        return _refuse("date_in_future",
+                       Message("De datum %(on)s ligt na vandaag (%(today)s).", on=nl_date(on), today=nl_date(facts.today)),
                        _INPUT_CHECK, "on")
     if on < facts.applied_on:
-        return _refuse("date_before_application", f"De datum {nl_date(on)} ligt vóór de aanvraag ({nl_date(facts.applied_on)}).",
+        return _refuse("date_before_application",
+                       Message("De datum %(on)s ligt vóór de aanvraag (%(applied_on)s).", on=nl_date(on),
+                               applied_on=nl_date(facts.applied_on)),
                        _INPUT_CHECK, "on")
     return None
 
 
-def _not_before(facts: DossierFacts, payload: Mapping[str, Any], earlier: date | None, what: str,
+def _not_before(facts: DossierFacts, payload: Mapping[str, Any], earlier: date | None, what: Message,
                 rule: str) -> Refusal | None:
     on = _on(facts, payload)
     if earlier is not None and on < earlier:
-        return _refuse("date_before_dependency", f"De datum {nl_date(on)} ligt vóór {what} ({nl_date(earlier)}); een stap kan niet "
-                       "eerder plaatsvinden dan de stap waarop hij volgt.", _section(facts, rule), "on")
+        return _refuse("date_before_dependency",
+                       Message("De datum %(on)s ligt vóór %(step)s (%(earlier)s); een stap kan niet eerder "
+                               "plaatsvinden dan de stap waarop hij volgt.",
+                               on=nl_date(on), step=what, earlier=nl_date(earlier)),
+                       _section(facts, rule), "on")
     return None
 
 
 def dated_after_documentation_review(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
-    return _not_before(facts, payload, facts.documentation_reviewed_on, "de afgeronde documentatiebeoordeling",
-                       "documentation_review")
+    return _not_before(facts, payload, facts.documentation_reviewed_on,
+                       Message("de afgeronde documentatiebeoordeling"), "documentation_review")
 
 
 def dated_after_request(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     location = facts.location(payload.get("location_id"))
     return _not_before(facts, payload, location.requested_on if location else None,
-                       "de aanvraag van deze projectlocatie bij SCA", "sca_permission")
+                       Message("de aanvraag van deze projectlocatie bij SCA"), "sca_permission")
 
 
 def dated_after_permission(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     location = facts.location(payload.get("location_id"))
     return _not_before(facts, payload, location.permission_on if location else None,
-                       "de toestemming van SCA voor deze projectlocatie", "sca_permission")
+                       Message("de toestemming van SCA voor deze projectlocatie"), "sca_permission")
 
 
 def decided_after_the_file(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     """A decision is not dated before the advice and the completed assessment it is taken on."""
-    return (_not_before(facts, payload, facts.advised_on, "het advies van de teamleider", "decision")
-            or _not_before(facts, payload, facts.assessment_completed_on, "de afronding van de beoordeling",
-                           "decision"))
+    return (_not_before(facts, payload, facts.advised_on, Message("het advies van de teamleider"), "decision")
+            or _not_before(facts, payload, facts.assessment_completed_on,
+                           Message("de afronding van de beoordeling"), "decision"))
 
 
 def _lapsed(facts: DossierFacts, on: date, end: Deadline, first: date) -> Refusal:
     return _refuse(
         "window_lapsed",
-        f"Het dossier is verlopen: de termijn van {_period(facts, 'assessment_window')} vanaf de eerste "
-        f"beoordeling op projectlocatie ({nl_date(first)}) eindigde op {nl_date(end.date)}. Op {nl_date(on)} zijn de "
-        "resultaten vervallen "
-        "en kan er niet meer op worden beslist.",
+        Message("Het dossier is verlopen: de termijn van %(period)s vanaf de eerste beoordeling op projectlocatie "
+                "(%(first)s) eindigde op %(end)s. Op %(on)s zijn de resultaten vervallen en kan er niet meer op "
+                "worden beslist.",
+                period=_period(facts, "assessment_window"), first=nl_date(first), end=nl_date(end.date),
+                on=nl_date(on)),
         facts.scheme.source("assessment_window"),
         "on",
     )
@@ -549,10 +577,11 @@ def _recorded_too_late(facts: DossierFacts, end: Deadline, first: date) -> Refus
         return None
     return _refuse(
         "window_lapsed_at_recording",
-        f"De termijn van {_period(facts, 'assessment_window')} vanaf de eerste beoordeling op projectlocatie "
-        f"({nl_date(first)}) eindigde op {nl_date(end.date)}; vandaag ({nl_date(facts.today)}) zijn de resultaten "
-        "vervallen. Een stap "
-        f"gedateerd binnen de termijn kan daarna niet meer worden vastgelegd. {facts.scheme.note(name)}",
+        Message("De termijn van %(period)s vanaf de eerste beoordeling op projectlocatie (%(first)s) eindigde op "
+                "%(end)s; vandaag (%(today)s) zijn de resultaten vervallen. Een stap gedateerd binnen de termijn "
+                "kan daarna niet meer worden vastgelegd. %(note)s",
+                period=_period(facts, "assessment_window"), first=nl_date(first), end=nl_date(end.date),
+                today=nl_date(facts.today), note=facts.scheme.note(name)),
         facts.scheme.source(name),
         "on",
     )
@@ -581,14 +610,16 @@ def recorded_by_assigned_assessor(facts: DossierFacts, payload: Mapping[str, Any
     if payload.get("actor_is_team_leader") is True or payload.get("assessor_id") in facts.assigned_assessor_ids:
         return None
     return _refuse("assessor_not_assigned",
-                   "Alleen een aan dit dossier toegewezen beoordelaar, of een teamleider, legt een beoordeling vast; "
-                   "de planner wijst beoordelaars toe die voor het schema gekwalificeerd zijn.",
+                   Message("Alleen een aan dit dossier toegewezen beoordelaar, of een teamleider, legt een "
+                           "beoordeling vast; de planner wijst beoordelaars toe die voor het schema gekwalificeerd "
+                           "zijn."),
                    _section(facts, "assessor_qualification"), "assessor_id")
 
 
 def branch_in_application(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     if facts.branch(payload.get("branch_id")) is None:
-        return _refuse("branch_unknown", f"Vestiging {payload.get('branch_id')} hoort niet bij deze aanvraag.",
+        return _refuse("branch_unknown",
+                       Message("Vestiging %(branch)s hoort niet bij deze aanvraag.", branch=payload.get("branch_id")),
                        _section(facts, "all_branches"), "branch_id")
     return None
 
@@ -597,7 +628,8 @@ def branch_not_yet_passed(facts: DossierFacts, payload: Mapping[str, Any]) -> Re
     branch = facts.branch(payload.get("branch_id"))
     if branch and branch.passed:
         return _refuse("branch_already_passed",
-                       f"De vestigingsbeoordeling van {branch.label} voldeed al; een nieuwe poging is niet nodig.",
+                       Message("De vestigingsbeoordeling van %(branch)s voldeed al; een nieuwe poging is niet nodig.",
+                               branch=branch.label),
                        _section(facts, "branch_assessment"), "branch_id")
     return None
 
@@ -607,8 +639,9 @@ def branch_tries_left(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusa
     branch, limit = facts.branch(payload.get("branch_id")), facts.scheme.param(name)
     if branch and len(branch.branch_results) >= limit:
         return _refuse("branch_tries_exhausted",
-                       f"{branch.label} is al {len(branch.branch_results)} keer beoordeeld; ten hoogste {limit} "
-                       "vestigingsbeoordelingen zijn toegestaan.",
+                       Message("%(branch)s is al %(count)s keer beoordeeld; ten hoogste %(limit)s "
+                               "vestigingsbeoordelingen zijn toegestaan.",
+                               branch=branch.label, count=len(branch.branch_results), limit=limit),
                        facts.scheme.source(name), "branch_id")
     return None
 
@@ -624,9 +657,10 @@ def regular_location_room(facts: DossierFacts, payload: Mapping[str, Any]) -> Re
     if used >= cap:
         return _refuse(
             "location_cap",
-            f"Voor {branch.label} zijn al {used} projectlocaties aangevraagd; de kandidaat wordt op ten hoogste "
-            f"{cap} gelijkgesteld met een gecertificeerd bedrijf. Een extra projectlocatie kan alleen na een "
-            f"niet-voldoende beoordeling, via '{EVENT_LABELS[Event.REQUEST_EXTRA_LOCATION]}'.",
+            Message("Voor %(branch)s zijn al %(used)s projectlocaties aangevraagd; de kandidaat wordt op ten "
+                    "hoogste %(cap)s gelijkgesteld met een gecertificeerd bedrijf. Een extra projectlocatie kan "
+                    "alleen na een niet-voldoende beoordeling, via '%(step)s'.",
+                    branch=branch.label, used=used, cap=cap, step=_label(Event.REQUEST_EXTRA_LOCATION)),
             facts.scheme.source(name), "branch_id",
         )
     return None
@@ -635,22 +669,28 @@ def regular_location_room(facts: DossierFacts, payload: Mapping[str, Any]) -> Re
 def location_known(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     location = facts.location(payload.get("location_id"))
     if location is None:
-        return _refuse("location_unknown", f"Projectlocatie {payload.get('location_id')} hoort niet bij dit dossier.",
+        return _refuse("location_unknown",
+                       Message("Projectlocatie %(location)s hoort niet bij dit dossier.",
+                               location=payload.get("location_id")),
                        _INPUT_CHECK, "location_id")
     if facts.branch(location.branch_id) is None:
         return _refuse("location_branch_unknown",
-                       f"Projectlocatie {location.id} hoort bij vestiging {location.branch_id}, die niet in de "
-                       "aanvraag staat.", _section(facts, "all_branches"), "location_id")
+                       Message("Projectlocatie %(location)s hoort bij vestiging %(branch)s, die niet in de "
+                               "aanvraag staat.", location=location.id, branch=location.branch_id),
+                       _section(facts, "all_branches"), "location_id")
     return None
 
 
 def permission_pending(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     location = facts.location(payload.get("location_id"))
     if location and location.permission != Permission.REQUESTED:
-        answer = "gegeven" if location.permission == Permission.GRANTED else "geweigerd"
-        return _refuse("permission_already_recorded",
-                       f"Voor projectlocatie {location.id} is het antwoord van SCA al vastgelegd ({answer}).",
-                       _section(facts, "sca_permission"), "location_id")
+        if location.permission == Permission.GRANTED:
+            text = Message("Voor projectlocatie %(location)s is het antwoord van SCA al vastgelegd (gegeven).",
+                           location=location.id)
+        else:
+            text = Message("Voor projectlocatie %(location)s is het antwoord van SCA al vastgelegd (geweigerd).",
+                           location=location.id)
+        return _refuse("permission_already_recorded", text, _section(facts, "sca_permission"), "location_id")
     return None
 
 
@@ -659,9 +699,10 @@ def location_permitted(facts: DossierFacts, payload: Mapping[str, Any]) -> Refus
     if location and location.permission != Permission.GRANTED:
         return _refuse(
             "no_sca_permission",
-            f"SCA heeft voor projectlocatie {location.id} (nog) geen schriftelijke toestemming gegeven; pas daarna "
-            "mag de kandidaat er werken en beoordeelt de CKI er. Werkte de kandidaat er toch, kies dan "
-            f"'{EVENT_LABELS[Event.RECORD_WORK_WITHOUT_PERMISSION]}'.",
+            Message("SCA heeft voor projectlocatie %(location)s (nog) geen schriftelijke toestemming gegeven; pas "
+                    "daarna mag de kandidaat er werken en beoordeelt de CKI er. Werkte de kandidaat er toch, kies "
+                    "dan '%(step)s'.",
+                    location=location.id, step=_label(Event.RECORD_WORK_WITHOUT_PERMISSION)),
             _section(facts, "sca_permission"), "location_id",
         )
     return None
@@ -670,16 +711,19 @@ def location_permitted(facts: DossierFacts, payload: Mapping[str, Any]) -> Refus
 def location_not_assessed(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     location = facts.location(payload.get("location_id"))
     if location and (location.assessed or location.assessed_on):
-        when = f" op {nl_date(location.assessed_on)}" if location.assessed_on else ""
-        return _refuse("location_already_assessed", f"Projectlocatie {location.id} is al beoordeeld{when}.",
-                       _section(facts, "location_assessment"), "location_id")
+        if location.assessed_on:
+            text = Message("Projectlocatie %(location)s is al beoordeeld op %(on)s.", location=location.id,
+                           on=nl_date(location.assessed_on))
+        else:
+            text = Message("Projectlocatie %(location)s is al beoordeeld.", location=location.id)
+        return _refuse("location_already_assessed", text, _section(facts, "location_assessment"), "location_id")
     return None
 
 
 def representative_reason_given(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     if not str(payload.get("representative_reason", "")).strip():
         return _refuse("representative_reason_missing",
-                       "Leg vast waarom de CKI deze projectlocatie naar aard en omvang representatief vindt.",
+                       Message("Leg vast waarom de CKI deze projectlocatie naar aard en omvang representatief vindt."),
                        _section(facts, "location_assessment"), "representative_reason")
     return None
 
@@ -688,8 +732,9 @@ def failed_location_in_branch(facts: DossierFacts, payload: Mapping[str, Any]) -
     branch = facts.branch(payload.get("branch_id"))
     if branch and not any(loc.result is False and not loc.extra for loc in facts.locations_of(branch.id)):
         return _refuse("no_failed_location",
-                       f"Een extra projectlocatie kan pas nadat de kandidaat op een projectlocatie van {branch.label} "
-                       "niet voldeed; zij dient om de corrigerende maatregelen te verifiëren.",
+                       Message("Een extra projectlocatie kan pas nadat de kandidaat op een projectlocatie van "
+                               "%(branch)s niet voldeed; zij dient om de corrigerende maatregelen te verifiëren.",
+                               branch=branch.label),
                        facts.scheme.source("extra_location_max"), "branch_id")
     return None
 
@@ -700,8 +745,8 @@ def extra_location_left(facts: DossierFacts, payload: Mapping[str, Any]) -> Refu
     # "Eenmalig een aanvraag": a request SCA refused still used the one chance.
     if branch and sum(1 for loc in facts.locations_of(branch.id) if loc.extra) >= limit:
         return _refuse("extra_location_used",
-                       f"Voor {branch.label} is de extra projectlocatie al aangevraagd; dat kan ten hoogste {limit} "
-                       "keer (onze lezing: per vestiging).",
+                       Message("Voor %(branch)s is de extra projectlocatie al aangevraagd; dat kan ten hoogste "
+                               "%(limit)s keer (onze lezing: per vestiging).", branch=branch.label, limit=limit),
                        facts.scheme.source(name), "branch_id")
     return None
 
@@ -715,8 +760,9 @@ def extra_location_room(facts: DossierFacts, payload: Mapping[str, Any]) -> Refu
     used = sum(1 for loc in facts.locations_of(branch.id) if loc.active)
     if used >= cap:
         return _refuse("location_cap_with_extra",
-                       f"Voor {branch.label} zijn al {used} projectlocaties aangevraagd; met de extra "
-                       f"projectlocatie zijn het er ten hoogste {cap}.",
+                       Message("Voor %(branch)s zijn al %(used)s projectlocaties aangevraagd; met de extra "
+                               "projectlocatie zijn het er ten hoogste %(cap)s.", branch=branch.label, used=used,
+                               cap=cap),
                        facts.scheme.source(name), "branch_id")
     return None
 
@@ -725,15 +771,15 @@ def scheme_aborts_on_wrong_melding_information(facts: DossierFacts, payload: Map
     name = "abort_on_wrong_melding_information"
     if not facts.scheme.param(name):
         return _refuse("not_a_ground_in_scheme",
-                       f"{facts.scheme.scheme} kent onjuiste of onvolledige informatie over meldingen niet als grond "
-                       "om de beoordeling af te breken.",
+                       Message("%(scheme)s kent onjuiste of onvolledige informatie over meldingen niet als grond "
+                               "om de beoordeling af te breken.", scheme=facts.scheme.scheme),
                        facts.scheme.source(name))
     return None
 
 
 def abort_reason_given(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     if not str(payload.get("reason", "")).strip():
-        return _refuse("reason_missing", "Vermeld waarom de beoordeling wordt afgebroken.",
+        return _refuse("reason_missing", Message("Vermeld waarom de beoordeling wordt afgebroken."),
                        _section(facts, "abort"), "reason")
     return None
 
@@ -755,11 +801,12 @@ def _for_some(facts: DossierFacts, payload: Mapping[str, Any], key: str, candida
 
 
 def _no_branch(facts: DossierFacts) -> Refusal:
-    return _refuse("no_branch", "De aanvraag bevat geen vestiging.", _section(facts, "all_branches"))
+    return _refuse("no_branch", Message("De aanvraag bevat geen vestiging."), _section(facts, "all_branches"))
 
 
 def _no_location(facts: DossierFacts) -> Refusal:
-    return _refuse("no_location", "Er is nog geen projectlocatie aangevraagd.", _section(facts, "sca_permission"))
+    return _refuse("no_location", Message("Er is nog geen projectlocatie aangevraagd."),
+                   _section(facts, "sca_permission"))
 
 
 def some_branch_has_room(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
@@ -799,7 +846,8 @@ def branches_passed(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal 
     pending = [b for b in facts.branches if not b.passed]
     if pending:
         return _refuse("branch_assessment_missing",
-                       f"Nog geen vestigingsbeoordeling die voldoet voor: {_labels(pending)}.",
+                       Message("Nog geen vestigingsbeoordeling die voldoet voor: %(branches)s.",
+                               branches=_labels(pending)),
                        f"{_section(facts, 'all_branches')}; {_section(facts, 'branch_assessment')}")
     return None
 
@@ -809,7 +857,8 @@ def no_blocking_negative_result(facts: DossierFacts, payload: Mapping[str, Any])
     negative = [b for b in facts.branches if not b.passed and b.failures >= limit]
     if negative:
         return _refuse("negative_branch_result",
-                       f"Een negatief oordeel over {_labels(negative)} staat verlening voor het hele bedrijf in de weg.",
+                       Message("Een negatief oordeel over %(branches)s staat verlening voor het hele bedrijf in "
+                               "de weg.", branches=_labels(negative)),
                        _section(facts, "all_branches"))
     return None
 
@@ -817,11 +866,12 @@ def no_blocking_negative_result(facts: DossierFacts, payload: Mapping[str, Any])
 def enough_successful_locations(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     name = "min_successful_location_assessments_per_branch"
     needed = facts.scheme.param(name)
-    short = [f"{b.label} {_successes(facts, b)} van {needed}" for b in facts.branches if _successes(facts, b) < needed]
+    short = [Message("%(branch)s %(count)s van %(needed)s", branch=b.label, count=_successes(facts, b), needed=needed)
+             for b in facts.branches if _successes(facts, b) < needed]
     if short:
         return _refuse("too_few_successful_locations",
-                       f"Elke vestiging heeft minimaal {needed} beoordelingen op projectlocatie nodig die voldoen; "
-                       f"nu: {', '.join(short)}.",
+                       Message("Elke vestiging heeft minimaal %(needed)s beoordelingen op projectlocatie nodig die "
+                               "voldoen; nu: %(short)s.", needed=needed, short=_listed(short)),
                        facts.scheme.source(name))
     return None
 
@@ -831,10 +881,10 @@ def enough_complete_results(facts: DossierFacts, payload: Mapping[str, Any]) -> 
     needed = facts.scheme.param(name)
     count = sum(1 for loc in facts.locations if loc.result is True and loc.complete_result)
     if count < needed:
-        what = facts.scheme.note(name) or "Volledige resultaten die aan het schema voldoen."
+        what = facts.scheme.note(name) or Message("Volledige resultaten die aan het schema voldoen.")
         return _refuse("too_few_complete_results",
-                       f"De beoordeling kan pas worden afgerond met minimaal {needed} volledige resultaten; "
-                       f"nu {count}. {what}",
+                       Message("De beoordeling kan pas worden afgerond met minimaal %(needed)s volledige resultaten; "
+                               "nu %(count)s. %(what)s", needed=needed, count=count, what=what),
                        facts.scheme.source(name))
     return None
 
@@ -848,7 +898,8 @@ def enough_containment(facts: DossierFacts, payload: Mapping[str, Any]) -> Refus
     count = sum(1 for loc in facts.locations if loc.assessed and loc.containment)
     if count < needed:
         return _refuse("too_few_containment",
-                       f"Minimaal {needed} beoordeelde projectlocatie(s) in containment nodig; nu {count}.",
+                       Message("Minimaal %(needed)s beoordeelde projectlocatie(s) in containment nodig; nu %(count)s.",
+                               needed=needed, count=count),
                        facts.scheme.source(name))
     return None
 
@@ -859,8 +910,8 @@ def enough_containment(facts: DossierFacts, payload: Mapping[str, Any]) -> Refus
 def team_leader_advice_recorded(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     if not facts.team_leader_advice:
         return _refuse("advice_missing",
-                       "Het schriftelijke advies van de teamleider ontbreekt; de beslissing wordt genomen op basis "
-                       "van de beoordelingsrapportage en dat advies.",
+                       Message("Het schriftelijke advies van de teamleider ontbreekt; de beslissing wordt genomen "
+                               "op basis van de beoordelingsrapportage en dat advies."),
                        _section(facts, "decision"))
     return None
 
@@ -869,24 +920,24 @@ def decided_after_last_assessment(facts: DossierFacts, payload: Mapping[str, Any
     on, last = _on(facts, payload), facts.last_assessment_on
     if last is not None and on < last:
         return _refuse("decision_before_assessment",
-                       f"De beslisdatum {nl_date(on)} ligt vóór de laatste beoordeling ({nl_date(last)}); er wordt "
-                       "beslist op basis "
-                       "van de beoordelingsrapportage.", _section(facts, "decision"), "on")
+                       Message("De beslisdatum %(on)s ligt vóór de laatste beoordeling (%(last)s); er wordt "
+                               "beslist op basis van de beoordelingsrapportage.", on=nl_date(on), last=nl_date(last)),
+                       _section(facts, "decision"), "on")
     return None
 
 
 def decider_appointed(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     if payload.get("decider_has_role") is not True:
         return _refuse("decider_not_appointed",
-                       "Alleen een door de CKI daartoe aangewezen beslisser (college of persoon) neemt de "
-                       "certificatiebeslissing.", _section(facts, "decision"), "decider_id")
+                       Message("Alleen een door de CKI daartoe aangewezen beslisser (college of persoon) neemt de "
+                               "certificatiebeslissing."), _section(facts, "decision"), "decider_id")
     return None
 
 
 def decider_not_assessor(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusal | None:
     if payload.get("decider_id") in facts.assessor_ids:
         return _refuse("decider_was_assessor",
-                       "De beslisser was beoordelaar in dit dossier en mag daarom niet beslissen.",
+                       Message("De beslisser was beoordelaar in dit dossier en mag daarom niet beslissen."),
                        _section(facts, "decider_not_assessor"), "decider_id")
     return None
 
@@ -898,9 +949,11 @@ def window_has_lapsed(facts: DossierFacts, payload: Mapping[str, Any]) -> Refusa
     end, source = facts.window_end, facts.scheme.source("assessment_window")
     if end is None:
         return _refuse("window_not_started",
-                       "De termijn is nog niet begonnen: er is nog geen beoordeling op projectlocatie.", source)
+                       Message("De termijn is nog niet begonnen: er is nog geen beoordeling op projectlocatie."),
+                       source)
     if facts.today <= end.date:
-        return _refuse("window_open", f"De termijn loopt nog tot en met {nl_date(end.date)}.", source)
+        return _refuse("window_open", Message("De termijn loopt nog tot en met %(end)s.", end=nl_date(end.date)),
+                       source)
     return None
 
 
@@ -1073,11 +1126,11 @@ PAYLOAD_FIELDS: Mapping[Event, Mapping[str, str]] = MappingProxyType({
     Event.RESTART_AFTER_LAPSE: {"redo_documentation_review": "bool"},
 })
 
-_KINDS: Mapping[str, tuple[Callable[[Any], bool], str]] = MappingProxyType({
-    "bool": (lambda v: isinstance(v, bool), "ja of nee"),
-    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "een nummer"),
-    "date": (lambda v: isinstance(v, date) and not isinstance(v, datetime), "een datum"),
-    "text": (lambda v: isinstance(v, str), "een tekst"),
+_KINDS: Mapping[str, tuple[Callable[[Any], bool], Message]] = MappingProxyType({
+    "bool": (lambda v: isinstance(v, bool), Message("ja of nee")),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), Message("een nummer")),
+    "date": (lambda v: isinstance(v, date) and not isinstance(v, datetime), Message("een datum")),
+    "text": (lambda v: isinstance(v, str), Message("een tekst")),
 })
 
 
@@ -1246,7 +1299,8 @@ _NOTES: Mapping[Event, Callable[[DossierFacts, Mapping[str, Any], State], list[s
 
 def _state_refusal(facts: DossierFacts, event: Event) -> Refusal:
     return _refuse("state",
-                   f"'{EVENT_LABELS[event]}' kan niet in de status '{STATE_LABELS[facts.state]}'.",
+                   Message("'%(step)s' kan niet in de status '%(state)s'.", step=_label(event),
+                           state=_state_label(facts.state)),
                    _section(facts, "procedure"))
 
 
@@ -1255,8 +1309,10 @@ def _payload_refusals(event: Event, payload: Mapping[str, Any]) -> tuple[Refusal
     for name, kind in PAYLOAD_FIELDS[event].items():
         accepts, description = _KINDS[kind]
         if not accepts(payload.get(name)):
-            refusals.append(Refusal("invalid_input", f"Invoer '{name}' ontbreekt of is geen {description} "
-                                    f"({_INPUT_CHECK}).", _INPUT_CHECK, name))
+            refusals.append(Refusal("invalid_input",
+                                    Message("Invoer '%(name)s' ontbreekt of is geen %(kind)s (%(source)s).",
+                                            name=name, kind=description, source=_INPUT_CHECK),
+                                    _INPUT_CHECK, name))
     return tuple(refusals)
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import reduce
 from numbers import Real
 from typing import Any, cast
 
@@ -29,7 +30,7 @@ from workflows.calendar import (
     legal_calendar,
 )
 from workflows.schemes import SchemeVersion, load_scheme
-from workflows.text import nl_date
+from workflows.text import Message, nl_date
 
 __all__ = [
     "LocationAuditPlan",
@@ -769,18 +770,24 @@ def project_days(
 
 # -- calendar periods (months, years; not moved off weekends, Atw art. 4) --------------
 
-# Dutch singular and plural of each relativedelta unit a period may use.
-_UNITS = {
-    "years": ("jaar", "jaar"),
-    "months": ("maand", "maanden"),
-    "weeks": ("week", "weken"),
-    "days": ("dag", "dagen"),
-}
+def _unit(unit: str, n: int) -> Message:
+    """``n`` of a relativedelta unit, in Dutch words (a page says them in the reader's language)."""
+    if unit == "years":
+        return Message.plural("%(n)s jaar", "%(n)s jaar", n=n)
+    if unit == "months":
+        return Message.plural("%(n)s maand", "%(n)s maanden", n=n)
+    if unit == "weeks":
+        return Message.plural("%(n)s week", "%(n)s weken", n=n)
+    if unit == "days":
+        return Message.plural("%(n)s dag", "%(n)s dagen", n=n)
+    raise KeyError(unit)
 
 
 def describe(period: Mapping[str, int]) -> str:
-    """A period in Dutch words: ``{"weeks": 6}`` -> "6 weken"."""
-    return " en ".join(f"{n} {_UNITS[unit][n != 1]}" for unit, n in period.items())
+    """A period in Dutch words: ``{"weeks": 6}`` -> "6 weken"; ``{"months": 1, "days": 2}`` ->
+    "1 maand en 2 dagen"."""
+    words = [_unit(unit, n) for unit, n in period.items()]
+    return reduce(lambda first, second: Message("%(first)s en %(second)s", first=first, second=second), words)
 
 
 _describe = describe

@@ -27,21 +27,34 @@ class Message(str):
     it is); a page says it in the reader's language from the template (``cki.core.i18n.say``)."""
 
     template: str
+    plural_template: str | None  # with ``n`` among the values: the form for n != 1
     values: dict
     source: str | None
 
     def __new__(cls, template: str, /, **values) -> Message:
-        return cls._made(template % values if values else template, template, values, None)
+        return cls._made(template % values if values else template, template, None, values, None)
 
     @classmethod
-    def _made(cls, text: str, template: str, values: dict, source: str | None) -> Message:
+    def plural(cls, singular: str, plural: str, /, n: int, **values) -> Message:
+        """A sentence with a count: ``Message.plural("%(n)s maand", "%(n)s maanden", n=4)``."""
+        values = {**values, "n": n}
+        return cls._made((singular if n == 1 else plural) % values, singular, plural, values, None)
+
+    @classmethod
+    def known(cls, text: str) -> Message:
+        """A text the catalog already holds as it is (a label registered by the app), as a value
+        in a sentence; not extracted from here."""
+        return cls._made(text, text, None, {}, None)
+
+    @classmethod
+    def _made(cls, text: str, template: str, plural: str | None, values: dict, source: str | None) -> Message:
         self = str.__new__(cls, text)
-        self.template, self.values, self.source = template, values, source
+        self.template, self.plural_template, self.values, self.source = template, plural, values, source
         return self
 
     def cite(self, source: str) -> Message:
         """The same sentence citing ``source`` before its full stop (:func:`with_source`)."""
-        return Message._made(with_source(str(self), source), self.template, self.values, source)
+        return Message._made(with_source(str(self), source), self.template, self.plural_template, self.values, source)
 
 
 def nl_date(d: date) -> str:

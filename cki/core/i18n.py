@@ -16,7 +16,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import has_request_context, session
-from flask_babel import Babel, get_locale, gettext
+from flask_babel import Babel, get_locale, gettext, ngettext
 from flask_login import current_user
 
 from workflows.text import Message, with_source
@@ -59,8 +59,12 @@ def say(text):
     know (data, a stored note) as it is."""
     if not text:
         return text
-    if isinstance(text, Message):
-        said = gettext(text.template, **text.values) if text.values else gettext(text.template)
+    if isinstance(text, Message):  # its values may be sentences too ("4 maanden")
+        values = {name: say(value) if isinstance(value, Message) else value for name, value in text.values.items()}
+        if text.plural_template:
+            said = ngettext(text.template, text.plural_template, values["n"], **values)
+        else:
+            said = gettext(text.template, **values) if values else gettext(text.template)
         return with_source(said, text.source) if text.source else said
     return gettext(text)
 
@@ -97,7 +101,7 @@ def init_i18n(app) -> None:
 #: ``gettext``, ``lazy_gettext``, ``ngettext``).
 _METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 #: The rules (workflows/) write their sentences for people as ``Message("…", value=…)``.
-_RULE_KEYWORDS = {"Message": None}
+_RULE_KEYWORDS = {"Message": None, "plural": (1, 2)}
 _OPTIONS = {"**/templates/**.html": {"trimmed": "true"}}
 _HEADER = ("# The English catalog of cki: the Dutch messages of its pages and code, translated.\n"
            "# `flask i18n extract` brings it up to date; the app compiles it when it starts.")

@@ -1,9 +1,7 @@
 """Staff and company pages for dossiers. Thin: the same operations and schemas as the API."""
 from datetime import date, timedelta
-from functools import reduce
 
 import marshmallow as ma
-from babel.units import format_unit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -14,7 +12,7 @@ from cki.core.auth import current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
-from cki.core.i18n import DEFAULT, current_language, register_messages
+from cki.core.i18n import register_messages, say
 from cki.core.tenancy import scoped_select
 from cki.core.timeline import frame
 from cki.core.web import form_int
@@ -60,14 +58,8 @@ def state_label(state) -> str:
 
 
 def period(value: dict) -> str:
-    """A scheme's period in words (``{"months": 4}``): Dutch as the rules say it, else in the
-    reader's language from the locale data ("4 months")."""
-    language = current_language()
-    if language == DEFAULT:
-        return describe(value)
-    words = [format_unit(n, f"duration-{unit.removesuffix('s')}", length="long", locale=language)
-             for unit, n in value.items()]
-    return reduce(lambda first, second: _("%(first)s en %(second)s", first=first, second=second), words)
+    """A scheme's period in words (``{"months": 4}``) in the reader's language."""
+    return say(describe(value))
 
 
 def _form_fields(schema_cls):

@@ -33,7 +33,9 @@ def test_the_main_pages_for_the_readme(app, client, tenant, clock, live_server, 
         "search.png": ("planner", "/zoeken/?q=bedrijf", (1200, 700)),
         "users-admin.png": ("admin", "/beheer/gebruikers", (1200, 900)),
         "start-company-phone.png": ("company1", "/start", (390, 844)),
+        "finding-english.png": ("team_leader", "/bevindingen/", (1200, 700)),  # who chose English
     }
+    assert client.patch("/api/v1/me", json={"language": "en"}, headers=tenant.auth("team_leader")).status_code == 200
     take = bool(os.environ.get("CKI_SCREENSHOTS"))
     for name, (who, url, (width, height)) in shots.items():
         page.set_viewport_size({"width": width, "height": height})
