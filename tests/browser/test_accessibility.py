@@ -6,7 +6,13 @@ import pytest
 
 from tests.browser import login
 from tests.browser.test_work_lists import _work
+from tests.test_lavs_intake import upload as upload_lavs
 from tests.test_meldingen import submit
+
+#: GET routes that are no page a person works in: what they answer instead.
+NOT_PAGES = {"home.index": "a redirect to the start page or the login",
+             "deadlines.calendar_feed": "an iCalendar feed",
+             "certificates.report_photo_file": "a photo file"}
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +36,7 @@ def violations(page) -> list[str]:
 
 def pages(ids: dict) -> dict[str, list[str]]:
     staff = ["/start", "/meldingen/", f"/meldingen/{ids['melding']}", "/meldingen/?view=week", "/meldingen/lavs",
+             f"/meldingen/lavs/{ids['lavs']}",
              "/bedrijven/", f"/bedrijven/{ids['company']}", "/dossiers/", "/certificaten/",
              f"/certificaten/{ids['certificate']}", f"/certificaten/{ids['certificate']}/besluiten", "/bevindingen/",
              f"/bevindingen/{ids['finding']}", "/post/", "/termijnen/", "/berichten/", "/planning/",
@@ -57,8 +64,21 @@ def something_on_every_page(app, client, tenant, clock) -> dict:
     dossier = Walk(client, tenant, "SC-540").into_assessment()
     audit = client.get(f"/api/v1/audits?certificate_id={cid}", headers=tenant.auth("planner")).json[0]
     letter = client.get("/api/v1/letters", headers=tenant.auth("office")).json[0]
-    return {"certificate": cid, "melding": melding["id"], "company": tenant.ids["company1"], "finding": finding["id"],
+    [lavs] = upload_lavs(client, tenant, "startmelding.xml")  # its company is not known here: parked
+    return {"lavs": lavs["id"], "certificate": cid, "melding": melding["id"], "company": tenant.ids["company1"], "finding": finding["id"],
             "dossier": dossier.id, "audit": audit["id"], "letter": letter["id"], "user": tenant.ids["user_assessor"]}
+
+
+def test_every_page_is_in_the_accessibility_run(app):
+    """A new page fails this until it is added to :func:`pages` (or, if it is no page, to NOT_PAGES)."""
+    ids = {key: 1 for key in ("certificate", "melding", "company", "finding", "dossier", "audit", "letter", "user",
+                              "lavs")}
+    adapter = app.url_map.bind("localhost")
+    checked = {adapter.match(url.split("?")[0])[0] for urls in pages(ids).values() for url in urls}
+    checked.add("auth.login")  # checked first, before anyone logs in
+    routes = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods
+              and not rule.rule.startswith("/api/") and rule.endpoint != "static"}
+    assert routes - checked - set(NOT_PAGES) == set()
 
 
 def test_no_serious_accessibility_violation_on_the_main_pages(app, client, tenant, clock, live_server, page):
