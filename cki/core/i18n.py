@@ -117,7 +117,11 @@ def build_catalog(language: str):
 
     root = Path(__file__).resolve().parent.parent
     po = CATALOGS / language / "LC_MESSAGES" / "messages.po"
-    old = read_po(po.open("rb")) if po.exists() else Catalog(locale=language)
+    if po.exists():
+        with po.open("rb") as f:
+            old = read_po(f)
+    else:
+        old = Catalog(locale=language)
     fresh = Catalog(locale=language, project="cki", version="1", charset="utf-8", header_comment=_HEADER,
                     creation_date=old.creation_date, revision_date=old.creation_date, fuzzy=False,
                     msgid_bugs_address="", last_translator="cki", language_team="cki")
@@ -138,8 +142,8 @@ def build_catalog(language: str):
         if not message.id:
             continue
         known = old.get(message.id, context=message.context)
-        strings = known.string if known is not None and isinstance(known.string, tuple) else (known and known.string,)
-        if known is not None and all(strings) and not known.fuzzy:
+        strings = () if known is None else known.string if isinstance(known.string, tuple) else (known.string,)
+        if strings and all(strings) and not known.fuzzy:  # every plural form, if it has them
             message.string = known.string
         else:
             untranslated.append(message.id)
