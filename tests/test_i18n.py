@@ -236,6 +236,31 @@ def test_a_refusal_reads_in_english_on_the_page_and_dutch_in_the_api(app, client
     assert api.status_code == 422 and api.json["message"] == "Dit e-mailadres is al in gebruik."
 
 
+def test_a_refusal_with_values_reads_in_english_on_the_page_and_dutch_in_the_api(app, client, tenant, clock):
+    """A refusal that names values (a Message: here the certificate's dates) is said from its template:
+    the English sentence with the same dates for a reader of English; the API answers the Dutch one."""
+    from datetime import date
+
+    from tests.test_surveillance import certify, plan
+    from tests.test_web import post
+
+    cid = certify(app, tenant, "company1", "SC-530", date(2026, 1, 31))
+    until = date.fromisoformat(client.get(f"/api/v1/certificates/{cid}", headers=tenant.auth("planner"))
+                               .json["valid_until"]).strftime("%d-%m-%Y")
+    dutch = f"De datum ligt buiten de geldigheid van het certificaat (31-01-2026 tot en met {until})."
+    form = {"kind": "branch", "branch_id": tenant.ids["branch1"], "planned_on": "2031-01-06",
+            "auditor_ids": tenant.ids["user_assessor"]}
+    nl = post(reader(app, tenant, "planner"), f"/certificaten/{cid}/beoordelingen", **form)
+    assert nl.status_code == 422 and dutch in nl.text
+    en = post(reader(app, tenant, "planner", "en"), f"/certificaten/{cid}/beoordelingen", **form)
+    assert en.status_code == 422
+    assert f"The date falls outside the validity of the certificate (31-01-2026 up to and including {until})." in en.text
+    assert "buiten de geldigheid" not in en.text
+    api = plan(client, tenant, cid, kind="branch", planned_on="2031-01-06")
+    assert api.status_code == 422 and api.json["message"] == dutch
+    assert api.json["errors"]["json"]["planned_on"] == [dutch]
+
+
 # --- a rule's sentence in the reader's language ----------------------------------------------
 
 def test_a_message_is_its_dutch_text_and_keeps_its_template_through_a_citation():

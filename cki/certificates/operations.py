@@ -28,7 +28,7 @@ from cki.register import operations as register
 from cki.tenants.models import Cki
 from workflows import rules
 from workflows.schemes import SchemeVersion, load_scheme
-from workflows.text import sentence
+from workflows.text import Message, nl_date, sentence
 
 #: Sent with the certificate after each change of its life (issue, notice of not continuing,
 #: withdrawal, expiry, holder data), in its transaction: what depends on it follows (the programme).
@@ -168,7 +168,8 @@ def record_not_continuing(certificate: Certificate, data: dict) -> Certificate:
     """The holder said in writing it will not continue (§5): no recertification is planned; the
     certificate still ends by expiry. The letter is recorded with its date of receipt."""
     if certificate.status not in (CertificateStatus.VALID, CertificateStatus.SUSPENDED):
-        raise DomainError("status", f"Het certificaat is {certificate.status_label}.")
+        raise DomainError("status", Message("Het certificaat is %(status)s.",
+                                            status=Message.known(certificate.status_label)))
     if not certificate.issued_on <= data["received_on"] <= certificate.valid_until:
         raise DomainError("received_on", "De datum van ontvangst ligt buiten de geldigheid van het certificaat.")
     before = {"not_continuing_on": certificate.not_continuing_on.isoformat() if certificate.not_continuing_on else None}
@@ -300,8 +301,8 @@ def weigh(intended: IntendedDecision, data: dict) -> IntendedDecision:
         raise DomainError("intended_id", "De zienswijze is al gewogen.")
     _not_sent(intended)
     if intended.answered_on is None and today() <= intended.answer_due:
-        raise DomainError("intended_id", f"De termijn voor de zienswijze loopt tot en met "
-                                         f"{intended.answer_due:%d-%m-%Y}; er is nog geen antwoord.")
+        raise DomainError("intended_id", Message("De termijn voor de zienswijze loopt tot en met %(due)s; er is nog "
+                                                 "geen antwoord.", due=nl_date(intended.answer_due)))
     intended.weighed_on, intended.weighing = today(), data["weighing"]
     db.session.flush()
     _track_intention(intended)
@@ -312,7 +313,8 @@ def weigh(intended: IntendedDecision, data: dict) -> IntendedDecision:
 
 def _running(certificate: Certificate) -> None:
     if certificate.status not in (CertificateStatus.VALID, CertificateStatus.SUSPENDED):
-        raise DomainError("status", f"Het certificaat is {certificate.status_label}.")
+        raise DomainError("status", Message("Het certificaat is %(status)s.",
+                                            status=Message.known(certificate.status_label)))
 
 
 def _weighed_intention(certificate: Certificate, kind: DecisionKind, intended_id, decided_on: date):
@@ -382,7 +384,8 @@ def suspend(certificate: Certificate, data: dict) -> Suspension:
     """Suspend the certificate (a besluit): from ``start``, until ``end`` or a condition, with a scope
     where the scheme allows one and its reason; the register is told."""
     if certificate.status != CertificateStatus.VALID:
-        raise DomainError("status", f"Het certificaat is {certificate.status_label}.")
+        raise DomainError("status", Message("Het certificaat is %(status)s.",
+                                            status=Message.known(certificate.status_label)))
     start = data["start"]
     if start < certificate.issued_on or start > certificate.valid_until:
         raise DomainError("start", "De schorsing begint buiten de geldigheid van het certificaat.")

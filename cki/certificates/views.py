@@ -5,7 +5,6 @@ from datetime import date
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from cki.certificates.models import STATUS_LABELS, Certificate
@@ -14,6 +13,7 @@ from cki.core.auth import admits, current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.i18n import gettext as _
 from cki.core.tenancy import get_or_404
 from cki.core.web import form_int, refusal, submit
 from cki.findings.models import Finding

@@ -1,8 +1,6 @@
 import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
@@ -14,6 +12,8 @@ from cki.companies.permissions import may_edit, may_read
 from cki.core.auth import current_principal
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.i18n import gettext as _
+from cki.core.i18n import lazy_gettext
 from cki.core.tenancy import get_or_404, scoped_select
 
 bp = Blueprint("companies", __name__, url_prefix="/bedrijven", template_folder="templates")

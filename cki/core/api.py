@@ -3,12 +3,13 @@ marshmallow schemas; errors are JSON with field messages (422), 404 for unknown 
 foreign ids."""
 import flask_smorest
 from flask import abort, current_app, render_template, request
-from flask_babel import gettext
 from flask_smorest import Api as _Api
 from webargs.flaskparser import FlaskParser
 from webargs.flaskparser import abort as webargs_abort
 from werkzeug.exceptions import HTTPException
 from wtforms.validators import ValidationError
+
+from cki.core.i18n import gettext
 
 #: The OpenAPI security of a public route (every other route needs a bearer token).
 PUBLIC: list = []

@@ -5,9 +5,7 @@ The codes stay as they are in the database, the API and form values; only the we
 the label, through the Jinja filter ``label`` (``{{ melding.status|label }}``).
 A code without a label is shown as it is, never hidden.
 """
-from flask_babel import gettext
-
-from cki.core.i18n import register_messages
+from cki.core.i18n import gettext, register_messages
 
 LABELS: dict[str, str] = {
     # How a melding came in (Melding.channel) and who made a version (MeldingRevision.source)

@@ -11,6 +11,7 @@ from flask_smorest import abort
 from marshmallow import fields
 
 from cki.core.errors import DomainError
+from workflows.text import Message
 
 MAX_ROWS = 20_000
 YES = {"ja", "1", "true", "True", "j", "yes", True}
@@ -24,8 +25,14 @@ class RowErrors(DomainError):
 
     def __init__(self, key: str, errors: dict):
         rows = list(errors)
-        named = ", ".join(rows[:10]) + (f" en {len(rows) - 10} meer" if len(rows) > 10 else "")
-        super().__init__(key, f"{len(errors)} regel(s) afgekeurd (regel {named}); er is niets opgeslagen.")
+        named = ", ".join(rows[:10])
+        if len(rows) > 10:
+            message = Message("%(count)s regel(s) afgekeurd (regel %(rows)s en %(more)s meer); er is niets opgeslagen.",
+                              count=len(errors), rows=named, more=len(rows) - 10)
+        else:
+            message = Message("%(count)s regel(s) afgekeurd (regel %(rows)s); er is niets opgeslagen.",
+                              count=len(errors), rows=named)
+        super().__init__(key, message)
         self.errors = errors
 
 
@@ -82,7 +89,7 @@ def check_count(key: str, rows: list) -> list:
     if not rows:
         raise DomainError(key, "Geen regels.")
     if len(rows) > MAX_ROWS:
-        raise DomainError(key, f"Ten hoogste {MAX_ROWS} regels per upload.")
+        raise DomainError(key, Message("Ten hoogste %(max)s regels per upload.", max=MAX_ROWS))
     return rows
 
 

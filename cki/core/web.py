@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
 from flask_login import current_user, login_required
 from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
@@ -14,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 from cki.core.auth import current_principal
 from cki.core.db import db
 from cki.core.errors import DomainError
-from cki.core.i18n import say
+from cki.core.i18n import gettext, say
 from cki.core.labels import label
 from cki.core.schemas import MAX_INT, has_forbidden_characters
 from workflows.text import nl_date, sentences

@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from cki.core.auth import admits, current_principal
 from cki.core.clock import today
 from cki.core.db import db
+from cki.core.i18n import gettext as _
 from cki.core.i18n import register_messages
 from cki.core.web import form_int
 from cki.deadlines import operations

@@ -31,7 +31,7 @@ from cki.users.models import Role, User
 from workflows import dossier as machine
 from workflows import rules
 from workflows.schemes import load_scheme
-from workflows.text import nl_date, sentences
+from workflows.text import Message, nl_date, sentences
 
 
 class GuardError(DomainError):
@@ -123,13 +123,15 @@ def create_dossier(cki_id: int, data: dict) -> Dossier:
         Certificate.withdrawn_on.is_(None), Certificate.valid_until >= data["applied_on"],
         Certificate.issued_on <= data["applied_on"]))
     if held is not None:
-        raise DomainError("scheme", f"{company.name} heeft al een geldig {scheme.scheme}-certificaat: {held.number}, "
-                                    f"geldig tot en met {held.valid_until:%d-%m-%Y}. Een aanvraag voor initiële "
-                                    "certificatie is dan niet aan de orde.")
+        raise DomainError("scheme", Message("%(company)s heeft al een geldig %(scheme)s-certificaat: %(number)s, "
+                                            "geldig tot en met %(until)s. Een aanvraag voor initiële certificatie is "
+                                            "dan niet aan de orde.", company=company.name, scheme=scheme.scheme,
+                                            number=held.number, until=nl_date(held.valid_until)))
     open_states = [s.value for s in machine.State if s not in machine.TERMINAL and s != machine.State.LAPSED]
     if db.session.scalar(db.select(Dossier.id).where(
             Dossier.company_id == company.id, Dossier.scheme == scheme.scheme, Dossier.state.in_(open_states))):
-        raise DomainError("scheme", f"Er loopt al een aanvraag van dit bedrijf voor {scheme.scheme}.")
+        raise DomainError("scheme", Message("Er loopt al een aanvraag van dit bedrijf voor %(scheme)s.",
+                                            scheme=scheme.scheme))
     dossier = Dossier(cki_id=cki_id, company_id=company.id, scheme=scheme.scheme, scheme_version=scheme.version,
                       state=machine.State.SUBMITTED.value, applied_on=data["applied_on"], updated_at=utcnow())
     dossier.branches = [DossierBranch(cki_id=cki_id, branch_id=b) for b in sorted(set(branch_ids))]
@@ -195,23 +197,25 @@ def assign_assessor(dossier: Dossier, user_id: int, expected_version: int | None
     return dossier
 
 
-def assessor_qualification_missing(user: User, scheme: str, on: date) -> str | None:
+def assessor_qualification_missing(user: User, scheme: str, on: date) -> Message | None:
     """Why ``user`` may not assess for ``scheme`` on ``on``, naming what is missing; None if qualified."""
     section = load_scheme(scheme, on).param("initial_certification_sections")["assessor_qualification"]
     if Role.ASSESSOR not in user.roles:
-        return f"{user.name} heeft de rol beoordelaar niet."
+        return Message("%(name)s heeft de rol beoordelaar niet.", name=user.name)
     held = [q for q in user.qualifications if q.scheme == scheme and q.function == "assessor"]
     if any(q.valid_on(on) for q in held):
         return None
     if not held:
-        return (f"{user.name} heeft geen kwalificatie als beoordelaar voor {scheme} ({section}); de "
-                "kwaliteitsmanager legt die vast met bewijs en geldigheid.")
+        return Message("%(name)s heeft geen kwalificatie als beoordelaar voor %(scheme)s (%(section)s); de "
+                       "kwaliteitsmanager legt die vast met bewijs en geldigheid.",
+                       name=user.name, scheme=scheme, section=section)
     ended = [q.valid_to for q in held if q.valid_to is not None and q.valid_to < on]
     if ended:
-        return (f"De kwalificatie van {user.name} als beoordelaar voor {scheme} is verlopen op "
-                f"{max(ended):%d-%m-%Y} ({section}).")
-    return (f"De kwalificatie van {user.name} als beoordelaar voor {scheme} gaat pas in op "
-            f"{min(q.valid_from for q in held):%d-%m-%Y} ({section}).")
+        return Message("De kwalificatie van %(name)s als beoordelaar voor %(scheme)s is verlopen op %(day)s "
+                       "(%(section)s).", name=user.name, scheme=scheme, day=nl_date(max(ended)), section=section)
+    return Message("De kwalificatie van %(name)s als beoordelaar voor %(scheme)s gaat pas in op %(day)s "
+                   "(%(section)s).", name=user.name, scheme=scheme, day=nl_date(min(q.valid_from for q in held)),
+                   section=section)
 
 
 def qualified_assessors(dossier: Dossier, on: date | None = None) -> list[User]:

@@ -1,5 +1,5 @@
 """The dossier as the API and the pages show it (read-only). The API's words stay Dutch; a page
-passes its translation (``flask_babel.gettext``) and its way of naming a period."""
+passes its translation (``cki.core.i18n.gettext``) and its way of naming a period."""
 
 from cki.core.labels import register
 from cki.dossiers.operations import build_facts, scheme_of

@@ -3,7 +3,6 @@ from datetime import date, timedelta
 
 import marshmallow as ma
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import fields
 
@@ -12,6 +11,7 @@ from cki.core.auth import current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.i18n import gettext as _
 from cki.core.i18n import register_messages, say
 from cki.core.tenancy import scoped_select
 from cki.core.timeline import frame

@@ -20,6 +20,7 @@ from cki.letters.models import Channel, IncomingKind
 from workflows import findings as rules
 from workflows import sanctions
 from workflows.schemes import load_scheme
+from workflows.text import Message
 
 
 def record(certificate, *, item: dict, category: str, evidence: str, found_on: date, audit_id: int | None = None,
@@ -197,10 +198,11 @@ def complete_step(finding: Finding, data: dict, *, by_letter: bool = False) -> F
     principal = current_principal()
     spec = _spec(finding, data["step"])
     if spec is None:
-        raise DomainError("step", f"Onbekende stap {data['step']}.")
+        raise DomainError("step", Message("Onbekende stap %(step)s.", step=data["step"]))
     if spec.get("letter") and not by_letter:
-        raise DomainError("step", f"Stap {spec['step']} is gezet op de dag dat de brief met het resultaat is verzonden: "
-                                  "het secretariaat verzendt haar in het postregister.")
+        raise DomainError("step", Message("Stap %(step)s is gezet op de dag dat de brief met het resultaat is "
+                                          "verzonden: het secretariaat verzendt haar in het postregister.",
+                                          step=spec["step"]))
     by_company = principal is not None and principal.company_id is not None and not by_letter
     if by_company:
         if spec["actor"] != "company":
@@ -267,8 +269,8 @@ def raise_to_a(finding: Finding, data: dict, *, by: str | None = None) -> Findin
         raise DomainError("on", "Verhogen kan niet vóór de bevinding zelf of in de toekomst.")
     scheme = load_scheme(finding.certificate.scheme, on)
     if others and not scheme.param("several_b_make_a"):
-        raise DomainError("together", f"Dit schema kent het samen wegen van meerdere afwijkingen niet "
-                                      f"({scheme.source('several_b_make_a')}).")
+        raise DomainError("together", Message("Dit schema kent het samen wegen van meerdere afwijkingen niet "
+                                              "(%(source)s).", source=scheme.source("several_b_make_a")))
     principal = current_principal()
     a_code = next(c["code"] for c in scheme.param("finding_categories") if c["procedure"] == "category_a")
     raised = Finding(cki_id=finding.cki_id, certificate_id=finding.certificate_id, company_id=finding.company_id,
@@ -412,7 +414,8 @@ def decide_notice(notice: SanctionNotice, data: dict) -> SanctionNotice:
     if not allowed:
         raise DomainError("outcome", "Stel eerst vast of het feit van het schema afwijkt.")
     if data["outcome"] not in allowed:
-        raise DomainError("outcome", f"Na deze vaststelling kan alleen: {', '.join(allowed)}.")
+        raise DomainError("outcome", Message("Na deze vaststelling kan alleen: %(outcomes)s.",
+                                             outcomes=", ".join(allowed)))
     if sanctions.needs_motivation(notice.deviation, data["outcome"]) and not (data.get("motivation") or "").strip():
         raise DomainError("motivation", "Motiveer waarom na deze sanctie niet wordt ingetrokken of afgewezen; de "
                                         "motivering komt in het jaarverslag.")

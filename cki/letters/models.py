@@ -5,11 +5,10 @@ import enum
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cki.core.db import TenantMixin, TimestampMixin, db
-from cki.core.i18n import register_messages
+from cki.core.i18n import gettext, register_messages
 
 
 class TemplateStatus(enum.StrEnum):

@@ -40,7 +40,7 @@ from cki.tenants.models import Cki
 from workflows import letters as texts
 from workflows import rules
 from workflows.schemes import load_scheme
-from workflows.text import nl_date
+from workflows.text import Message, nl_date
 
 _signals = Namespace()
 #: Sent with the letter once it is recorded as sent, inside the same transaction.
@@ -267,7 +267,7 @@ def dispatch(letter: Letter, data: dict, *, sent_before_recorded: bool = False) 
     ``sent_before_recorded``: the letter went out by post before it was entered here (the caller
     checked the date against what the letter depends on)."""
     if letter.status == LetterStatus.SENT:
-        raise Conflict("status", f"De brief is al verzonden op {nl_date(letter.sent_on)}.")
+        raise Conflict("status", Message("De brief is al verzonden op %(day)s.", day=nl_date(letter.sent_on)))
     sent_on, channel = data["sent_on"], Channel(data["channel"])
     if sent_on > today():
         raise DomainError("sent_on", "De verzenddatum ligt in de toekomst.")
@@ -301,8 +301,8 @@ def dispatch(letter: Letter, data: dict, *, sent_before_recorded: bool = False) 
             mail.send(to=letter.email_to, subject=letter.subject, body=letter.body,
                       attachments=((f"brief-{letter.reference}.pdf", "application/pdf", letter.pdf),))
         except mail.MailError as error:
-            raise MailUnavailable("channel", f"De e-mail kon niet worden verzonden ({error}); de brief wacht nog "
-                                             "op verzending.") from None
+            raise MailUnavailable("channel", Message("De e-mail kon niet worden verzonden (%(error)s); de brief "
+                                                     "wacht nog op verzending.", error=str(error))) from None
     return letter
 
 
@@ -350,7 +350,8 @@ def attach_upload(document: IncomingDocument, upload) -> Attachment:
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
     data = upload.read(limit + 1)
     if not data or len(data) > limit:
-        raise DomainError("file", f"Een bijlage is niet leeg en hoogstens {limit // 1_000_000} MB.", location="files")
+        raise DomainError("file", Message("Een bijlage is niet leeg en hoogstens %(mb)s MB.", mb=limit // 1_000_000),
+                          location="files")
     return attach(document, filename=upload.filename, content_type=upload.mimetype or "application/octet-stream",
                   data=data)
 

@@ -3,7 +3,6 @@ incoming documents, one letter with its bezwaren, the templates the quality mana
 company the letters sent to it. Thin: the API's operations and policy."""
 import marshmallow as ma
 from flask import Blueprint, abort, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from cki.companies.models import Company
@@ -12,6 +11,7 @@ from cki.core.auth import admits, current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.i18n import gettext as _
 from cki.core.i18n import register_messages
 from cki.core.tenancy import get_or_404
 from cki.core.web import form_int, submit

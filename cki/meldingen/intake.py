@@ -17,11 +17,12 @@ from cki.core.clock import AMSTERDAM, today
 from cki.core.db import db
 from cki.core.errors import DomainError
 from cki.core.files import safe_filename
-from cki.core.labels import label
+from cki.core.labels import LABELS
 from cki.events.operations import log_event
 from cki.meldingen import operations
 from cki.meldingen.lavs import LavsMailError, LavsParseError, load_mapping, parse_message, xml_attachments
 from cki.meldingen.models import InboundLavsMessage, Melding
+from workflows.text import Message
 
 #: LAVS startmeldingen concern removal work: the scheme when no certificate names another.
 LAVS_DEFAULT_SCHEME = "SC-530"
@@ -141,7 +142,7 @@ def _place(message: InboundLavsMessage) -> InboundLavsMessage:
         start = fields["start"].astimezone(AMSTERDAM).date() if fields.get("start") is not None else None
         problem = operations.certificate_problem(company, fields["certificate_number"], None, start)
         if problem and (certificate is None or parsed.kind != "withdrawal"):
-            _park(message, problem)
+            _park(message, str(problem))  # stored and logged as the Dutch text
             return message
         scheme = certificate.scheme
     existing = db.session.scalar(db.select(Melding).where(
@@ -200,7 +201,8 @@ def _sent_at(message: InboundLavsMessage):
 def retry(message: InboundLavsMessage) -> InboundLavsMessage:
     """Process a parked message again (e.g. after registering the company)."""
     if message.status in ("processed", "discarded"):
-        raise DomainError("status", f"Dit bericht is al {label(message.status)}.")
+        raise DomainError("status", Message("Dit bericht is al %(status)s.",
+                                            status=Message.known(LABELS[message.status])))
     return process(message)
 
 

@@ -20,7 +20,7 @@ from cki.meldingen.models import Melding, MeldingRevision, job_key, street_key
 from workflows import rules
 from workflows.calendar import legal_calendar
 from workflows.rules import MeldingStatus
-from workflows.text import nl_date, sentence, sentences
+from workflows.text import Message, nl_date, sentences
 
 #: The content fields of a melding (RULES.md §5), kept in every revision.
 CONTENT = ("scheme", "certificate_number", "street", "postcode", "place", "description", "client",
@@ -127,7 +127,7 @@ def find_same_job(company_id: int, data: dict) -> Melding | None:
     return None if found is None else db.session.get(Melding, found)
 
 
-def certificate_problem(company, number: str, scheme: str | None, start: date | None) -> str | None:
+def certificate_problem(company, number: str, scheme: str | None, start: date | None) -> Message | None:
     """Why a melding may not name certificate ``number``, or None: one rule for every channel
     (portal, API, bulk, fax and LAVS). The company holds that certificate, of the melding's scheme,
     valid on the start date (issued, not expired, not withdrawn)."""
@@ -136,14 +136,20 @@ def certificate_problem(company, number: str, scheme: str | None, start: date | 
     certificate = db.session.scalar(db.select(Certificate).where(
         Certificate.company_id == company.id, Certificate.number == number))
     if certificate is None:
-        return sentence(f"Onbekend certificaat {number} voor {company.name}")  # "B.V." ends it once
+        name = company.name.rstrip()
+        if name.endswith((".", "!", "?")):  # "B.V." ends it once
+            return Message("Onbekend certificaat %(number)s voor %(company)s", number=number, company=name)
+        return Message("Onbekend certificaat %(number)s voor %(company)s.", number=number, company=name)
     if scheme is not None and certificate.scheme != scheme:
-        return f"Certificaat {number} is een {certificate.scheme}-certificaat, de melding is voor {scheme}."
+        return Message("Certificaat %(number)s is een %(certificate_scheme)s-certificaat, de melding is voor "
+                       "%(scheme)s.", number=number, certificate_scheme=certificate.scheme, scheme=scheme)
     if certificate.withdrawn_on is not None and (start is None or start >= certificate.withdrawn_on):
-        return f"Certificaat {number} is ingetrokken op {certificate.withdrawn_on:%d-%m-%Y}."
+        return Message("Certificaat %(number)s is ingetrokken op %(day)s.", number=number,
+                       day=nl_date(certificate.withdrawn_on))
     if start is not None and not certificate.issued_on <= start <= certificate.valid_until:
-        return (f"Certificaat {number} is niet geldig op de startdatum {start:%d-%m-%Y} (geldig van "
-                f"{certificate.issued_on:%d-%m-%Y} tot en met {certificate.valid_until:%d-%m-%Y}).")
+        return Message("Certificaat %(number)s is niet geldig op de startdatum %(start)s (geldig van %(issued)s tot "
+                       "en met %(until)s).", number=number, start=nl_date(start),
+                       issued=nl_date(certificate.issued_on), until=nl_date(certificate.valid_until))
     return None
 
 
@@ -250,8 +256,9 @@ def _repeat_of(melding: Melding, data: dict, key: str) -> Melding:
             and melding.street_key == street_key(data["street"]))
     if not same:
         field = "client_reference" if key.startswith("ref:") else "Idempotency-Key"
-        raise DomainError(field, f"Deze sleutel hoort al bij melding {melding.id} ({melding.address}, start "
-                                 f"{melding.planned_start:%d-%m-%Y}); gebruik voor een andere klus een andere.")
+        raise DomainError(field, Message("Deze sleutel hoort al bij melding %(id)s (%(address)s, start %(start)s); "
+                                         "gebruik voor een andere klus een andere.", id=melding.id,
+                                         address=melding.address, start=nl_date(melding.planned_start)))
     return melding
 
 
@@ -311,8 +318,9 @@ def _keep_job_key(melding: Melding) -> None:
         Melding.company_id == melding.company_id, Melding.job_key == key, Melding.id != melding.id,
         Melding.status.not_in(CLOSED)))
     if other is not None:
-        raise DomainError("planned_start", f"Melding {other} is al dezelfde klus (adres en startdatum); voeg de "
-                                           "twee samen in plaats van er één gelijk te maken aan de ander.")
+        raise DomainError("planned_start", Message("Melding %(other)s is al dezelfde klus (adres en startdatum); voeg "
+                                                   "de twee samen in plaats van er één gelijk te maken aan de ander.",
+                                                   other=other))
     melding.job_key = key
 
 

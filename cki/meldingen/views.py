@@ -8,7 +8,6 @@ import marshmallow as ma
 import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.exceptions import NotFound
 
@@ -18,6 +17,7 @@ from cki.core.auth import current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.i18n import gettext as _
 from cki.core.i18n import register_messages
 from cki.core.labels import label
 from cki.core.schemas import calendar_years

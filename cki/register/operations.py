@@ -12,7 +12,7 @@ from cki.deadlines import operations as deadlines
 from cki.events.operations import log_event
 from cki.register.models import RegisterMessage
 from workflows.calendar import legal_calendar
-from workflows.text import nl_date
+from workflows.text import Message, nl_date
 
 #: Kinds the register answers otherwise than by registering (SCA's permission comes back through
 #: ``record_permission``): no reference for the office to confirm.
@@ -239,7 +239,8 @@ def confirm(message: RegisterMessage, reference: str) -> RegisterMessage:
     if message.status != "delivered":
         raise Conflict("status", "Alleen een bezorgd bericht wordt bevestigd.")
     if message.confirmed_at is not None:
-        raise Conflict("status", f"Al bevestigd met kenmerk {message.register_reference}.")
+        raise Conflict("status", Message("Al bevestigd met kenmerk %(reference)s.",
+                                          reference=message.register_reference))
     principal = current_principal()
     message.register_reference, message.confirmed_at = reference, utcnow()
     message.confirmed_by = principal.label if principal else "systeem"

@@ -2,12 +2,12 @@
 register's reference, or failed with what error (retry). Thin: the API's operations."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from cki.core.auth import admits, current_principal
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.i18n import gettext as _
 from cki.core.web import form_int, submit
 from cki.register import operations
 from cki.register.models import RegisterMessage

@@ -2,10 +2,10 @@
 from dataclasses import replace
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from cki.core.auth import current_principal
+from cki.core.i18n import gettext as _
 from cki.core.i18n import register_messages
 from cki.search.finder import search
 from cki.search.permissions import may_search

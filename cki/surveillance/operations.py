@@ -44,7 +44,7 @@ from cki.users.models import ConflictDeclaration, Role, User
 from workflows import surveillance as rules
 from workflows.rules import previous_period
 from workflows.schemes import SchemeVersion, load_scheme
-from workflows.text import sentences
+from workflows.text import Message, nl_date, sentences
 
 #: Statuses of a certificate under surveillance: audits may be planned and recorded.
 LIVE = (CertificateStatus.VALID.value, CertificateStatus.SUSPENDED.value)
@@ -68,7 +68,7 @@ def _periods(scheme: str, issued_on: date, valid_until: date) -> tuple[rules.Per
 def _period(certificate: Certificate, index: int, field: str = "period_index") -> rules.Period:
     periods = periods_of(certificate)
     if not 1 <= index <= len(periods):
-        raise DomainError(field, f"Het certificaat heeft periodes 1 tot en met {len(periods)}.")
+        raise DomainError(field, Message("Het certificaat heeft periodes 1 tot en met %(last)s.", last=len(periods)))
     return periods[index - 1]
 
 
@@ -300,10 +300,15 @@ def _check_auditors(certificate: Certificate, users, day: date, field: str, *, l
         raise DomainError(field, sentences(problems))
 
 
+def _outside_validity(certificate: Certificate) -> Message:
+    return Message("De datum ligt buiten de geldigheid van het certificaat (%(start)s tot en met %(end)s).",
+                   start=nl_date(certificate.issued_on), end=nl_date(certificate.valid_until))
+
+
 def _live(certificate: Certificate) -> None:
     if certificate.status not in LIVE:
-        raise DomainError("certificate_id", f"Het certificaat is {certificate.status_label}: er wordt niet meer "
-                                            "beoordeeld.")
+        raise DomainError("certificate_id", Message("Het certificaat is %(status)s: er wordt niet meer beoordeeld.",
+                                                    status=Message.known(certificate.status_label)))
 
 
 def plan_audit(certificate: Certificate, data: dict) -> Audit:
@@ -315,13 +320,12 @@ def plan_audit(certificate: Certificate, data: dict) -> Audit:
     day = data["planned_on"]
     period = rules.period_of(periods_of(certificate), day)
     if period is None:
-        raise DomainError("planned_on", f"De datum ligt buiten de geldigheid van het certificaat "
-                                        f"({certificate.issued_on:%d-%m-%Y} tot en met {certificate.valid_until:%d-%m-%Y}).")
+        raise DomainError("planned_on", _outside_validity(certificate))
     if day < today():
         raise DomainError("planned_on", "Een beoordeling plant u vandaag of later.")
     kind = rules.AuditKind(data["kind"])
     if kind.is_location and kind.value not in rules.location_columns(scheme):
-        raise DomainError("kind", f"{scheme.scheme} kent deze soort beoordeling op locatie niet.")
+        raise DomainError("kind", Message("%(scheme)s kent deze soort beoordeling op locatie niet.", scheme=scheme.scheme))
     branch = _branch(certificate, data["branch_id"])
     melding = None
     if data.get("melding_id") is not None:
@@ -333,12 +337,14 @@ def plan_audit(certificate: Certificate, data: dict) -> Audit:
         if melding.status in ("cancelled", "merged"):
             raise DomainError("melding_id", "Deze melding is ingetrokken of samengevoegd.")
         if melding.scheme != certificate.scheme:
-            raise DomainError("melding_id", f"Deze melding valt onder {melding.scheme}, het certificaat onder "
-                                            f"{certificate.scheme}.")
+            raise DomainError("melding_id", Message("Deze melding valt onder %(melding)s, het certificaat onder "
+                                                    "%(certificate)s.", melding=melding.scheme,
+                                                    certificate=certificate.scheme))
         if not melding.planned_start <= day <= (melding.planned_end or melding.planned_start):
-            raise DomainError("planned_on", f"Op deze datum loopt het werk van de melding niet (gepland "
-                                            f"{melding.planned_start:%d-%m-%Y} tot en met "
-                                            f"{(melding.planned_end or melding.planned_start):%d-%m-%Y}).")
+            raise DomainError("planned_on", Message("Op deze datum loopt het werk van de melding niet (gepland "
+                                                    "%(start)s tot en met %(end)s).",
+                                                    start=nl_date(melding.planned_start),
+                                                    end=nl_date(melding.planned_end or melding.planned_start)))
     entry = None
     if data.get("overview_entry_id") is not None:
         entry = _sampled_project(certificate, kind, scheme, data["overview_entry_id"])
@@ -397,15 +403,14 @@ def record_done(audit: Audit, data: dict) -> Audit:
     issued nor after it ended; it counts in the period that contains that date."""
     _check_version(audit, data["lock_version"])
     if audit.status != AuditStatus.PLANNED:
-        raise DomainError("status", f"De beoordeling is al {audit.status_label}.")
+        raise DomainError("status", Message("De beoordeling is al %(status)s.", status=Message.known(audit.status_label)))
     certificate = audit.certificate
     done_on = data["done_on"]
     if done_on > today():
         raise DomainError("done_on", "Een beoordeling kan niet in de toekomst zijn uitgevoerd.")
     period = rules.period_of(periods_of(certificate), done_on)
     if period is None:
-        raise DomainError("done_on", f"De datum ligt buiten de geldigheid van het certificaat "
-                                     f"({certificate.issued_on:%d-%m-%Y} tot en met {certificate.valid_until:%d-%m-%Y}).")
+        raise DomainError("done_on", _outside_validity(certificate))
     if done_on != audit.planned_on:  # the auditors must have been qualified and clear on the day itself
         users = db.session.scalars(sa.select(User).where(User.id.in_(audit.auditor_ids))).all()
         _check_auditors(certificate, users, done_on, "done_on", location=False, exclude_audit_id=audit.id)
@@ -421,7 +426,7 @@ def cancel_audit(audit: Audit, data: dict) -> Audit:
     """A planned audit will not take place (its reason is kept). An unannounced one stays secret."""
     _check_version(audit, data["lock_version"])
     if audit.status != AuditStatus.PLANNED:
-        raise DomainError("status", f"De beoordeling is al {audit.status_label}.")
+        raise DomainError("status", Message("De beoordeling is al %(status)s.", status=Message.known(audit.status_label)))
     before = _audit_state(audit)
     audit.status, audit.cancel_reason = AuditStatus.CANCELLED.value, data["reason"]
     db.session.flush()
@@ -454,13 +459,13 @@ def declare_figures(certificate: Certificate, data: dict) -> tuple[PeriodFigures
     periods = periods_of(certificate)
     index = data["period_index"]
     if not 0 <= index < len(periods):
-        raise DomainError("period_index", f"Cijfers gelden voor periode 0 (vóór de verlening) tot en met "
-                                          f"{len(periods) - 1}.")
+        raise DomainError("period_index", Message("Cijfers gelden voor periode 0 (vóór de verlening) tot en met "
+                                                  "%(last)s.", last=len(periods) - 1))
     branch = _branch(certificate, data["branch_id"])
     scheme = scheme_of(certificate)
     if not scheme.param("location_audit_per_branch") and not branch.get("is_head_office"):
-        raise DomainError("branch_id", f"{scheme.scheme} telt voor het hele certificaat: geef de cijfers op bij de "
-                                       "hoofdvestiging.")
+        raise DomainError("branch_id", Message("%(scheme)s telt voor het hele certificaat: geef de cijfers op bij de "
+                                               "hoofdvestiging.", scheme=scheme.scheme))
     try:  # the table itself says what it needs, and refuses what it cannot read
         plan = rules.location_audits(scheme, data["figures"], on=certificate.issued_on, works=data.get("works"))
     except ValueError as error:
@@ -533,15 +538,16 @@ def request_catch_up(certificate: Certificate, data: dict) -> CatchUpResult:
                                           "de hercertificatie volgt.")
     if db.session.scalar(sa.select(CatchUp.id).where(CatchUp.certificate_id == certificate.id,
                                                      CatchUp.period_index == index)):
-        raise Conflict("period_index", f"Voor periode {index} is het inhalen al vastgelegd.")
+        raise Conflict("period_index", Message("Voor periode %(index)s is het inhalen al vastgelegd.", index=index))
     if today() <= period.end:  # what can still be done is planned; a shortfall is known once the period ended
-        raise DomainError("period_index", f"Periode {index} loopt nog tot en met {period.end:%d-%m-%Y}: plan wat nog "
-                                          "kan; een tekort schuift door na het einde van de periode.")
+        raise DomainError("period_index", Message("Periode %(index)s loopt nog tot en met %(end)s: plan wat nog kan; "
+                                                  "een tekort schuift door na het einde van de periode.",
+                                                  index=index, end=nl_date(period.end)))
     view = next(v for v in overview(certificate) if v.period.index == period.index)
     shortfall = [{"branch_id": p.line.branch_id, "kind": p.line.kind.value, "count": p.line.total - p.done}
                  for p in view.progress if p.line.total > p.done]
     if not shortfall:
-        raise DomainError("period_index", f"Periode {index} heeft geen tekort.")
+        raise DomainError("period_index", Message("Periode %(index)s heeft geen tekort.", index=index))
     numbered = _holder_periods(certificate)
     uses = db.session.execute(sa.select(CatchUp.certificate_id, CatchUp.period_index).join(
         Certificate, Certificate.id == CatchUp.certificate_id).where(
@@ -631,7 +637,7 @@ def current_checklist(cki_id: int, scheme: str, kind: str, on: date) -> Checklis
     version = load_scheme(scheme, on)
     items = version.param("checklists").get(kind)
     if items is None:
-        raise DomainError("kind", f"{scheme} heeft geen checklist voor deze soort beoordeling.")
+        raise DomainError("kind", Message("%(scheme)s heeft geen checklist voor deze soort beoordeling.", scheme=scheme))
     checklist = Checklist(cki_id=cki_id, scheme=scheme, kind=kind, version=1, items=[dict(i) for i in items],
                           note=f"Startversie uit de schemagegevens ({version.cite('checklists')}).")
     db.session.add(checklist)
@@ -650,7 +656,7 @@ def new_checklist_version(cki_id: int, data: dict) -> Checklist:
     for n, line in enumerate(data["items"], start=1):
         key = known.get((line["clause"], line["text"])) or f"{kind.value}-v{previous.version + 1}-{n}"
         if key in used:
-            raise DomainError("items", f"Regel {n} staat er twee keer in.")
+            raise DomainError("items", Message("Regel %(n)s staat er twee keer in.", n=n))
         used.add(key)
         items.append({"key": key, "clause": line["clause"], "text": line["text"]})
     principal = current_principal()
@@ -686,8 +692,8 @@ def save_draft(audit: Audit, data: dict) -> AuditReport:
     else:
         _report_version(report, data["lock_version"])
     if rules.ReportStatus(report.status) not in rules.EDITABLE:
-        raise DomainError("status", f"Het rapport is {rules.REPORT_STATUS_LABELS[rules.ReportStatus(report.status)]}"
-                                    " en kan niet meer worden gewijzigd.")
+        raise DomainError("status", Message("Het rapport is %(status)s en kan niet meer worden gewijzigd.", status=Message.known(
+            rules.REPORT_STATUS_LABELS[rules.ReportStatus(report.status)])))
     answers = {key: {k: v for k, v in answer.items() if v is not None} for key, answer in data.get("answers", {}).items()}
     problems = rules.answer_problems(audit.certificate.scheme, report.checklist.items, answers, on=audit.planned_on)
     if problems:
@@ -770,7 +776,7 @@ def add_photo(audit: Audit, item_key: str, filename: str | None, content: bytes)
         raise DomainError("item_key", "Deze regel staat niet op de checklist van dit rapport.")
     limit = current_app.config["PHOTO_MAX_BYTES"]
     if len(content) > limit:
-        raise DomainError("file", f"De foto is groter dan {limit // 1_000_000} MB.")
+        raise DomainError("file", Message("De foto is groter dan %(mb)s MB.", mb=limit // 1_000_000))
     content_type = next((t for magic, t in PHOTO_TYPES.items() if content.startswith(magic)), None)
     if content_type is None:
         raise DomainError("file", "Alleen foto's als JPEG of PNG.")

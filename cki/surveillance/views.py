@@ -2,13 +2,13 @@
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from cki.core.auth import admits, current_principal
 from cki.core.clock import today
 from cki.core.db import db
 from cki.core.errors import DomainError
+from cki.core.i18n import gettext as _
 from cki.core.i18n import register_messages
 from cki.core.web import refusal
 from cki.surveillance import board, operations

@@ -9,13 +9,13 @@ import marshmallow as ma
 import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from cki.companies.models import Company
 from cki.core.auth import admits, current_principal
 from cki.core.db import db, utcnow
 from cki.core.errors import DomainError
+from cki.core.i18n import gettext as _
 from cki.core.i18n import register_messages
 from cki.core.tenancy import get_or_404, scoped_select
 from cki.core.web import form_int, refusal, submit

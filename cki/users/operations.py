@@ -12,6 +12,7 @@ from cki.core.errors import DomainError
 from cki.events.operations import log_event
 from cki.users.auth import hash_password
 from cki.users.models import ApiClient, ApiToken, ConflictDeclaration, LoginSession, Qualification, User, new_token
+from workflows.text import Message
 
 
 def _public(user: User) -> dict:
@@ -73,7 +74,7 @@ def set_language(user: User, language: str) -> User:
     from cki.core.i18n import LANGUAGES
 
     if language not in LANGUAGES:
-        raise DomainError("language", "Kies een van de talen: " + ", ".join(LANGUAGES) + ".")
+        raise DomainError("language", Message("Kies een van de talen: %(languages)s.", languages=", ".join(LANGUAGES)))
     if user.language != language:
         before = user.language
         user.language = language

@@ -1,15 +1,16 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
+from cki.core.i18n import gettext as _
+from cki.core.i18n import lazy_gettext
 from cki.core.limits import account_limit, login_limit
 from cki.users.auth import authenticate, end_session, start_session
+from workflows.text import Message
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -76,7 +77,8 @@ def language():
 
     chosen = request.form.get("language", "")
     if chosen not in LANGUAGES:
-        raise DomainError("language", "Kies een van de talen: " + ", ".join(LANGUAGES) + ".", location="form")
+        raise DomainError("language", Message("Kies een van de talen: %(languages)s.", languages=", ".join(LANGUAGES)),
+                          location="form")
     if current_user.is_authenticated:
         operations.set_language(current_user, chosen)
         db.session.commit()

@@ -20,7 +20,7 @@ from typing import Final, NamedTuple, Protocol, Self
 
 from cki.core.files import safe_filename
 from cki.meldingen.lavs.parser import LavsParseError
-from workflows.text import sentence
+from workflows.text import Message, sentence
 
 # The usual limit of mail servers. A LAVS e-mail is far smaller; a bigger one did not come
 # from LAVS and is refused before the stdlib parser holds several copies of it in memory.
@@ -79,7 +79,7 @@ def xml_attachments(raw_bytes: bytes) -> list[tuple[str, bytes]]:
             payload = part.get_payload(decode=True) or b""
             found.append((safe_filename(filename, f"bijlage-{len(found) + 1}.xml"), payload))
     if not found:
-        raise LavsMailError("De e-mail bevat geen XML-bijlage; er is dus geen LAVS-melding uit te lezen.")
+        raise LavsMailError(Message("De e-mail bevat geen XML-bijlage; er is dus geen LAVS-melding uit te lezen."))
     return found
 
 
@@ -94,7 +94,7 @@ def message_id(raw_bytes: bytes) -> str | None:
 def _checked(raw_bytes: bytes) -> bytes:
     if len(raw_bytes) > MAX_MAIL_BYTES:
         megabytes = len(raw_bytes) // (1024 * 1024)
-        raise LavsMailError(f"De e-mail is te groot ({megabytes} MB) om een LAVS-melding te zijn.")
+        raise LavsMailError(Message("De e-mail is te groot (%(mb)s MB) om een LAVS-melding te zijn.", mb=megabytes))
     return raw_bytes
 
 
