@@ -4,6 +4,7 @@ load. Built with a fixed number of queries, whatever the number of certificates 
 the rows of all live certificates are read in bulk and the programmes computed in memory."""
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
@@ -43,9 +44,10 @@ def certificate_rows(cki_id: int, on: date) -> list[dict]:
         .group_by(Audit.certificate_id, Audit.period_index, Audit.branch_id, Audit.kind, Audit.status)).all()
     figures = defaultdict(dict)
     for row in db.session.execute(sa.select(PeriodFigures.certificate_id, PeriodFigures.period_index,
-                                            PeriodFigures.branch_id, PeriodFigures.figures, PeriodFigures.works)
+                                            PeriodFigures.branch_id, sa.cast(PeriodFigures.figures, sa.Text),
+                                            PeriodFigures.works)
                                   .where(PeriodFigures.certificate_id.in_(ids))):
-        figures[row.certificate_id][(row.period_index, row.branch_id)] = row
+        figures[row.certificate_id][(row.period_index, row.branch_id)] = _Figures(row[3], row.works)
     catch_ups = defaultdict(dict)
     for row in db.session.scalars(sa.select(CatchUp).where(CatchUp.certificate_id.in_(ids))):
         catch_ups[row.certificate_id][row.period_index] = row
@@ -59,11 +61,11 @@ def certificate_rows(cki_id: int, on: date) -> list[dict]:
         periods = operations.periods_of(certificate)
         current = rules.period_of(periods, on)
         need, behind, due = [], 0, None
+        planned_in, done_in = _by_period(certificate, planned[certificate.id]), _by_period(certificate, done[certificate.id])
         for period in periods[max(0, current.index - 2):current.index]:
             prog = operations.programme_for(certificate, period, figures=figures[certificate.id],
                                             catch_ups=catch_ups[certificate.id], periods=periods)
-            mine = _in_period(certificate, planned[certificate.id], period.index)
-            finished = _in_period(certificate, done[certificate.id], period.index)
+            mine, finished = planned_in[period.index], done_in[period.index]
             moved = {}
             if (cu := catch_ups[certificate.id].get(period.index)) is not None:
                 moved = {(x["branch_id"], rules.AuditKind(x["kind"])): x["count"] for x in cu.shortfall}
@@ -80,13 +82,28 @@ def certificate_rows(cki_id: int, on: date) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["behind"], r["due_by"], r["holder_name"]))
 
 
-def _in_period(certificate: Certificate, counts: Counter, index: int) -> Counter:
-    """Counts per programme line of one period (SC-530 location audits count on the head office)."""
-    out = Counter()
+def _by_period(certificate, counts: Counter) -> defaultdict[int, Counter]:
+    """Per period, the counts per programme line (SC-530 location audits count on the head office)."""
+    out = defaultdict(Counter)
     for (period, branch_id, kind), n in counts.items():
-        if period == index:
-            out[operations.line_key(certificate, branch_id, kind)] += n
+        out[period][operations.line_key(certificate, branch_id, kind)] += n
     return out
+
+
+class _Figures:
+    """A period's declared figures as the board reads them: the JSON is decoded only for the
+    periods whose programme is computed (the board reads every period's row in one query)."""
+
+    __slots__ = ("_text", "_figures", "works")
+
+    def __init__(self, text: str, works):
+        self._text, self._figures, self.works = text, None, works
+
+    @property
+    def figures(self) -> dict:
+        if self._figures is None:
+            self._figures = json.loads(self._text)
+        return self._figures
 
 
 def melding_candidates(cki_id: int, monday: date) -> list[dict]:
