@@ -81,3 +81,42 @@ def test_the_board_shows_audits_whose_melding_changed(app, client, tenant, clock
     changed = client.get("/api/v1/planning/board", headers=tenant.auth("planner")).json["changed"]
     assert [(c["audit_id"], c["planned_on"]) for c in changed] == [(audit["id"], "2026-12-08")]
     assert "verplaatst" in changed[0]["alert"]
+
+
+def test_location_audits_count_on_the_line_the_scheme_says(app, client, tenant, clock):
+    """SC-530 counts location audits for the whole certificate, on the head office's line (C §4.3.1):
+    one planned at another branch lowers the head office's 'to plan'; SC-540 counts per branch
+    (B §4.3): there it lowers that branch's own line."""
+    sc530 = certify(app, tenant, "company1", "SC-530", date(2026, 1, 31), branches=2)
+    head = tenant.ids["branch1"]
+    other = next(b["branch_id"] for b in client.get(f"/api/v1/certificates/{sc530}", headers=tenant.auth(
+        "planner")).json["branches"] if not b["is_head_office"])
+    client.post(f"/api/v1/certificates/{sc530}/figures", json={
+        "period_index": 0, "branch_id": head, "figures": {"project_days": 100}, "works": 8},
+        headers=tenant.auth("planner"))
+    declare_clear(client, tenant)
+    assert plan(client, tenant, sc530, kind="total", branch_id=other, planned_on="2026-11-25").status_code == 201
+
+    def lines(certificate_id):
+        rows = client.get("/api/v1/planning/board?date=2026-11-26", headers=tenant.auth("planner")).json
+        row = next(c for c in rows["certificates"] if c["certificate_id"] == certificate_id)
+        return {(x["branch_id"], x["kind"]): x for x in row["lines"]}
+
+    assert lines(sc530)[(head, "total")]["to_plan"] == 5 and (other, "total") not in lines(sc530)
+
+    sc540 = certify(app, tenant, "company2", "SC-540", date(2026, 1, 31), branches=2)
+    head2 = tenant.ids["branch2"]
+    other2 = next(b["branch_id"] for b in client.get(f"/api/v1/certificates/{sc540}", headers=tenant.auth(
+        "planner")).json["branches"] if not b["is_head_office"])
+    for branch in (head2, other2):
+        r = client.post(f"/api/v1/certificates/{sc540}/figures", json={
+            "period_index": 0, "branch_id": branch, "figures": {"avg_dia": 3, "avg_reports": 400}},
+            headers=tenant.auth("planner"))
+        assert r.status_code == 200, r.json
+    declare_clear(client, tenant, company="company2")
+    before = lines(sc540)
+    kind = next(k for (b, k) in before if b == other2 and k != "branch")
+    assert plan(client, tenant, sc540, kind=kind, branch_id=other2, planned_on="2026-11-25").status_code == 201
+    after = lines(sc540)
+    assert after[(other2, kind)]["planned"] == before[(other2, kind)]["planned"] + 1
+    assert after.get((head2, kind), {}).get("planned", 0) == before.get((head2, kind), {}).get("planned", 0)

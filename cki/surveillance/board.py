@@ -85,8 +85,9 @@ def certificate_rows(cki_id: int, on: date) -> list[dict]:
 def _by_period(certificate, counts: Counter) -> defaultdict[int, Counter]:
     """Per period, the counts per programme line (SC-530 location audits count on the head office)."""
     out = defaultdict(Counter)
+    key = operations.line_keys(certificate)
     for (period, branch_id, kind), n in counts.items():
-        out[period][operations.line_key(certificate, branch_id, kind)] += n
+        out[period][key(branch_id, kind)] += n
     return out
 
 

@@ -86,10 +86,19 @@ def head_office_id(certificate: Certificate) -> int | None:
 def line_key(certificate: Certificate, branch_id: int, kind: str) -> tuple[int, rules.AuditKind]:
     """The programme line an audit of ``kind`` at ``branch_id`` counts on: its branch, or the
     head office where the scheme counts location audits per certificate (SC-530 Table 4.3)."""
-    k = rules.AuditKind(kind)
-    if k.is_location and not scheme_of(certificate).param("location_audit_per_branch"):
-        return head_office_id(certificate), k
-    return branch_id, k
+    return line_keys(certificate)(branch_id, kind)
+
+
+def line_keys(certificate: Certificate):
+    """:func:`line_key` for many audits of one certificate: the scheme and the head office looked
+    up once (the planning board counts a thousand certificates' audits on every load)."""
+    per_branch = scheme_of(certificate).param("location_audit_per_branch")
+    head_office = None if per_branch else head_office_id(certificate)
+
+    def key(branch_id: int, kind: str) -> tuple[int, rules.AuditKind]:
+        k = rules.AuditKind(kind)
+        return (head_office if k.is_location and not per_branch else branch_id), k
+    return key
 
 
 def counted_on(certificate: Certificate, audit: Audit) -> tuple[int, rules.AuditKind]:
