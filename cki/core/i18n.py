@@ -40,6 +40,16 @@ def runtime_messages() -> set[str]:
     return {message for source in _runtime_sources for message in source() if message}
 
 
+def chosen(language: str, location: str = "json") -> str:
+    """``language`` if people can choose it, else refused (422) naming the field."""
+    if language not in LANGUAGES:
+        from cki.core.errors import DomainError
+
+        raise DomainError("language", Message("Kies een van de talen: %(languages)s.", languages=", ".join(LANGUAGES)),
+                          location=location)
+    return language
+
+
 def choose_language() -> str:
     """The signed-in person's choice; before login, the choice made on this browser; else Dutch
     (also for work outside a request: jobs, mails)."""

@@ -61,7 +61,8 @@ def certificate_rows(cki_id: int, on: date) -> list[dict]:
         periods = operations.periods_of(certificate)
         current = rules.period_of(periods, on)
         need, behind, due = [], 0, None
-        planned_in, done_in = _by_period(certificate, planned[certificate.id]), _by_period(certificate, done[certificate.id])
+        key = operations.line_keys(certificate)
+        planned_in, done_in = _by_period(key, planned[certificate.id]), _by_period(key, done[certificate.id])
         for period in periods[max(0, current.index - 2):current.index]:
             prog = operations.programme_for(certificate, period, figures=figures[certificate.id],
                                             catch_ups=catch_ups[certificate.id], periods=periods)
@@ -82,10 +83,10 @@ def certificate_rows(cki_id: int, on: date) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["behind"], r["due_by"], r["holder_name"]))
 
 
-def _by_period(certificate, counts: Counter) -> defaultdict[int, Counter]:
-    """Per period, the counts per programme line (SC-530 location audits count on the head office)."""
+def _by_period(key, counts: Counter) -> defaultdict[int, Counter]:
+    """Per period, the counts per programme line (``key``: operations.line_keys of the certificate;
+    SC-530 location audits count on the head office)."""
     out = defaultdict(Counter)
-    key = operations.line_keys(certificate)
     for (period, branch_id, kind), n in counts.items():
         out[period][key(branch_id, kind)] += n
     return out

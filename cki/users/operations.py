@@ -12,7 +12,6 @@ from cki.core.errors import DomainError
 from cki.events.operations import log_event
 from cki.users.auth import hash_password
 from cki.users.models import ApiClient, ApiToken, ConflictDeclaration, LoginSession, Qualification, User, new_token
-from workflows.text import Message
 
 
 def _public(user: User) -> dict:
@@ -71,10 +70,9 @@ def update_user(user: User, data: dict) -> User:
 
 def set_language(user: User, language: str) -> User:
     """The language of the pages ``user`` reads (cki.core.i18n.LANGUAGES)."""
-    from cki.core.i18n import LANGUAGES
+    from cki.core.i18n import chosen
 
-    if language not in LANGUAGES:
-        raise DomainError("language", Message("Kies een van de talen: %(languages)s.", languages=", ".join(LANGUAGES)))
+    language = chosen(language)
     if user.language != language:
         before = user.language
         user.language = language

@@ -1,6 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from cki.core.i18n import LANGUAGES
 from cki.core.schemas import StrictSchema, not_blank
 from cki.users.models import Role
 
@@ -91,7 +92,7 @@ class MeSchema(ma.Schema):
 
 
 class MeUpdateSchema(StrictSchema):
-    language = fields.Str(required=True, validate=validate.OneOf(("nl", "en")),
+    language = fields.Str(required=True, validate=validate.OneOf(tuple(LANGUAGES)),
                           metadata={"description": "Taal van de pagina's: nl (Nederlands) of en (English)."})
 
 

@@ -10,7 +10,6 @@ from cki.core.i18n import gettext as _
 from cki.core.i18n import lazy_gettext
 from cki.core.limits import account_limit, login_limit
 from cki.users.auth import authenticate, end_session, start_session
-from workflows.text import Message
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -71,18 +70,14 @@ def language():
     from flask_login import current_user
 
     from cki.core.db import db
-    from cki.core.errors import DomainError
-    from cki.core.i18n import LANGUAGES
+    from cki.core.i18n import chosen
     from cki.users import operations
 
-    chosen = request.form.get("language", "")
-    if chosen not in LANGUAGES:
-        raise DomainError("language", Message("Kies een van de talen: %(languages)s.", languages=", ".join(LANGUAGES)),
-                          location="form")
+    language = chosen(request.form.get("language", ""), location="form")
     if current_user.is_authenticated:
-        operations.set_language(current_user, chosen)
+        operations.set_language(current_user, language)
         db.session.commit()
-    session["language"] = chosen
+    session["language"] = language
     return redirect(_safe_next(request.form.get("next")))
 
 
